@@ -1,0 +1,38 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, null=True)
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""
+
+
+class ApiToken(models.Model):
+    """Per-user API token; only its SM3 hash is stored. Shown once at creation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("名称", max_length=100, blank=True)
+    prefix = models.CharField("前缀", max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"

@@ -1,0 +1,47 @@
+"""API tokens: ``jz_<prefix>_<secret>``; stored as an SM3 hash, revocable, optionally expiring."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.utils import timezone
+
+from jiuzhu.apps.audit.services import audit_record
+from jiuzhu.core.crypto import sm3_hex
+
+from .models import ApiToken, User
+
+
+def _hash(raw: str) -> str:
+    return sm3_hex(raw.encode())
+
+
+def token_create(*, user: User, name: str = "", expires_at=None, actor=None) -> tuple[ApiToken, str]:
+    prefix = secrets.token_hex(4)
+    raw = f"jz_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash(raw), expires_at=expires_at)
+    audit_record(actor=actor or user, action="token.create", subject_type="api_token", subject_id=token.pk,
+                 details={"user": user.username, "prefix": prefix})
+    return token, raw
+
+
+def token_revoke(*, token: ApiToken, actor) -> None:
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+        audit_record(actor=actor, action="token.revoke", subject_type="api_token", subject_id=token.pk,
+                     details={"user": token.user.username, "prefix": token.prefix})
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The active user for a raw token, or None (unknown, revoked, expired, inactive user)."""
+    if not raw or not raw.startswith("jz_"):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,37 @@
+"""Region scope: the one place that decides which rows an actor may see or touch.
+
+Every selector filters with ``scope_q``; services re-check single objects with ``ensure_in_scope``.
+A row outside the actor's region subtree is reported as "not found" (404), never "forbidden", so
+its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from jiuzhu.rules.errors import NotFound
+
+from .codes import in_subtree, subtree_range
+
+
+def actor_region_code(actor) -> str | None:
+    return getattr(actor, "region_id", None)
+
+
+def scope_q(actor, field: str = "region") -> Q:
+    """Q filtering ``field`` (a FK to Region or a code column) to the actor's subtree."""
+    code = actor_region_code(actor)
+    if not code or not getattr(actor, "is_active", False):
+        return Q(pk__in=[])
+    low, high = subtree_range(code)
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def in_scope(actor, region_code: str | None) -> bool:
+    code = actor_region_code(actor)
+    return bool(code and region_code and getattr(actor, "is_active", False) and in_subtree(region_code, code))
+
+
+def ensure_in_scope(actor, region_code: str | None, *, what: str = "记录") -> None:
+    if not in_scope(actor, region_code):
+        raise NotFound("not_found", f"{what}不存在或不在您的管辖范围内")

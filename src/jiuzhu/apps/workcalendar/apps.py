@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkCalendarConfig(AppConfig):
+    name = "jiuzhu.apps.workcalendar"
+    label = "workcalendar"
+    verbose_name = "工作日历"

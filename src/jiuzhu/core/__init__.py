@@ -1,0 +1,1 @@
+"""Cross-cutting infrastructure used by the apps: personal-data crypto and hashing."""

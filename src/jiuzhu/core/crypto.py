@@ -1,0 +1,108 @@
+"""Personal data at rest: SM4-GCM encryption with a key id for rotation, HMAC-SM3 blind indexes.
+
+Ciphertext format (text column): ``<key id>:<base64(nonce 12 | ciphertext | tag 16)>``.
+Keys come from ``JIUZHU_KEYS`` (JSON) or the key file ``JIUZHU_KEY_FILE``:
+``{"active": "k1", "keys": {"k1": "<32 hex>"}, "blind_index_key": "<64 hex>"}``.
+Rotation: add a key, make it active; old ciphertexts stay readable by their key id and
+``jiuzhu keys rotate`` re-encrypts them. The blind-index key never rotates (it would break look-up).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+
+class KeyError_(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    active: str
+    keys: dict[str, bytes]
+    blind_index_key: bytes
+
+    def encrypt(self, plaintext: str) -> str:
+        nonce = os.urandom(12)
+        enc = Cipher(algorithms.SM4(self.keys[self.active]), modes.GCM(nonce)).encryptor()
+        body = enc.update(plaintext.encode()) + enc.finalize()
+        return f"{self.active}:" + base64.b64encode(nonce + body + enc.tag).decode()
+
+    def decrypt(self, token: str) -> str:
+        key_id, _, b64 = token.partition(":")
+        if key_id not in self.keys:
+            raise KeyError_(f"unknown key id {key_id!r}")
+        raw = base64.b64decode(b64)
+        nonce, body, tag = raw[:12], raw[12:-16], raw[-16:]
+        dec = Cipher(algorithms.SM4(self.keys[key_id]), modes.GCM(nonce, tag)).decryptor()
+        return (dec.update(body) + dec.finalize()).decode()
+
+    def blind_index(self, value: str, *, purpose: str) -> str:
+        """Keyed HMAC-SM3 of a normalized value, separated by purpose (id_number, bank_account…)."""
+        mac = hmac.HMAC(self.blind_index_key, hashes.SM3())
+        mac.update(purpose.encode() + b"\x00" + value.encode())
+        return mac.finalize().hex()
+
+    @staticmethod
+    def key_id_of(token: str) -> str:
+        return token.partition(":")[0]
+
+
+def sm3_hex(data: bytes) -> str:
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize().hex()
+
+
+def generate_key_material() -> dict:
+    return {
+        "active": "k1",
+        "keys": {"k1": secrets.token_hex(16)},
+        "blind_index_key": secrets.token_hex(32),
+    }
+
+
+def ensure_key_file(path: str | Path) -> bool:
+    """Create a key file with fresh keys if missing. Returns True when created."""
+    path = Path(path)
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(generate_key_material(), fh, indent=2)
+    return True
+
+
+def _parse(material: dict) -> KeyRing:
+    try:
+        keys = {kid: bytes.fromhex(hexkey) for kid, hexkey in material["keys"].items()}
+        ring = KeyRing(material["active"], keys, bytes.fromhex(material["blind_index_key"]))
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise KeyError_(f"invalid key material: {exc}") from None
+    if ring.active not in keys or any(len(k) != 16 for k in keys.values()) or len(ring.blind_index_key) < 32:
+        raise KeyError_("invalid key material: active key missing or wrong key length (SM4 keys are 16 bytes)")
+    return ring
+
+
+@lru_cache(maxsize=1)
+def keyring() -> KeyRing:
+    from django.conf import settings
+
+    if raw := os.environ.get("JIUZHU_KEYS"):
+        return _parse(json.loads(raw))
+    path = Path(settings.JIUZHU_KEY_FILE)
+    if not path.exists():
+        raise KeyError_(
+            f"找不到个人信息加密密钥文件 {path}。请设置 JIUZHU_KEYS 或 JIUZHU_KEY_FILE，或运行 `jiuzhu keys init`。"
+        )
+    return _parse(json.loads(path.read_text()))

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jiuzhu.rules.errors import DomainError
+
+
+class JiuzhuCommand(BaseCommand):
+    """Turns DomainError into a Chinese message on stderr and exit code 2."""
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except DomainError as exc:
+            self.print_domain_error(exc)
+            raise CommandError(exc.message, returncode=2) from None
+
+    def print_domain_error(self, exc: DomainError):
+        for item in exc.details.get("errors", []):
+            sys.stderr.write(f"  {item.get('message')}\n")
+
+    def emit_json(self, data):
+        self.stdout.write(json.dumps(data, ensure_ascii=False))

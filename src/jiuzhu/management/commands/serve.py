@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import os
+import sys
+
+from django.core.management import call_command
+
+from ._base import JiuzhuCommand
+
+
+class Command(JiuzhuCommand):
+    help = "以生产级服务器（gunicorn + whitenoise）提供服务"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("JIUZHU_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("JIUZHU_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("JIUZHU_WORKERS", "3")))
+
+    def handle(self, *args, host, port, workers, **opts):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"救助平台已启动：http://{host}:{port}  （Ctrl-C 停止）")
+        self.stdout.flush()
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        os.execv(gunicorn, [gunicorn, "jiuzhu.wsgi:application", "--bind", f"{host}:{port}",
+                            "--workers", str(workers), "--threads", "4", "--access-logfile", "-",
+                            "--graceful-timeout", "10"])

@@ -1,0 +1,1 @@
+"""Pure domain rules: no Django, no database, no clock. Time comes in as ``as_of``."""
