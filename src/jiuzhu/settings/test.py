@@ -19,3 +19,5 @@ os.environ.setdefault(
 )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": None}
+elif os.environ.get("JIUZHU_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["JIUZHU_TEST_DB_NAME"]}

@@ -1,0 +1,127 @@
+"""Shared fixtures: the demo county's regions and named personas.
+
+Personas (all in 千岛湖镇 = township A unless named otherwise):
+申请人 data via ``household_data``; 协理员 ``village_user`` (珍珠半岛村); 经办人 ``caseworker``;
+审核人 ``reviewer``; 县民政 ``county_user``; 纪检 ``inspector``; 管理员 ``admin_user``;
+an outsider ``outsider`` (经办人 of 文昌镇 = township B).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from jiuzhu.apps.accounts.models import User
+from jiuzhu.apps.accounts.roles import Role
+from jiuzhu.apps.synthetic.demo import demo_regions_load
+from jiuzhu.apps.workcalendar.selectors import calendar_cache_clear
+from jiuzhu.rules import idcard
+
+TOWNSHIP_A = "330127100000"  # 千岛湖镇
+VILLAGE_A = "330127100201"  # 珍珠半岛村
+VILLAGE_A2 = "330127100202"  # 宋家湖村
+TOWNSHIP_B = "330127101000"  # 文昌镇
+VILLAGE_B = "330127101201"  # 王家源村
+COUNTY = "330127000000"
+AS_OF = date(2026, 11, 30)
+PASSWORD = "Correct-Horse-42"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    calendar_cache_clear()
+    yield
+    calendar_cache_clear()
+
+
+@pytest.fixture
+def regions(db):
+    demo_regions_load()
+
+
+def _user(username, role, region):
+    user = User(username=username, role=role, region_id=region, display_name=username)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def village_user(regions):
+    return _user("v_assist", Role.VILLAGE, VILLAGE_A)
+
+
+@pytest.fixture
+def caseworker(regions):
+    return _user("caseworker_a", Role.CASEWORKER, TOWNSHIP_A)
+
+
+@pytest.fixture
+def reviewer(regions):
+    return _user("reviewer_a", Role.REVIEWER, TOWNSHIP_A)
+
+
+@pytest.fixture
+def county_user(regions):
+    return _user("county_staff", Role.COUNTY, COUNTY)
+
+
+@pytest.fixture
+def inspector(regions):
+    return _user("inspector_c", Role.INSPECTOR, COUNTY)
+
+
+@pytest.fixture
+def admin_user(regions):
+    return _user("admin_c", Role.ADMIN, COUNTY)
+
+
+@pytest.fixture
+def outsider(regions):
+    """经办人 of township B: must never see or change township A's data."""
+    return _user("caseworker_b", Role.CASEWORKER, TOWNSHIP_B)
+
+
+_seq = iter(range(1, 10**6))
+
+
+def make_id(born: date = date(1970, 5, 17), prefix: str = "330127", male: bool = True) -> str:
+    """A fresh valid ID number (unique within the test session)."""
+    n = next(_seq)
+    seq = (n * 2 + (1 if male else 0)) % 1000
+    born = date(born.year - (n // 500), born.month, born.day)
+    return idcard.make(prefix, born, seq)
+
+
+def bad_check_digit(number: str) -> str:
+    wrong = "0" if number[-1] != "0" else "1"
+    return number[:-1] + wrong
+
+
+@pytest.fixture
+def household_data():
+    """Valid household input: a head and a spouse in 珍珠半岛村 (township A)."""
+
+    def build(region=VILLAGE_A, **overrides):
+        data = {
+            "region_code": region,
+            "residence_region_code": region,
+            "area_type": "rural",
+            "address": "珍珠半岛村12号",
+            "members": [
+                {"name": "张建国", "id_number": make_id(date(1965, 3, 8)), "relation": "head", "phone": "13905711234"},
+                {"name": "李秀英", "id_number": make_id(date(1967, 9, 21), male=False), "relation": "spouse"},
+            ],
+        }
+        data.update(overrides)
+        return data
+
+    return build
+
+
+@pytest.fixture
+def household(caseworker, household_data):
+    from jiuzhu.apps.registry.services import household_create
+
+    return household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
