@@ -7,11 +7,13 @@ its existence does not leak.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 from jiuzhu.rules.errors import NotFound
 
-from .codes import in_subtree, subtree_range
+from .codes import in_subtree, level_of, subtree_range
 
 
 def actor_region_code(actor) -> str | None:
@@ -35,3 +37,19 @@ def in_scope(actor, region_code: str | None) -> bool:
 def ensure_in_scope(actor, region_code: str | None, *, what: str = "记录") -> None:
     if not in_scope(actor, region_code):
         raise NotFound("not_found", f"{what}不存在或不在您的管辖范围内")
+
+
+def scope_filter(qs, actor, field: str = "region"):
+    """``qs`` filtered to the actor's subtree (same rows as ``scope_q``).
+
+    For wide scopes (county and above) on SQLite, the range is written so the planner cannot use
+    the region index (unary ``+``): newest-first keyset pages then walk the primary key and stop
+    after one page, instead of sorting the whole county. Narrow scopes keep the index.
+    """
+    code = actor_region_code(actor)
+    if connection.vendor != "sqlite" or not code or level_of(code) > 3 or not getattr(actor, "is_active", False):
+        return qs.filter(scope_q(actor, field))
+    low, high = subtree_range(code)
+    column = qs.model._meta.get_field(field).column
+    table = qs.model._meta.db_table
+    return qs.filter(RawSQL(f'+"{table}"."{column}" BETWEEN %s AND %s', (low, high), output_field=BooleanField()))

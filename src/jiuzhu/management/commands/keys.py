@@ -1,22 +1,49 @@
 from __future__ import annotations
 
-from django.conf import settings
+import json
+import os
+import secrets
+from pathlib import Path
 
-from jiuzhu.core.crypto import ensure_key_file
+from django.conf import settings
+from django.core.management.base import CommandError
+
+from jiuzhu.core import crypto
 
 from ._base import JiuzhuCommand
 
 
 class Command(JiuzhuCommand):
-    help = "个人信息加密密钥：init 生成密钥文件（已存在则不变）"
+    help = "个人信息加密密钥：init 生成密钥文件（已存在则不变）| rotate 新增密钥并重新加密全部数据"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("init")
+        sub.add_parser("rotate")
 
     def handle(self, *args, action, **opts):
-        path = settings.JIUZHU_KEY_FILE
-        if ensure_key_file(path):
-            self.stdout.write(f"已生成密钥文件 {path}（请妥善备份，丢失后无法解密已加密的个人信息）")
-        else:
-            self.stdout.write(f"密钥文件已存在：{path}")
+        path = Path(settings.JIUZHU_KEY_FILE)
+        if action == "init":
+            if crypto.ensure_key_file(path):
+                self.stdout.write(f"已生成密钥文件 {path}（请妥善备份，丢失后无法解密已加密的个人信息）")
+            else:
+                self.stdout.write(f"密钥文件已存在：{path}")
+            return
+        if os.environ.get("JIUZHU_KEYS") or not path.exists():
+            raise CommandError("密钥轮换需要密钥文件（JIUZHU_KEY_FILE），不能用环境变量 JIUZHU_KEYS", returncode=2)
+        from jiuzhu.apps.registry.rotation import reencrypt_all
+
+        material = json.loads(path.read_text())
+        new_id = f"k{len(material['keys']) + 1}"
+        while new_id in material["keys"]:
+            new_id += "x"
+        material["keys"][new_id] = secrets.token_hex(16)
+        material["active"] = new_id
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(material, fh, indent=2)
+        os.replace(tmp, path)
+        crypto.keyring.cache_clear()
+        changed = reencrypt_all(ring=crypto.keyring())
+        self.stdout.write(f"已启用新密钥 {new_id}，重新加密 {changed} 行；旧密钥仍保留在密钥文件中以便解密备份")

@@ -1,0 +1,1 @@
+"""Benchmarks behind `jiuzhu bench NAME`: each returns the benchmark JSON dict of interfaces.md."""
