@@ -1,8 +1,19 @@
 from django.urls import path
 
-from . import views
+from .views import audit, auth, households, members, workbench
 
 app_name = "web"
 urlpatterns = [
-    path("", views.workbench, name="workbench"),
+    path("", workbench.workbench, name="workbench"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("households/", households.household_list, name="household_list"),
+    path("households/new/", households.household_create, name="household_create"),
+    path("households/<int:household_id>/", households.household_detail, name="household_detail"),
+    path("households/<int:household_id>/edit/", households.household_edit, name="household_edit"),
+    path("households/<int:household_id>/members/add/", members.member_add, name="member_add"),
+    path("households/<int:household_id>/members/<int:person_id>/end/", members.member_end, name="member_end"),
+    path("households/<int:household_id>/members/<int:person_id>/move/", members.member_move, name="member_move"),
+    path("people/<int:person_id>/reveal/", members.person_reveal, name="person_reveal"),
+    path("audit/", audit.audit_list, name="audit_list"),
 ]

@@ -1,0 +1,42 @@
+"""Audit log reads, filtered to the actor's region subtree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from jiuzhu.apps.accounts.roles import AUDIT_READERS, Role, can
+from jiuzhu.apps.regions.scope import scope_q
+
+from .models import AuditEvent
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class EventPage:
+    items: list
+    next_before: int | None
+
+
+def audit_events_visible(*, actor):
+    if not can(actor, AUDIT_READERS):
+        return AuditEvent.objects.none()
+    q = scope_q(actor, "region_code")
+    if actor.role in (Role.ADMIN, Role.INSPECTOR):
+        q |= Q(region_code="")  # events without a region (logins, lock-outs, system jobs)
+    return AuditEvent.objects.filter(q)
+
+
+def audit_events_page(*, actor, action: str = "", before: int | None = None, limit: int = PAGE_SIZE) -> EventPage:
+    """Newest first, keyset by ``seq < before``; ``action`` matches exactly or as a prefix (``household.``)."""
+    qs = audit_events_visible(actor=actor)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if before:
+        qs = qs.filter(seq__lt=before)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return EventPage(items=rows, next_before=rows[-1].seq if more and rows else None)

@@ -1,0 +1,111 @@
+"""Household list, detail, create and edit: parse → authorize → one service/selector → render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from jiuzhu.apps.accounts.roles import REGISTRY_WRITERS
+from jiuzhu.apps.regions.selectors import villages_in_scope
+from jiuzhu.apps.registry import selectors, services
+from jiuzhu.apps.registry.choices import AreaType
+from jiuzhu.rules.errors import DomainError, NotFound
+
+from .. import forms
+from .common import roles_required, scoped
+
+WRITE_DENIED = "您的角色无权登记或修改家庭信息"
+LIST_PAGE_SIZE = 50
+
+
+@login_required
+def household_list(request):
+    filters = selectors.HouseholdFilter(
+        q=request.GET.get("q", "").strip()[:50],
+        village=request.GET.get("village", "").strip()[:12],
+        area_type=request.GET.get("area_type", "").strip()[:8],
+    )
+    page = selectors.households_page(actor=request.user, filters=filters,
+                                     after=forms.parse_int(request.GET.get("after")), limit=LIST_PAGE_SIZE)
+    next_url = ""
+    if page.next_after:
+        params = {k: v for k, v in (("q", filters.q), ("village", filters.village),
+                                    ("area_type", filters.area_type)) if v}
+        next_url = "?" + urlencode({**params, "after": page.next_after})
+    return render(request, "web/household_list.html", {
+        "page": page, "filters": filters, "next_url": next_url, "paged": bool(request.GET.get("after")),
+        "villages": villages_in_scope(actor=request.user), "area_types": AreaType.choices,
+    })
+
+
+def detail_context(request, hh, **extra) -> dict:
+    return {
+        "hh": hh,
+        "members": selectors.household_members(household=hh),
+        "history": selectors.household_history(household=hh),
+        "obligors": selectors.household_obligors(household=hh),
+        "choices": forms.CHOICES,
+        "add_member": extra.pop("add_member", forms.blank_member()),
+        "add_errors": extra.pop("add_errors", forms.FormErrors()),
+        **extra,
+    }
+
+
+@login_required
+@scoped
+def household_detail(request, household_id: int):
+    hh = selectors.household_get(actor=request.user, household_id=household_id)
+    return render(request, "web/household_detail.html", detail_context(request, hh))
+
+
+def _form_context(request, **extra) -> dict:
+    return {"villages": villages_in_scope(actor=request.user), "area_types": AreaType.choices,
+            "choices": forms.CHOICES, "blank_row": {"values": forms.blank_member(), "errors": {}}, **extra}
+
+
+@login_required
+@roles_required(REGISTRY_WRITERS, WRITE_DENIED)
+@require_http_methods(["GET", "POST"])
+def household_create(request):
+    if request.method == "GET":
+        return render(request, "web/household_form.html", _form_context(
+            request, values={"area_type": "rural"}, rows=forms.member_rows([]), errors=forms.FormErrors()))
+    data, rows = forms.household_data_from_post(request.POST)
+    as_of = timezone.localdate()
+    try:
+        hh = services.household_create(actor=request.user, data=data, as_of=as_of)
+    except DomainError as exc:
+        errors = forms.FormErrors(forms.error_items(exc))
+        return render(request, "web/household_form.html", _form_context(
+            request, values=data, rows=forms.member_rows(rows, errors), errors=errors), status=422)
+    return redirect("web:household_detail", household_id=hh.pk)
+
+
+@login_required
+@roles_required(REGISTRY_WRITERS, WRITE_DENIED)
+@scoped
+@require_http_methods(["GET", "POST"])
+def household_edit(request, household_id: int):
+    if request.method == "GET":
+        hh = selectors.household_get(actor=request.user, household_id=household_id)
+        values = {"residence_region_code": hh.residence_region_id, "area_type": hh.area_type,
+                  "address": hh.address, "bank_name": hh.bank_name}
+        return render(request, "web/household_form.html", _form_context(
+            request, hh=hh, values=values, version=hh.version, errors=forms.FormErrors()))
+    data = forms.household_edit_data_from_post(request.POST)
+    version = forms.parse_int(request.POST.get("version"))
+    try:
+        hh = services.household_update(actor=request.user, household_id=household_id, data=data,
+                                       version=version, as_of=timezone.localdate())
+    except NotFound:
+        raise
+    except DomainError as exc:
+        hh = selectors.household_get(actor=request.user, household_id=household_id)
+        return render(request, "web/household_form.html", _form_context(
+            request, hh=hh, values=data, version=version,
+            errors=forms.FormErrors(forms.error_items(exc))), status=exc.status)
+    return redirect("web:household_detail", household_id=hh.pk)
