@@ -1,0 +1,94 @@
+"""``jiuzhu rules evaluate --policy reference [FILE|-] [--jsonl]``: evaluate requests with the pure rules.
+
+Needs no database. One input: the §7 JSON on stdout, or exit 2 with ``{"error": {code, field,
+message}}`` on stderr and nothing on stdout. ``--jsonl``: one output line per input line, in order; a
+bad line yields ``{"error": …}`` on its own line and the rest continue (exit 0).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+
+from jiuzhu.rules.errors import DomainError
+from jiuzhu.rules.evaluate import evaluate
+from jiuzhu.rules.params import available_policies, load_policy
+
+from ._base import JiuzhuCommand
+
+
+def _error(exc: DomainError) -> dict:
+    return {"error": {"code": exc.code, "field": exc.details.get("field"), "message": exc.message}}
+
+
+def _decode(text: str):
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise DomainError("invalid_json", f"输入不是有效的 JSON：{exc}", field="$") from None
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"不支持 {name}")
+
+
+def _dump(data) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+class Command(JiuzhuCommand):
+    help = "规则引擎：evaluate --policy NAME [FILE|-] [--jsonl] 按政策测算低保、特困、临时救助"
+    requires_system_checks = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        p = sub.add_parser("evaluate", help="测算一个（或 --jsonl 每行一个）申请，输出 JSON")
+        p.add_argument("file", nargs="?", default="-", help="输入 JSON 文件，- 为标准输入（默认）")
+        p.add_argument("--policy", default="reference", help=f"政策名称或行政区划代码（可选：{'、'.join(available_policies())}）")
+        p.add_argument("--jsonl", action="store_true", help="每行一个输入，每行输出一个结果")
+        sub.add_parser("policies", help="列出可用的政策参数文件")
+
+    def handle(self, *args, action, **opts):
+        if action == "policies":
+            self.stdout.write("\n".join(available_policies()))
+            return
+        try:
+            load_policy(opts["policy"])
+            text = self._read(opts["file"])
+        except DomainError as exc:
+            self._fail(exc)
+        if opts["jsonl"]:
+            self._jsonl(text, opts["policy"])
+            return
+        try:
+            out = evaluate(_decode(text), opts["policy"])
+        except DomainError as exc:
+            self._fail(exc)
+        self.stdout.write(_dump(out))
+
+    def _read(self, name: str) -> str:
+        if name == "-":
+            return sys.stdin.read()
+        try:
+            with open(name, encoding="utf-8-sig") as handle:
+                return handle.read()
+        except OSError as exc:
+            raise DomainError("file_unreadable", f"无法读取文件 {name}：{exc.strerror}", field="file") from None
+
+    def _jsonl(self, text: str, policy: str) -> None:
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                out = evaluate(_decode(line), policy)
+            except DomainError as exc:
+                out = _error(exc)
+            self.stdout.write(_dump(out))
+
+    def _fail(self, exc: DomainError):
+        sys.stdout.flush()
+        sys.stderr.write(_dump(_error(exc)) + "\n")
+        sys.stderr.flush()
+        sys.exit(2)

@@ -1,0 +1,127 @@
+"""Frozen input facts and results of an evaluation (spec/reference-policy.md §6–7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+ZERO = Decimal("0")
+
+PROGRAMS = ("dibao", "tekun", "temporary")
+AREA_TYPES = ("urban", "rural")
+DISABILITY_KINDS = ("physical", "intellectual", "mental", "visual", "hearing", "speech", "multiple")
+VEHICLE_KINDS = ("car", "truck", "motorcycle", "disability_vehicle")
+TEMPORARY_TYPES = ("emergency", "expenditure")
+INCOME_FIELDS = ("wage", "business", "property", "transfer", "assistance", "awards")
+DEDUCTION_FIELDS = ("social_insurance", "income_tax", "medical_extra")
+
+
+@dataclass(frozen=True)
+class Disability:
+    kind: str
+    grade: int
+
+
+@dataclass(frozen=True)
+class Income:
+    wage: Decimal = ZERO
+    business: Decimal = ZERO  # may be negative (a net loss counts as 0)
+    property: Decimal = ZERO
+    transfer: Decimal = ZERO
+    assistance: Decimal = ZERO  # never counted (R-INC-03)
+    awards: Decimal = ZERO  # never counted (R-INC-03)
+
+
+@dataclass(frozen=True)
+class Deductions:
+    social_insurance: Decimal = ZERO
+    income_tax: Decimal = ZERO
+    medical_extra: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    birth_date: date
+    disability: Disability | None = None
+    serious_illness: bool = False
+    adl_failed: int = 0
+    income: Income = field(default_factory=Income)
+    deductions: Deductions = field(default_factory=Deductions)
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    kind: str
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Assets:
+    financial: Decimal = ZERO
+    vehicles: tuple[Vehicle, ...] = ()
+    residential_properties: int = 0
+    business_registered_capital: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Temporary:
+    type: str
+    need: Decimal
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    program: str
+    as_of: date
+    area_type: str
+    members: tuple[Member, ...]
+    assets: Assets = field(default_factory=Assets)
+    obligors_able: bool = False
+    temporary: Temporary | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    rule: str
+    step: str
+    value: str
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "step": self.step, "value": self.value}
+
+
+@dataclass(frozen=True)
+class SinglePersonEnrollment:
+    member: str
+    monthly_amount: Decimal
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A program's outcome; fields not relevant to the status stay None / empty."""
+
+    status: str
+    eligible: bool
+    reasons: tuple[str, ...] = ()
+    monthly_amount: Decimal = ZERO
+    dibao_class: str | None = None
+    recheck_months: int | None = None
+    single_person_enrollments: tuple[SinglePersonEnrollment, ...] = ()
+    care_level: str | None = None
+    approval_level: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    facts: HouseholdFacts
+    policy: str
+    standard: Decimal
+    per_capita_income: Decimal
+    decision: Decision
+    trace: tuple[TraceStep, ...]
