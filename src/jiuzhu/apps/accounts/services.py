@@ -11,6 +11,17 @@ from .models import User
 from .roles import Role
 
 
+def _password_messages(exc: ValidationError) -> list[str]:
+    """Chinese messages; Django 5.2's zh-hans catalog lacks the new msgid of the too-short message."""
+    out = []
+    for err in exc.error_list:
+        if err.code == "password_too_short":
+            out.append(f"密码太短，至少需要 {(err.params or {}).get('min_length', '')} 个字符。")
+        else:
+            out.extend(err.messages)
+    return out
+
+
 def user_create(*, actor, username: str, password: str, role: str, region_code: str, display_name: str = "") -> User:
     if role not in Role.values:
         raise ValidationFailed("user.role", f"未知角色“{role}”", field="role")
@@ -20,7 +31,7 @@ def user_create(*, actor, username: str, password: str, role: str, region_code: 
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationFailed("user.password", "；".join(exc.messages), field="password") from None
+        raise ValidationFailed("user.password", "".join(_password_messages(exc)), field="password") from None
     user.set_password(password)
     with transaction.atomic():
         user.save()

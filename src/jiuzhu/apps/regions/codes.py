@@ -43,7 +43,13 @@ def in_subtree(code: str, root: str) -> bool:
 def ancestors(code: str) -> list[str]:
     """Codes of the ancestors, top first (excluding ``code``)."""
     level = level_of(code)
-    return [code[: PREFIX_LEN[lv]].ljust(12, "0") for lv in range(1, level)]
+    out: list[str] = []
+    for lv in range(1, level):
+        # A city without counties (东莞市 441900…) is its towns' county level too: list it once.
+        ancestor = code[: PREFIX_LEN[lv]].ljust(12, "0")
+        if ancestor != code and ancestor not in out:
+            out.append(ancestor)
+    return out
 
 
 def parent_of(code: str) -> str | None:

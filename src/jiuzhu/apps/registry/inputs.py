@@ -15,6 +15,7 @@ from .choices import AreaType, DisabilityKind, Employment, Health, ObligorRelati
 _NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·•\s]{1,50}$")
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _BANK = re.compile(r"^\d{12,30}$")
+MAX_AMOUNT = Decimal("1e12")  # NUMERIC(14,2) holds up to 999 999 999 999.99
 
 
 class Errors:
@@ -150,6 +151,9 @@ def clean_household(data: dict, *, as_of: date, require_members: bool = True) ->
     bank = _s(data, "bank_account").replace(" ", "")
     if bank and not _BANK.match(bank):
         errors.add("bank_account", "invalid", "银行账号应为12–30位数字")
+    bank_name = _s(data, "bank_name")
+    if len(bank_name) > 100:
+        errors.add("bank_name", "too_long", "开户行名称最多100字")
     members = []
     raw_members = data.get("members") or []
     if not isinstance(raw_members, (list, tuple)):
@@ -173,8 +177,15 @@ def clean_household(data: dict, *, as_of: date, require_members: bool = True) ->
     if raw_members and len(members) == len(raw_members) and len(heads) != 1:
         errors.add("members", "head", "家庭成员中必须有且只有一名户主")
     obligors = []
-    for i, raw in enumerate(data.get("obligors") or []):
+    raw_obligors = data.get("obligors") or []
+    if not isinstance(raw_obligors, (list, tuple)):
+        errors.add("obligors", "invalid", "赡(抚、扶)养义务人格式错误")
+        raw_obligors = []
+    for i, raw in enumerate(raw_obligors):
         path = f"obligors[{i}]"
+        if not isinstance(raw, dict):
+            errors.add(path, "invalid", f"第{i + 1}名义务人格式错误")
+            continue
         name = clean_name(errors, f"{path}.name", _s(raw, "name"))
         relation = _choice(errors, f"{path}.relation", _s(raw, "relation"), ObligorRelation, "义务人关系")
         supported = idcard.normalize(_s(raw, "supported_id_number"))
@@ -189,15 +200,24 @@ def clean_household(data: dict, *, as_of: date, require_members: bool = True) ->
         income = None
         if _s(raw, "monthly_income"):
             try:
-                income = Decimal(_s(raw, "monthly_income")).quantize(Decimal("0.01"))
-                if income < 0:
+                income = Decimal(_s(raw, "monthly_income"))
+                if not income.is_finite() or income < 0 or income >= MAX_AMOUNT:
                     raise InvalidOperation
+                income = income.quantize(Decimal("0.01"))
             except InvalidOperation:
                 errors.add(f"{path}.monthly_income", "invalid", "月收入应为不小于0的金额")
+        size = None
+        if _s(raw, "household_size"):
+            try:
+                size = int(_s(raw, "household_size"))
+            except ValueError:
+                size = 0
+            if not 1 <= size <= 99:
+                errors.add(f"{path}.household_size", "invalid", "义务人家庭人数应为1–99的整数")
         obligors.append(ObligorInput(name=name, relation=relation, supported_id_number=supported,
                                      id_number=obligor_id, monthly_income=income,
-                                     household_size=raw.get("household_size") or None))
+                                     household_size=size))
     errors.raise_if_any()
     return HouseholdInput(region_code=region, residence_region_code=residence, area_type=area_type, address=address,
-                          bank_account=bank, bank_name=_s(data, "bank_name"),
+                          bank_account=bank, bank_name=bank_name,
                           members=tuple(m for _, m in members), obligors=tuple(obligors))

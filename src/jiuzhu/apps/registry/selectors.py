@@ -84,7 +84,8 @@ def household_members(*, household: Household, include_history: bool = False):
     qs = Membership.objects.filter(household=household).select_related("person")
     if not include_history:
         qs = qs.filter(end_date__isnull=True)
-    return list(qs.order_by("end_date", "start_date", "id"))
+    # Current members first on every database (PostgreSQL sorts NULL last by default, SQLite first).
+    return list(qs.order_by(F("end_date").asc(nulls_first=True), "start_date", "id"))
 
 
 def household_history(*, household: Household):

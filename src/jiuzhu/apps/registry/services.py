@@ -241,7 +241,9 @@ def person_reveal(*, actor, person_id: int, field: str = "id_number") -> str:
     if field not in ("id_number", "phone"):
         raise ValidationFailed("reveal.field", "只能查看身份证号或联系电话", field="field")
     person = Person.objects.filter(pk=person_id).first()
-    ms = person and person.memberships.select_related("household").order_by("end_date", "-id").first()
+    # The open membership first (NULL end_date), then the latest closed one, on every database.
+    ms = person and (person.memberships.select_related("household")
+                     .order_by(F("end_date").desc(nulls_first=True), "-id").first())
     if person is None or ms is None or not in_scope(actor, ms.household.region_id):
         raise NotFound("not_found", "人员不存在或不在您的管辖范围内")
     if not can(actor, FULL_PII_VIEWERS):

@@ -1,0 +1,204 @@
+"""The `jiuzhu` console command: real binary in a throw-away SQLite project, and in-process commands."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from jiuzhu.apps.accounts.tokens import token_authenticate
+from jiuzhu.apps.audit.services import audit_verify
+from jiuzhu.apps.regions.models import Region
+from jiuzhu.apps.registry import pii
+from jiuzhu.apps.registry.models import Household, Membership, Person
+from jiuzhu.apps.registry.services import household_create
+from jiuzhu.rules import idcard
+from tests.conftest import AS_OF
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+JIUZHU = str(BIN / "jiuzhu")
+DEMO_USERS = ("village", "township", "township_lead", "county", "inspector", "admin")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A fresh SQLite project under a temp JIUZHU_VAR_DIR, migrated by the real binary."""
+    var = tmp_path_factory.mktemp("jiuzhu_var")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("JIUZHU_DATABASE_URL", "JIUZHU_KEYS", "JIUZHU_TEST_DB_NAME", "DJANGO_SETTINGS_MODULE")}
+    env["JIUZHU_VAR_DIR"] = str(var)
+
+    def run(*args, check=None):
+        proc = subprocess.run([JIUZHU, *args], env=env, cwd=var, capture_output=True, text=True, timeout=120)
+        if check is not None:
+            assert proc.returncode == check, (args, proc.returncode, proc.stdout, proc.stderr)
+        return proc
+
+    run("migrate", check=0)
+    run.var = var
+    return run
+
+
+@pytest.mark.parametrize(
+    "case, args, stdout",
+    [
+        ("contract example", ("calendar", "add-workdays", "2026-09-30", "3"), "2026-10-10"),
+        ("调休 Saturday", ("calendar", "is-workday", "2026-10-10"), "true"),
+        ("National Day", ("calendar", "is-workday", "2026-10-01"), "false"),
+    ],
+)
+def test_calendar_commands(project, case, args, stdout):
+    proc = project(*args, check=0)
+    assert proc.stdout.strip() == stdout, case
+
+
+@pytest.mark.parametrize(
+    "case, args, needle",
+    [
+        ("uncovered year", ("calendar", "is-workday", "2030-01-02"), "2030"),
+        ("counting into an uncovered year", ("calendar", "add-workdays", "2026-12-30", "10"), "2027"),
+        ("bad date", ("calendar", "is-workday", "2026-02-30"), "2026-02-30"),
+        ("N below 1", ("calendar", "add-workdays", "2026-09-30", "0"), "N"),
+    ],
+)
+def test_calendar_errors_exit_2(project, case, args, needle):
+    proc = project(*args)
+    assert proc.returncode == 2, (case, proc.stderr)
+    assert needle in proc.stderr, case
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.strip() == ""
+
+
+def test_calendar_import_through_the_binary(project, tmp_path):
+    path = tmp_path / "2027.csv"
+    path.write_text("date,kind\n2027-01-01,休\n2027-02-20,班\n", encoding="utf-8")
+    project("calendar", "import", str(path), check=0)
+    assert project("calendar", "is-workday", "2027-02-20", check=0).stdout.strip() == "true"
+    again = project("calendar", "import", str(path))
+    assert again.returncode == 2 and "2027" in again.stderr
+
+
+def test_regions_import_bad_row_exits_2_and_lists_the_row(project, tmp_path):
+    # given a file whose third data line has a parent that does not match its code
+    path = tmp_path / "regions.csv"
+    path.write_text("区划代码,名称,上级代码\n330000000000,浙江省,\n330100000000,杭州市,330000000000\n"
+                    "330122000000,桐庐县,330000000000\n", encoding="utf-8")
+    before = table_counts(project.var)
+    # when
+    proc = project("regions", "import", str(path))
+    # then it exits 2, names the row, and nothing was imported
+    assert proc.returncode == 2
+    assert "第4行" in proc.stderr and "330122000000" in proc.stderr
+    assert "未导入任何数据" in proc.stderr
+    assert table_counts(project.var) == before
+
+
+def test_demo_prints_six_logins_and_is_idempotent(project):
+    # when the demo is prepared twice
+    first = project("demo", "--no-serve", check=0)
+    after_first = table_counts(project.var)
+    second = project("demo", "--no-serve", check=0)
+    # then both print all six logins with the same password, and only the first loads data
+    passwords = set()
+    for out in (first.stdout, second.stdout):
+        names = re.findall(r"^ +(\S+) .*密码：(\S+)$", out, flags=re.M)
+        assert [n for n, _ in names] == list(DEMO_USERS)
+        passwords |= {p for _, p in names}
+    assert len(passwords) == 1
+    assert "已载入演示数据" in first.stdout
+    assert "已载入演示数据" not in second.stdout
+    assert after_first["registry_household"] > 0 and after_first["accounts_user"] == 6
+    assert table_counts(project.var) == after_first
+    assert project("audit", "verify", check=0).stdout
+    token = project("token", "create", "--user", "township", check=0).stdout.strip()
+    assert re.fullmatch(r"jz_[0-9a-f]{8}_\S+", token)
+    assert project("token", "create", "--user", "nobody").returncode == 2
+
+
+def table_counts(var: Path) -> dict:
+    with closing(sqlite3.connect(var / "jiuzhu.sqlite3")) as db:
+        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("regions_region", "accounts_user", "registry_household", "registry_person",
+                          "audit_auditevent")}
+
+
+# --- in-process commands (run on the test database: SQLite or PostgreSQL) ---
+
+
+def test_token_create_prints_a_working_token(caseworker):
+    out = io.StringIO()
+    call_command("token", "create", "--user", caseworker.username, stdout=out)
+    raw = out.getvalue().strip()
+    assert token_authenticate(raw) == caseworker
+    with pytest.raises(CommandError) as exc:
+        call_command("token", "create", "--user", "nobody", stdout=io.StringIO())
+    assert exc.value.returncode == 2
+
+
+def test_seed_adds_valid_unique_households(caseworker, household_data):
+    # given one household registered through the service
+    household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
+    before = Household.objects.count(), Person.objects.count()
+    # when 200 are seeded
+    call_command("seed", "--households", "200", "--seed", "7", "--no-progress", stdout=io.StringIO())
+    # then exactly 200 households were added with consistent members
+    assert Household.objects.count() == before[0] + 200
+    assert Person.objects.count() > before[1] + 200
+    assert Person.objects.values("id_number_bidx").distinct().count() == Person.objects.count()
+    for hh in Household.objects.order_by("-pk")[:200:7]:
+        open_members = hh.memberships.filter(end_date__isnull=True)
+        assert open_members.count() == hh.member_count
+        assert open_members.filter(relation="head").get().person_id == hh.head_id
+    # and a sample of ID numbers decrypts to valid numbers matching birth date, sex, index and mask
+    persons = list(Person.objects.order_by("pk").values())
+    for row in random.Random(1).sample(persons[2:], 40):
+        number = pii.open_(row["id_number_enc"])
+        parsed = idcard.parse(number, as_of=timezone.localdate())
+        assert (parsed.birth_date, parsed.sex) == (row["birth_date"], row["sex"])
+        assert pii.id_number_index(number) == row["id_number_bidx"]
+        assert idcard.mask(number) == row["id_number_masked"]
+    numbers = [pii.open_(enc) for enc in Person.objects.values_list("id_number_enc", flat=True)]
+    assert len(set(numbers)) == len(numbers)
+    # and the audit chain is intact
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert audit_verify()[0] is True and "完整" in out.getvalue()
+    # and ordinary registration keeps working afterwards (sequences were moved past the bulk ids)
+    hh = household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
+    assert hh.pk > max(Household.objects.exclude(pk=hh.pk).values_list("pk", flat=True))
+    assert Membership.objects.filter(household=hh).count() == 2
+
+
+def test_seed_twice_keeps_numbers_unique(regions):
+    call_command("seed", "--households", "60", "--seed", "1", "--no-progress", stdout=io.StringIO())
+    call_command("seed", "--households", "60", "--seed", "1", "--no-progress", stdout=io.StringIO())
+    assert Household.objects.count() == 120
+    numbers = [pii.open_(enc) for enc in Person.objects.values_list("id_number_enc", flat=True)]
+    assert len(set(numbers)) == len(numbers)
+
+
+@pytest.mark.django_db
+def test_seed_without_villages_exits_2():
+    with pytest.raises(CommandError) as exc:
+        call_command("seed", "--households", "5", "--no-progress", stdout=io.StringIO())
+    assert exc.value.returncode == 2
+    assert not Region.objects.exists() and not Household.objects.exists()
+
+
+def test_import_contracts_hold():
+    # rules imports no Django; web/api/cli sit above apps above core above rules
+    proc = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout
