@@ -133,3 +133,19 @@ def test_existing_year_is_refused_without_replace(tmp_path):
     assert selectors.is_workday(date(2026, 12, 25)) is False
     assert selectors.is_workday(date(2026, 10, 3)) is True
     assert selectors.is_workday(date(2026, 10, 1)) is True  # old holiday gone with the replaced year
+
+
+def test_cache_notices_an_import_made_by_another_process(db):
+    # given a process that has loaded and cached the calendar
+    from datetime import date as _date
+
+    from jiuzhu.apps.workcalendar.models import CalendarDay, CalendarYear
+    from jiuzhu.apps.workcalendar.selectors import work_calendar
+
+    assert 2027 not in work_calendar().years
+    # when another process writes 2027 straight to the tables (no cache clear here)
+    CalendarYear.objects.create(year=2027, source="other worker")
+    CalendarDay.objects.create(date=_date(2027, 1, 1), year_id=2027, kind="holiday", name="元旦")
+    # then this process sees the new year without a restart
+    assert 2027 in work_calendar().years
+    assert _date(2027, 1, 1) in work_calendar().holidays

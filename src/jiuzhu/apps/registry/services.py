@@ -172,6 +172,8 @@ def member_add(*, actor, household_id: int, data: dict, as_of: date) -> Membersh
             _conflict_other_household("member", member, taken[member.id_number])
         before = _snapshot(hh)
         person = _person_for(member)
+        person.hukou_region_id = hh.region_id
+        person.save(update_fields=["hukou_region"])
         ms = Membership.objects.create(household=hh, person=person, relation=member.relation,
                                        co_resident=member.co_resident, start_date=as_of)
         _recount(hh)

@@ -14,8 +14,21 @@ def calendar_cache_clear() -> None:
     _cache.clear()
 
 
+def _stamp():
+    """Changes whenever a year is imported or replaced, in any process (one tiny indexed query)."""
+    from django.db.models import Count, Max
+
+    agg = CalendarYear.objects.aggregate(n=Count("year"), last=Max("imported_at"))
+    return agg["n"], agg["last"]
+
+
 def work_calendar() -> WorkCalendar:
-    """The whole loaded calendar (a few thousand dates), cached per process until an import."""
+    """The whole loaded calendar (a few thousand dates), cached per process; reloaded when another
+    process imports a year (checked by a stamp of the year table)."""
+    stamp = _stamp()
+    if _cache.get("stamp") != stamp:
+        _cache.clear()
+        _cache["stamp"] = stamp
     if "cal" not in _cache:
         years = frozenset(CalendarYear.objects.values_list("year", flat=True))
         holidays, workdays = set(), set()
