@@ -14,6 +14,7 @@ from .rounding import money_text
 from .tekun import evaluate_tekun
 from .temporary import evaluate_temporary
 from .terms import terms_for
+from .tiered import METHOD_TIERED, evaluate_dibao_by_method, tier_terms_for
 
 _PROGRAMS = {"dibao": evaluate_dibao, "tekun": evaluate_tekun, "temporary": evaluate_temporary}
 
@@ -27,7 +28,11 @@ def evaluate_facts(facts: HouseholdFacts, policy: Policy) -> Result:
                          f"出处：{terms.standard_source}）", terms.standard)
     pci = per_capita_income(facts, terms, trace)
     codes = asset_failures(facts.assets, facts.size, terms, trace)
-    decision = _PROGRAMS[facts.program](facts, pci, codes, terms, trace)
+    tier_terms = tier_terms_for(policy, facts.as_of) if facts.program == "dibao" else None
+    if tier_terms is not None and tier_terms.method == METHOD_TIERED:  # 分档 where the region selects it
+        decision = evaluate_dibao_by_method(facts, pci, codes, terms, trace, tier_terms)
+    else:
+        decision = _PROGRAMS[facts.program](facts, pci, codes, terms, trace)
     return Result(facts=facts, policy=policy.name, standard=terms.standard, per_capita_income=pci,
                   decision=decision, trace=trace.steps())
 

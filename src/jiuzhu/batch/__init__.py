@@ -1,0 +1,1 @@
+"""Columnar batch jobs: pure frame transforms (Ibis over DuckDB), integer fen money."""

@@ -1,0 +1,70 @@
+"""渐退 / 延退 (graduation) periods by reason code (R-DM-04; S2 art.33; S6 task 11; S7 一(三)).
+
+Each region sets ``graduation.months.<reason>`` (dated; its ``source`` is the legal basis). The
+national principle "原则上不超过6个月" is ``graduation.national_max_months`` in the national
+bounds file (params/bounds/national.yaml); a longer local period is allowed as local policy but
+flagged in the trace.
+
+Reason codes (seed plan 社会救助年审工作方案 "积极落实低保延退机制"):
+``pension_1_2x`` 已领取养老保险金且人均收入在标准 1–2 倍; ``graduate_employment`` 高中或大学毕业后就业;
+``difficult_employment`` 公共就业服务机构推荐就业的就业困难家庭; ``disabled_employment``
+推荐就业的残疾对象; ``epidemic`` 受疫情影响; ``employment_income`` 就业使收入超过标准（国家原则）.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .errors import ValidationFailed
+from .explain import Trace
+from .params import Policy, load_policy
+from .params.loader import PARAMS_DIR
+from .policy_params import keys_with_prefix
+
+BOUNDS_DIR = PARAMS_DIR / "bounds"
+_PREFIX = "graduation.months."
+
+
+@dataclass(frozen=True)
+class GraduationTerms:
+    """Graduation months per reason in force on ``as_of`` with their legal basis, and the national cap."""
+
+    as_of: date
+    months: dict  # reason -> (Decimal months, source)
+    national_max_months: Decimal
+    national_source: str
+
+
+def national_bounds() -> Policy:
+    """The national-bounds parameter set (params/bounds/national.yaml)."""
+    return load_policy("national", BOUNDS_DIR)
+
+
+def graduation_terms_for(policy: Policy, as_of: date) -> GraduationTerms:
+    """Every ``graduation.months.*`` of ``policy`` in force on ``as_of`` plus the national cap (R-DM-04)."""
+    months = {}
+    for key in keys_with_prefix(policy, _PREFIX):
+        entry = policy.entry(key, as_of)
+        months[key[len(_PREFIX):]] = (entry.value, entry.source)
+    cap = national_bounds().entry("graduation.national_max_months", as_of)
+    return GraduationTerms(as_of=as_of, months=months, national_max_months=cap.value, national_source=cap.source)
+
+
+def graduation_period(reason: str, terms: GraduationTerms, trace: Trace | None = None) -> tuple[int, str, bool]:
+    """(months, legal basis, flagged_above_national) for a 渐退 reason code (R-DM-04).
+
+    Periods above the national 6-month principle are allowed as local policy, flagged (True) and
+    noted in the trace. Unknown reason → ValidationFailed (field ``reason``)."""
+    if reason not in terms.months:
+        raise ValidationFailed("graduation_reason_unknown", f"本地政策未规定渐退原因“{reason}”的渐退期",
+                               field="reason", reason=reason, known=sorted(terms.months))
+    months, basis = terms.months[reason]
+    flagged = months > terms.national_max_months
+    if trace is not None:
+        trace.add("R-DM-04", f"渐退原因“{reason}”：渐退期 {months} 个月（依据：{basis}）", str(months))
+        if flagged:
+            trace.add("R-DM-04", f"渐退期 {months} 个月超过国家“原则上不超过{terms.national_max_months}个月”"
+                                 f"（{terms.national_source}）：属地方政策，需标注并保留法律依据", True)
+    return int(months), basis, flagged

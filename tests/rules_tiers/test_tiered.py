@@ -1,0 +1,140 @@
+"""分档 (tiered) dibao: tier edges, rounding rules, method selection, and monotonicity (R-DB-03)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jiuzhu.rules.errors import DomainError
+from jiuzhu.rules.evaluate import evaluate, evaluate_facts, result_dict
+from jiuzhu.rules.explain import Trace
+from jiuzhu.rules.params import PARAMS_DIR, load_policy
+from jiuzhu.rules.parse import parse_facts
+from jiuzhu.rules.tiered import (
+    Tier, TierTerms, find_tier, round_benefit, tier_terms_for, tiered_amount, validate_tiers,
+)
+
+D = Decimal
+DEMO = PARAMS_DIR / "demo"
+TIERS = (Tier(1, D(0), D("0.3"), D("0.9")), Tier(2, D("0.3"), D("0.6"), D("0.6")), Tier(3, D("0.6"), D(1), D("0.3")))
+
+
+def tt(rounding="yuan"):
+    return TierTerms(method="tiered", rounding=rounding, tiers=TIERS)
+
+
+# (name, as_of, input (pci, size, standard, rounding), expected amount)
+AMOUNT_CASES = [
+    ("zero income, tier 1", date(2026, 7, 1), ("0", 1, "1000", "yuan"), "900"),
+    ("just below tier-1 edge", date(2026, 7, 1), ("299.99", 1, "1000", "yuan"), "900"),
+    ("exactly at tier-1 edge → tier 2", date(2026, 7, 1), ("300.00", 1, "1000", "yuan"), "600"),
+    ("just below tier-2 edge", date(2026, 7, 1), ("599.99", 2, "1000", "yuan"), "1200"),
+    ("exactly at tier-2 edge → tier 3", date(2026, 7, 1), ("600.00", 2, "1000", "yuan"), "600"),
+    ("just below standard", date(2026, 7, 1), ("999.99", 3, "1000", "yuan"), "900"),
+    ("exactly at standard → no tier", date(2026, 7, 1), ("1000.00", 3, "1000", "yuan"), "0"),
+    ("above standard", date(2026, 7, 1), ("1500", 1, "1000", "yuan"), "0"),
+    ("yuan rounding half up", date(2026, 7, 1), ("0", 1, "1041.5", "yuan"), "937"),  # 937.35
+    ("jiao rounding half up", date(2026, 7, 1), ("0", 1, "1041.5", "jiao"), "937.4"),
+    ("fen rounding", date(2026, 7, 1), ("0", 1, "1041.5", "fen"), "937.35"),
+    ("jiao half-up at .x5", date(2026, 7, 1), ("700", 1, "1041.5", "jiao"), "312.5"),  # 312.45
+]
+
+
+@pytest.mark.parametrize("name, as_of, given_input, expected", AMOUNT_CASES, ids=[c[0] for c in AMOUNT_CASES])
+def test_tiered_amount_table(name, as_of, given_input, expected):
+    pci, size, standard, rounding = given_input
+    trace = Trace()
+    assert tiered_amount(D(pci), size, D(standard), tt(rounding), trace) == D(expected)
+    assert trace.steps()[0].rule == "R-DB-03"
+
+
+@pytest.mark.parametrize("pci, tier", [("0", 1), ("299.99", 1), ("300", 2), ("599.99", 2), ("600", 3), ("999.99", 3), ("1000", None)])
+def test_find_tier_edges_are_half_open(pci, tier):
+    found = find_tier(D(pci), D(1000), TIERS)
+    assert (found.number if found else None) == tier
+
+
+@pytest.mark.parametrize("rule, value, expected", [
+    ("yuan", "0.5", "1"), ("yuan", "1.49", "1"), ("jiao", "0.05", "0.1"), ("jiao", "0.04", "0.0"),
+    ("fen", "0.005", "0.01"), ("fen", "0.004", "0.00"),
+])
+def test_round_benefit(rule, value, expected):
+    assert round_benefit(D(value), rule) == D(expected)
+
+
+def test_unknown_rounding_rule():
+    with pytest.raises(DomainError):
+        round_benefit(D(1), "mao")
+
+
+@pytest.mark.parametrize("name, tiers", [
+    ("empty", ()),
+    ("upper not increasing", (Tier(1, D(0), D("0.5"), D("0.9")), Tier(2, D("0.5"), D("0.5"), D("0.5")), Tier(3, D("0.5"), D(1), D("0.1")))),
+    ("amount increasing", (Tier(1, D(0), D("0.5"), D("0.5")), Tier(2, D("0.5"), D(1), D("0.6")))),
+    ("last upper not 1", (Tier(1, D(0), D("0.5"), D("0.5")), Tier(2, D("0.5"), D("0.9"), D("0.1")))),
+    ("negative amount", (Tier(1, D(0), D(1), D("-0.1")),)),
+])
+def test_invalid_tier_tables_rejected(name, tiers):
+    with pytest.raises(DomainError):
+        validate_tiers(tiers)
+
+
+def test_reference_stays_gap_and_demo_county_is_tiered():
+    assert tier_terms_for(load_policy("reference"), date(2026, 7, 1)).method == "gap"
+    demo = tier_terms_for(load_policy("330127000000", DEMO), date(2026, 7, 1))
+    assert (demo.method, demo.rounding, len(demo.tiers)) == ("tiered", "jiao", 3)
+
+
+def household(wage="0", prop="0", birth="1980-01-01"):
+    return {"program": "dibao", "as_of": "2026-07-01", "area_type": "urban",
+            "members": [{"id": "m1", "birth_date": birth, "income": {"wage": wage, "property": prop}},
+                        {"id": "m2", "birth_date": "1982-01-01"}]}
+
+
+# (name, as_of, input (property income of m1, two adults), expected (status, amount)) under demo 330127
+# standard 1300 (demo); tiers 0.3 / 0.6 / 1 → 0.9 / 0.6 / 0.3 of 1300 per person; rounding to 角
+DEMO_CASES = [
+    ("tier 1", date(2026, 7, 1), "0", ("dibao", "2340.00")),
+    ("pci exactly at tier-1 edge 390", date(2026, 7, 1), "780", ("dibao", "1560.00")),
+    ("pci exactly at tier-2 edge 780", date(2026, 7, 1), "1560", ("dibao", "780.00")),
+    ("pci just below standard", date(2026, 7, 1), "2599.98", ("dibao", "780.00")),
+    ("pci exactly at standard → edge", date(2026, 7, 1), "2600", ("edge", "0.00")),
+]
+
+
+@pytest.mark.parametrize("name, as_of, prop, expected", DEMO_CASES, ids=[c[0] for c in DEMO_CASES])
+def test_demo_county_evaluation_uses_tiers(name, as_of, prop, expected):
+    data = household(prop=prop)
+    data["as_of"] = as_of.isoformat()
+    out = result_dict(evaluate_facts(parse_facts(data), load_policy("330127000000", DEMO)))
+    assert (out["status"], out["monthly_amount"]) == expected
+    if out["status"] == "dibao":
+        assert any("分档" in step["step"] for step in out["trace"])
+
+
+def test_reference_evaluation_unchanged_gap():
+    out = evaluate(household(prop="500"), "reference")
+    # gap: (1040 − 250) × 2 = 1580, reference contract
+    assert (out["status"], out["monthly_amount"]) == ("dibao", "1580.00")
+    assert not any("分档" in step["step"] for step in out["trace"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.decimals(min_value=0, max_value=3000, places=2), st.decimals(min_value="0.01", max_value=3000, places=2),
+       st.integers(1, 6), st.sampled_from(["yuan", "jiao", "fen"]))
+def test_more_income_never_raises_the_tiered_amount(pci, extra, size, rounding):
+    standard = D(1300)
+    assert tiered_amount(pci + extra, size, standard, tt(rounding)) <= tiered_amount(pci, size, standard, tt(rounding))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.decimals(min_value=0, max_value=4000, places=2), st.decimals(min_value="0.01", max_value=3000, places=2))
+def test_more_income_never_raises_the_demo_household_amount(prop, extra):
+    policy = load_policy("330127000000", DEMO)
+    before = result_dict(evaluate_facts(parse_facts(household(prop=str(prop))), policy))
+    after = result_dict(evaluate_facts(parse_facts(household(prop=str(prop + extra))), policy))
+    assert D(after["monthly_amount"]) <= D(before["monthly_amount"])
