@@ -63,15 +63,15 @@ parameters:
   b: [{{start: 2025-01-01, value: "2", source: "{SRC}"}}]
   c: [{{start: 2025-01-01, value: "3", source: "{SRC}"}}]
 """)
-    write(tmp_path, "330100000000", f"""
+    write(tmp_path, "330100000000", """
 parameters:
-  b: [{{start: 2025-06-01, value: "20", source: "city doc art. 2"}}]
+  b: [{start: 2025-06-01, value: "20", source: "city doc art. 2"}]
 """)
-    write(tmp_path, "330127000000", f"""
+    write(tmp_path, "330127000000", """
 parameters:
   c:
-    - {{start: 2025-01-01, value: "30", source: "county doc art. 3"}}
-    - {{start: 2026-01-01, value: 31.5, source: "county doc art. 3 (2026)"}}
+    - {start: 2025-01-01, value: "30", source: "county doc art. 3"}
+    - {start: 2026-01-01, value: 31.5, source: "county doc art. 3 (2026)"}
 """)
     # when
     county = load_policy("330127000000", tmp_path)

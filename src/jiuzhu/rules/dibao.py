@@ -66,13 +66,7 @@ def evaluate_dibao(facts: HouseholdFacts, pci: Decimal, asset_codes: list[str], 
         else:
             base = (terms.standard - pci) * size
             trace.add("R-DB-03", f"基本保障金 = (标准 {yuan(terms.standard)} − 人均收入 {yuan(pci)}) × {size} 人（补差）", base)
-        floor = terms.per_capita_minimum * size
-        if base < floor:
-            base = floor
-            trace.add("R-DB-04", f"不低于人均最低保障金 {yuan(terms.per_capita_minimum)} × {size} 人", base)
-        specials = sum(1 for m in facts.members if is_special(m, facts.as_of, terms))
-        addon = terms.special_addon_ratio * terms.standard * specials
-        trace.add("R-DB-04", f"分类施保加发 = {terms.special_addon_ratio} × 标准 × 特殊成员 {specials} 人", addon)
+        base, addon = floor_and_addon(facts, base, terms, trace)
         amount = round_yuan(base + addon)
         trace.add("R-DB-03", f"月保障金 = 基本保障金 {yuan(base)} + 加发 {yuan(addon)}（四舍五入到元）", amount)
         months = int(terms.recheck_stable if cls in ("A", "B") else terms.recheck_unstable)
@@ -86,3 +80,17 @@ def evaluate_dibao(facts: HouseholdFacts, pci: Decimal, asset_codes: list[str], 
                         single_person_enrollments=enrollments)
     trace.add("R-LI-02", f"人均收入 {yuan(pci)} 不低于低保标准的 {terms.edge_multiplier} 倍（{yuan(edge_line)}）：不符合条件", edge_line)
     return Decision(status="ineligible", eligible=False, reasons=(INC_ABOVE_EDGE,))
+
+
+def floor_and_addon(facts, base, terms, trace):
+    """Per-capita minimum benefit and the special-member add-on (R-DB-04), shared by every
+    benefit method. Returns (base after the floor, add-on)."""
+    size = facts.size
+    floor = terms.per_capita_minimum * size
+    if base < floor:
+        base = floor
+        trace.add("R-DB-04", f"不低于人均最低保障金 {yuan(terms.per_capita_minimum)} × {size} 人", base)
+    specials = sum(1 for m in facts.members if is_special(m, facts.as_of, terms))
+    addon = terms.special_addon_ratio * terms.standard * specials
+    trace.add("R-DB-04", f"分类施保加发 = {terms.special_addon_ratio} × 标准 × 特殊成员 {specials} 人", addon)
+    return base, addon

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .classify import is_special
-from .dibao import dibao_class, evaluate_dibao
+from .dibao import dibao_class, evaluate_dibao, floor_and_addon
 from .errors import DomainError
 from .explain import Trace, yuan
 from .model import Decision, HouseholdFacts
@@ -138,13 +137,7 @@ def evaluate_dibao_by_method(facts: HouseholdFacts, pci: Decimal, asset_codes: l
     trace.add("R-DB-04", "分类施保类别（A 全部无劳动能力；B 有特殊成员；C 人均收入低于标准 × "
                          f"{terms.class_c_ratio}；D 其他）", cls)
     base = tiered_amount(pci, size, terms.standard, tier_terms, trace)
-    floor = terms.per_capita_minimum * size
-    if base < floor:
-        base = floor
-        trace.add("R-DB-04", f"不低于人均最低保障金 {yuan(terms.per_capita_minimum)} × {size} 人", base)
-    specials = sum(1 for m in facts.members if is_special(m, facts.as_of, terms))
-    addon = terms.special_addon_ratio * terms.standard * specials
-    trace.add("R-DB-04", f"分类施保加发 = {terms.special_addon_ratio} × 标准 × 特殊成员 {specials} 人", addon)
+    base, addon = floor_and_addon(facts, base, terms, trace)
     amount = round_benefit(base + addon, tier_terms.rounding)
     trace.add("R-DB-03", f"月保障金 = 基本保障金 {yuan(base)} + 加发 {yuan(addon)}"
                          f"（四舍五入到{_ROUNDING_WORDS[tier_terms.rounding]}）", amount)
