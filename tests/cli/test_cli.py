@@ -202,3 +202,27 @@ def test_import_contracts_hold():
     proc = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 broken" in proc.stdout
+
+
+def test_user_create_and_bad_password(db, regions, capsys, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    from jiuzhu.apps.accounts.models import User
+
+    # given a weak password on stdin
+    monkeypatch.setattr("sys.stdin", io.StringIO("123\n"))
+    # when creating a user with it
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as exc:
+        call_command("user", "create", "--username", "zhang", "--role", "township_caseworker",
+                     "--region", "330127100000")
+    # then it fails with exit code 2 and a Chinese message about the password, and nothing is created
+    assert exc.value.returncode == 2 and "密码" in str(exc.value)
+    assert not User.objects.filter(username="zhang").exists()
+    # and with a good password the user exists in that region
+    monkeypatch.setattr("sys.stdin", io.StringIO("Strong-Pass-2026\n"))
+    call_command("user", "create", "--username", "zhang", "--role", "township_caseworker", "--region", "330127100000")
+    assert User.objects.get(username="zhang").region_id == "330127100000"
