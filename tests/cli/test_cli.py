@@ -226,3 +226,21 @@ def test_user_create_and_bad_password(db, regions, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("Strong-Pass-2026\n"))
     call_command("user", "create", "--username", "zhang", "--role", "township_caseworker", "--region", "330127100000")
     assert User.objects.get(username="zhang").region_id == "330127100000"
+
+
+def test_user_create_unknown_role_names_the_field(db, regions, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from jiuzhu.apps.accounts.models import User
+
+    # given a role that does not exist
+    monkeypatch.setattr("sys.stdin", io.StringIO("Strong-Pass-2026\n"))
+    # when creating a user with it
+    with pytest.raises(CommandError) as exc:
+        call_command("user", "create", "--username", "li", "--role", "boss", "--region", "330127100000")
+    # then a Chinese error names the role and nothing is created
+    assert exc.value.returncode == 2 and "角色" in str(exc.value)
+    assert not User.objects.filter(username="li").exists()

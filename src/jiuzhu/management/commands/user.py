@@ -19,7 +19,7 @@ class Command(JiuzhuCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         p = sub.add_parser("create")
         p.add_argument("--username", required=True)
-        p.add_argument("--role", required=True, choices=Role.values)
+        p.add_argument("--role", required=True, help="角色：" + "、".join(f"{v}（{label}）" for v, label in Role.choices))
         p.add_argument("--region", required=True, help="12位区划代码")
         p.add_argument("--name", default="")
         p = sub.add_parser("unlock")
