@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "jiuzhu.apps.audit",
     "jiuzhu.apps.workcalendar",
     "jiuzhu.apps.registry",
+    "jiuzhu.apps.cases",
+    "jiuzhu.apps.enrollment",
+    "jiuzhu.apps.documents",
     "jiuzhu.web",
     "jiuzhu",
 ]

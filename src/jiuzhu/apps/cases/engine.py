@@ -1,0 +1,181 @@
+"""The one path every case action takes: lock, check the table, run guards, write, audit, deadlines.
+
+Services (services.py) call ``perform``; nothing else changes a case's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiuzhu.apps.audit.chain import digest
+from jiuzhu.apps.audit.services import audit_record
+from jiuzhu.apps.regions.scope import in_scope
+from jiuzhu.rules.errors import Conflict, Forbidden, NotFound
+from jiuzhu.rules.workflow.deadlines import due_date
+from jiuzhu.rules.workflow.model import CASEWORKER, DeadlineRule
+from jiuzhu.rules.workflow.states import ACTION_LABELS, CLOSED_STATES, STATE_LABELS
+from jiuzhu.rules.workflow.tables import table_for, transition
+
+from . import config
+from .guards import GUARDS
+from .models import Case, CaseDeadline, CaseEvent, CaseRecord
+from .payloads import clean_payload
+
+GENERIC = ("withdraw", "terminate", "extend")
+
+
+@dataclass
+class ActionContext:
+    actor: object
+    action: str
+    payload: object
+    now: datetime
+    case: Case | None = None
+    household: object = None
+    applicant: object = None
+    program: str = ""
+    event: CaseEvent | None = None
+    on: date | None = None  # the day, when there is no ``now`` (listing allowed actions)
+
+    @property
+    def today(self) -> date:
+        return self.on or timezone.localtime(self.now).date()
+
+    def record(self, kind: str, data: dict) -> CaseRecord:
+        return CaseRecord.objects.create(case=self.case, event=self.event, kind=kind, data=data)
+
+
+def local_today(now: datetime) -> date:
+    return timezone.localtime(now).date()
+
+
+def lock_case(actor, case_id) -> Case:
+    case = Case.objects.select_for_update().select_related("household", "applicant").filter(pk=case_id).first()
+    if case is None or not in_scope(actor, case.region_id):
+        raise NotFound("not_found", "案件不存在或不在您的管辖范围内")
+    return case
+
+
+def check_allowed(case: Case, actor, action: str):
+    """The table row for this actor, or the reason why not: unknown 404, wrong state 409, role 403."""
+    settings = config.settings_from_snapshot(case.settings)
+    table = table_for(case.program, settings)
+    if action not in {row.action for row in table}:
+        raise NotFound("case.unknown_action", f"未知操作：{action}", field="action")
+    row = transition(case.program, settings, case.state, action)
+    label = ACTION_LABELS.get(action, action)
+    if row is None:
+        raise Conflict("case.wrong_state", f"案件当前状态为“{STATE_LABELS.get(case.state, case.state)}”，"
+                                           f"不能执行“{label}”", state=case.state)
+    if getattr(actor, "role", None) not in row.roles:
+        raise Forbidden("case.role", f"您的角色不能执行“{label}”")
+    return row
+
+
+def run_guards(row, ctx: ActionContext):
+    for name in row.guards:
+        GUARDS[name](ctx)
+
+
+def _create_deadlines(case: Case, rules, today: date, version: str):
+    cal = config.calendar()
+    for rule in rules:
+        CaseDeadline.objects.create(case=case, step=rule.step, rule_id=rule.rule_id, amount=rule.amount,
+                                    unit=rule.unit, supervised=rule.supervised, starts_on=today,
+                                    due=due_date(cal, rule, today), calendar_version=version)
+
+
+def start_overall(case: Case, today: date, limit: int, version: str, rule_id="WF-总时限"):
+    case.overall_started_on = today
+    _create_deadlines(case, [DeadlineRule("overall", limit, "wd", rule_id)], today, version)
+
+
+def _meet(case: Case, steps, today: date, closing: bool):
+    live = case.deadlines.filter(status__in=[CaseDeadline.Status.OPEN, CaseDeadline.Status.OVERDUE])
+    if closing and "*" in steps:
+        live.update(status=CaseDeadline.Status.CANCELLED, met_on=today)
+        return
+    names = [s for s in steps if s != "*"]
+    if names:
+        live.filter(step__in=names).update(status=CaseDeadline.Status.MET, met_on=today)
+
+
+def refresh_tasks(case: Case):
+    """Recompute the denormalized task columns (who acts next, by when) and the overdue flag."""
+    live = list(case.deadlines.filter(status__in=[CaseDeadline.Status.OPEN, CaseDeadline.Status.OVERDUE])
+                .exclude(step="overall").order_by("due", "id"))
+    case.overdue = case.deadlines.filter(status=CaseDeadline.Status.OVERDUE).exists()
+    if case.state in CLOSED_STATES and not live:
+        case.task_role, case.next_step, case.next_due = "", "", None
+        return
+    settings = config.settings_from_snapshot(case.settings)
+    rows = [r for r in table_for(case.program, settings) if case.state in r.from_states and r.action not in GENERIC]
+    roles = set().union(*(r.roles for r in rows)) if rows else set()
+    if case.state == "approved":
+        roles = {CASEWORKER} if not case.filed else set()
+    case.task_role = CASEWORKER if CASEWORKER in roles else (sorted(roles)[0] if roles else "")
+    case.next_step = live[0].step if live else ""
+    case.next_due = live[0].due if live else None
+
+
+def perform(*, actor, case_id, action: str, payload, now: datetime, version: int | None = None, handler=None):
+    """Run ``action`` on the case: returns the case after the change. ``handler(ctx)`` writes the
+    step's own records and fields inside the transaction."""
+    cleaned = clean_payload(action, payload)
+    with transaction.atomic():
+        case = lock_case(actor, case_id)
+        if version is not None and case.version != version:
+            raise Conflict("case.changed", "案件已被他人处理，请刷新后重试", field="version")
+        row = check_allowed(case, actor, action)
+        ctx = ActionContext(actor=actor, action=action, payload=cleaned, now=now, case=case,
+                            household=case.household, applicant=case.applicant, program=case.program)
+        run_guards(row, ctx)
+        before = {"state": case.state, "version": case.version}
+        from_state = case.state
+        if row.to_state:
+            case.state = row.to_state
+        ctx.event = CaseEvent.objects.create(
+            case=case, at=now, action=action, actor=actor, actor_name=actor.username, role=actor.role,
+            from_state=from_state, to_state=case.state, reason=_reason(cleaned),
+            payload=cleaned.model_dump(mode="json"))
+        if handler:
+            handler(ctx)
+        finish(case, row, ctx, before)
+    return case
+
+
+def finish(case: Case, row, ctx: ActionContext, before: dict):
+    today = ctx.today
+    closing = case.state in CLOSED_STATES and row.to_state is not None
+    version = config.calendar_version()
+    _meet(case, row.meets, today, closing)
+    _create_deadlines(case, row.creates, today, version)
+    if row.starts_overall:
+        settings = config.settings_from_snapshot(case.settings)
+        start_overall(case, today, settings.overall_limit_wd, version)
+    if closing:
+        case.is_open, case.closed_at = False, ctx.now
+    elif row.to_state is not None and not case.is_open:  # ``object`` reopens a closed-ineligible case
+        case.is_open, case.closed_at = True, None
+    case.calendar_version = version
+    case.version += 1
+    refresh_tasks(case)
+    case.save()
+    audit_record(actor=ctx.actor, action=f"case.{ctx.action}", subject_type="case", subject_id=case.pk,
+                 region_code=case.region_id, before=before, after={"state": case.state, "version": case.version},
+                 reason=ctx.event.reason, details={"payload_digest": digest(ctx.event.payload),
+                                                   "from": before["state"], "to": case.state},
+                 at=ctx.now)
+
+
+def _reason(cleaned) -> str:
+    for field in ("reason", "override_reason", "note"):
+        value = getattr(cleaned, field, "")
+        if value:
+            return str(value)
+    return ""
+

@@ -1,0 +1,160 @@
+"""Guards named in the transition tables (workflow.md "Rules that every path keeps").
+
+Each guard gets the locked case (``None`` at submit), the action context and raises a
+``DomainError`` with a Chinese message when the action may not happen now.
+"""
+
+from __future__ import annotations
+
+from jiuzhu.apps.enrollment.models import Enrollment
+from jiuzhu.apps.registry.models import Membership
+from jiuzhu.rules.errors import Conflict, ValidationFailed
+
+from .models import Case, CaseDeadline
+
+
+def _records(ctx, kind):
+    return ctx.case.records.filter(kind=kind)
+
+
+def household_ready(ctx):
+    members = Membership.objects.filter(household_id=ctx.household.pk, end_date__isnull=True)
+    if not members.exists():
+        raise ValidationFailed("case.household_empty", "该家庭没有在册成员，不能申请", field="household")
+    if not members.filter(person_id=ctx.applicant.pk).exists():
+        raise ValidationFailed("case.applicant_not_member", "申请人应为该家庭的在册成员", field="applicant")
+
+
+def one_open_case(ctx):
+    """One open case per household per program, and no member in another household's open case."""
+    household_id = ctx.household.pk
+    if Case.objects.filter(household_id=household_id, program=ctx.program, is_open=True) \
+            .exclude(pk=getattr(ctx.case, "pk", None)).exists():
+        raise Conflict("case.already_open", "该家庭已有同一项目正在办理的申请", field="household")
+    no_member_in_open_case(ctx)
+
+
+def no_member_in_open_case(ctx):
+    person_ids = Membership.objects.filter(household_id=ctx.household.pk, end_date__isnull=True) \
+        .values("person_id")
+    other_households = Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True) \
+        .exclude(household_id=ctx.household.pk).values("household_id")
+    if Case.objects.filter(household_id__in=other_households, program=ctx.program, is_open=True).exists():
+        raise Conflict("case.member_in_open_case", "家庭成员已在其他家庭的同类申请中，不能重复申请", field="household")
+
+
+def no_active_enrollment(ctx):
+    live = Enrollment.objects.filter(program=ctx.program, status__in=Enrollment.LIVE)
+    if ctx.program == "tekun":
+        live = live.filter(person_id=ctx.applicant.pk)
+    else:
+        live = live.filter(household_id=ctx.household.pk, person__isnull=True)
+    if live.exists():
+        raise Conflict("case.already_enrolled", "该家庭已在保，不能重复批准", field="household")
+
+
+def verification_done(ctx):
+    if not _records(ctx, "verification").exists():
+        raise Conflict("case.verification_missing", "尚未录入核对报告")
+
+
+def verification_requested(ctx):
+    if not ctx.case.events.filter(action="request_verification").exists():
+        raise Conflict("case.verification_not_requested", "尚未提请核对")
+
+
+def verification_not_requested(ctx):
+    if ctx.case.events.filter(action="request_verification").exists():
+        raise Conflict("case.verification_requested", "已提请核对，不能重复提请")
+
+
+def verification_not_recorded(ctx):
+    if _records(ctx, "verification").exists():
+        raise Conflict("case.verification_recorded", "核对报告已录入")
+
+
+def survey_done(ctx):
+    if not _records(ctx, "survey").exists():
+        raise Conflict("case.survey_missing", "尚未录入入户调查")
+
+
+def _latest(ctx, kind):
+    return _records(ctx, kind).order_by("-id").first()
+
+
+def opinion_grant(ctx):
+    review = _latest(ctx, "review")
+    if review is None or review.data.get("opinion") != "grant":
+        raise Conflict("case.opinion_not_grant", "初审意见为拟不予批准，不公示，请报送审核确认")
+
+
+def opinion_deny(ctx):
+    review = _latest(ctx, "review")
+    if review is None or review.data.get("opinion") != "deny":
+        raise Conflict("case.opinion_not_deny", "初审意见为拟批准，须先进行 7 天公示")
+
+
+def notice_period_over(ctx):
+    period = ctx.case.deadlines.filter(step="notice_period").order_by("-id").first()
+    if period is None or ctx.today <= period.due:
+        due = period.due.isoformat() if period else "—"
+        raise Conflict("case.notice_running", f"公示期未满（公示至 {due}），期满后方可结束公示")
+
+
+def no_open_objection(ctx):
+    objections = _records(ctx, "objection").count()
+    handled = _records(ctx, "appraisal").count() + _records(ctx, "reinvestigation").count()
+    if objections > handled:
+        raise Conflict("case.open_objection", "公示中有未处理的异议")
+
+
+def steps_complete(ctx):
+    for kind, label in (("verification", "核对报告"), ("survey", "入户调查"), ("review", "初审意见")):
+        if not _records(ctx, kind).exists():
+            raise Conflict("case.incomplete", f"{label}未完成，不能审核确认")
+    review = _latest(ctx, "review")
+    if review.data.get("opinion") == "grant" and not ctx.case.notices.filter(kind="initial").exists():
+        raise Conflict("case.incomplete", "初审公示未完成，不能审核确认")
+
+
+def relative_home_visit(ctx):
+    """R-WF-3 / WF-10: a relative-filed case needs a home visit by the confirming level."""
+    if ctx.payload is None:  # listing allowed actions: decided when the form is submitted
+        return
+    if ctx.case.relative_flag and getattr(ctx.payload, "home_visit", None) is None:
+        raise ValidationFailed("case.home_visit_required", "该申请已做近亲属备案，审核确认须录入入户核查情况",
+                               field="home_visit")
+
+
+def spot_check_sampled(ctx):
+    if not ctx.case.spot_check_sampled:
+        raise Conflict("case.not_sampled", "该案件未被抽中县级抽查")
+
+
+def spot_check_not_done(ctx):
+    if _records(ctx, "spot_check").exists():
+        raise Conflict("case.spot_check_done", "县级抽查已录入")
+
+
+def spot_check_done(ctx):
+    if ctx.case.spot_check_sampled and not _records(ctx, "spot_check").exists():
+        raise Conflict("case.spot_check_missing", "该案件被抽中县级抽查，须先录入县级入户抽查情况")
+
+
+def not_filed(ctx):
+    if ctx.case.filed:
+        raise Conflict("case.already_filed", "已报县备案")
+
+
+def not_extended(ctx):
+    if ctx.case.extended:
+        raise Conflict("case.already_extended", "办理时限已延长过，不能再次延长")
+
+
+def overall_started(ctx):
+    if not ctx.case.deadlines.filter(step="overall").exclude(status=CaseDeadline.Status.CANCELLED).exists():
+        raise Conflict("case.overall_not_started", "总办理时限尚未起算，无需延长")
+
+
+GUARDS = {name: fn for name, fn in globals().items()
+          if callable(fn) and not name.startswith("_") and fn.__module__ == __name__}

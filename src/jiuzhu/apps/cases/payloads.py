@@ -1,0 +1,234 @@
+"""What each action accepts. One pydantic model per action: the services validate with it and the
+API documents it in OpenAPI. Errors become ``ValidationFailed`` naming the field in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from jiuzhu.rules.errors import ValidationFailed
+from jiuzhu.rules.workflow.states import EXTEND_REASONS, TERMINATE_REASONS
+
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RelativeDeclaration(Payload):
+    member: str = Field(title="成员姓名", min_length=1, max_length=50)
+    staff_name: str = Field(title="工作人员或村(居)委会成员姓名", min_length=1, max_length=50)
+    staff_position: str = Field(title="其职务", min_length=1, max_length=100)
+    relation: str = Field(title="亲属关系", min_length=1, max_length=20)
+
+
+class SubmitPayload(Payload):
+    """一证一书 + household economic information form + near-relative declaration (R-WF-3)."""
+
+    id_checked: bool = Field(title="已核验身份证件")
+    authorization_signed: bool = Field(title="已签署委托授权书")
+    economic_form_signed: bool = Field(True, title="已填写家庭经济状况信息表")
+    has_relatives: bool = Field(False, title="有近亲属为民政经办人员或村(居)委会成员")
+    relatives: list[RelativeDeclaration] = Field(default_factory=list, title="近亲属申报")
+    note: str = Field("", title="备注", max_length=500)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not self.id_checked:
+            raise ValueError("id_checked|须核验申请人身份证件（一证一书）")
+        if not self.authorization_signed:
+            raise ValueError("authorization_signed|须签署委托授权书（一证一书）")
+        if self.has_relatives and not self.relatives:
+            raise ValueError("relatives|申报有近亲属时须逐一填写")
+        return self
+
+
+class NotePayload(Payload):
+    note: str = Field("", title="备注", max_length=500)
+
+
+class VerificationItem(Payload):
+    member: int = Field(title="成员编号")
+    source: str = Field(title="数据来源", min_length=1, max_length=60)
+    item: Literal["wage", "business", "property", "transfer", "social_insurance", "income_tax", "medical_extra",
+                  "financial", "vehicle", "residential_property", "business_capital"] = Field(title="项目")
+    amount: Decimal = Field(title="金额(元)", ge=0, max_digits=14, decimal_places=2)
+    as_of: dt.date = Field(title="数据日期")
+
+
+class VerificationPayload(Payload):
+    items: list[VerificationItem] = Field(default_factory=list, title="核对项目")
+    conclusion: Literal["consistent", "inconsistent"] = Field(title="核对结论")
+    note: str = Field("", title="说明", max_length=2000)
+
+
+class ReasonPayload(Payload):
+    reason: str = Field(title="理由", min_length=1, max_length=2000)
+
+
+class MaterialsPayload(Payload):
+    missing: list[str] = Field(title="需补正材料", min_length=1, max_length=30)
+
+
+class SurveyPayload(Payload):
+    date: dt.date = Field(title="调查日期")
+    investigators: list[str] = Field(title="调查人员", min_length=2, max_length=10)
+    living_conditions: str = Field(title="居住及生活状况", min_length=1, max_length=2000)
+    findings: str = Field(title="调查结论", min_length=1, max_length=2000)
+    photos: list[int] = Field(default_factory=list, title="现场照片")
+    adl_failed: int | None = Field(None, title="生活自理能力未达项数(6项)", ge=0, le=6)
+    obligors_able: bool | None = Field(None, title="义务人有赡(抚、扶)养能力")
+    obligor_notes: str = Field("", title="义务人情况", max_length=2000)
+
+
+class ReviewPayload(Payload):
+    opinion: Literal["grant", "deny"] = Field(title="初审意见")
+    amount: Decimal | None = Field(None, title="月保障金(元)", ge=0, max_digits=14, decimal_places=2)
+    klass: Literal["A", "B", "C", "D"] | None = Field(None, title="分类")
+    override_reason: str = Field("", title="调整理由", max_length=2000)
+    note: str = Field("", title="初审说明", max_length=2000)
+
+
+class ObjectionPayload(Payload):
+    content: str = Field(title="异议内容", min_length=1, max_length=2000)
+    objector: str = Field("", title="异议人", max_length=50)
+    contact: str = Field("", title="联系方式", max_length=40)
+
+
+class AppraisalPayload(Payload):
+    date: dt.date = Field(title="评议日期")
+    participants: int = Field(title="参加人数", ge=1, le=500)
+    representatives: int = Field(title="其中村(居)民代表人数", ge=0, le=500)
+    votes_for: int = Field(title="同意票", ge=0)
+    votes_against: int = Field(title="反对票", ge=0)
+    outcome: Literal["eligible", "ineligible"] = Field(title="评议结论")
+    minutes: str = Field("", title="评议记录", max_length=4000)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.representatives > self.participants:
+            raise ValueError("representatives|村(居)民代表人数不能超过参加人数")
+        if self.representatives * 3 < self.participants * 2:
+            raise ValueError("representatives|村(居)民代表应占参加人数的三分之二以上（WF-8）")
+        if self.votes_for + self.votes_against > self.participants:
+            raise ValueError("votes_for|票数合计不能超过参加人数")
+        return self
+
+
+class ReinvestigatePayload(Payload):
+    date: dt.date = Field(title="复核日期")
+    findings: str = Field(title="复核结论", min_length=1, max_length=2000)
+
+
+class HomeVisit(Payload):
+    date: dt.date = Field(title="入户核查日期")
+    visitors: list[str] = Field(title="核查人员", min_length=1, max_length=10)
+    findings: str = Field(title="核查情况", min_length=1, max_length=2000)
+
+
+class ConfirmPayload(Payload):
+    meeting_date: dt.date = Field(title="审核确认会日期")
+    members_present: list[str] = Field(title="参会人员", min_length=3, max_length=30)
+    opinion: str = Field(title="审核确认意见", min_length=1, max_length=2000)
+    home_visit: HomeVisit | None = Field(None, title="入户核查")
+    support_mode: Literal["centralized", "dispersed"] | None = Field(None, title="供养方式")
+    guardian_class: Literal["I", "II", "III"] | None = Field(None, title="监护类别")
+    guardian_name: str = Field("", title="监护人", max_length=50)
+    care_agreement: str = Field("", title="照料服务协议", max_length=200)
+
+
+class RejectPayload(Payload):
+    meeting_date: dt.date = Field(title="审核确认会日期")
+    members_present: list[str] = Field(title="参会人员", min_length=3, max_length=30)
+    reasons: list[str] = Field(title="不予批准理由", min_length=1, max_length=10)
+
+
+class SpotCheckPayload(HomeVisit):
+    pass
+
+
+class TerminatePayload(Payload):
+    reason_code: Literal[tuple(TERMINATE_REASONS)] = Field(title="终止原因")  # type: ignore[valid-type]
+    note: str = Field("", title="说明", max_length=2000)
+
+
+class ExtendPayload(Payload):
+    reason_code: Literal[tuple(EXTEND_REASONS)] = Field(title="延期原因")  # type: ignore[valid-type]
+    note: str = Field("", title="说明", max_length=2000)
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    "submit": SubmitPayload, "request_verification": NotePayload, "record_verification": VerificationPayload,
+    "notify_ineligible": ReasonPayload, "object": ReasonPayload, "request_materials": MaterialsPayload,
+    "accept": NotePayload, "record_survey": SurveyPayload, "initial_review": ReviewPayload,
+    "publish_notice": NotePayload, "forward_denial": NotePayload, "record_objection": ObjectionPayload, "hold_appraisal": AppraisalPayload,
+    "reinvestigate": ReinvestigatePayload, "close_notice": NotePayload, "record_spot_check": SpotCheckPayload,
+    "confirm": ConfirmPayload, "reject": RejectPayload, "file_record": NotePayload, "withdraw": ReasonPayload,
+    "terminate": TerminatePayload, "extend": ExtendPayload,
+}
+
+_MESSAGES = {
+    "missing": "必填", "string_too_short": "不能为空", "string_too_long": "过长（最多 {max_length} 个字）",
+    "too_short": "至少需要 {min_length} 项", "too_long": "最多 {max_length} 项",
+    "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",
+    "literal_error": "取值无效，可选：{expected}", "int_parsing": "应为整数", "int_type": "应为整数",
+    "int_from_float": "应为整数", "decimal_parsing": "应为数字", "decimal_type": "应为数字",
+    "decimal_max_places": "最多两位小数", "decimal_max_digits": "数值过大",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD", "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD", "bool_parsing": "应为是或否", "bool_type": "应为是或否",
+    "string_type": "应为文字", "list_type": "应为列表", "model_type": "格式不正确", "dict_type": "格式不正确",
+    "extra_forbidden": "不认识的字段",
+}
+
+
+def _path(loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _title(model: type[BaseModel], loc) -> str:
+    current, title = model, ""
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return str(part)
+        title = info.title or str(part)
+        ann = info.annotation
+        inner = getattr(ann, "__args__", (ann,))
+        current = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    return title
+
+
+def clean_payload(action: str, data) -> Payload:
+    """Validate ``data`` for ``action``; the first problem becomes ``ValidationFailed`` with its field."""
+    model = PAYLOADS[action]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ValidationFailed("payload.invalid", "提交内容应为 JSON 对象", field="payload")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        if err["type"] == "value_error" and "|" in str(err.get("ctx", {}).get("error", "")):
+            field, message = str(err["ctx"]["error"]).split("|", 1)
+            raise ValidationFailed("payload.invalid", message, field=field) from None
+        loc = err["loc"]
+        template = _MESSAGES.get(err["type"], "格式不正确")
+        ctx = {k: (str(v).replace("' or '", "'、'") if k == "expected" else v)
+               for k, v in (err.get("ctx") or {}).items()}
+        ctx = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+               for k, v in ctx.items()}
+        try:
+            detail = template.format(**ctx)
+        except (KeyError, IndexError):
+            detail = template
+        field = _path(loc)
+        raise ValidationFailed("payload.invalid", f"{_title(model, loc)}：{detail}", field=field) from None

@@ -1,0 +1,118 @@
+"""Reads for cases, always through the actor's region scope (regions/scope.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from jiuzhu.apps.regions.scope import in_scope, scope_filter
+from jiuzhu.rules.errors import DomainError, NotFound
+from jiuzhu.rules.workflow.model import CASEWORKER, VILLAGE
+from jiuzhu.rules.workflow.tables import table_for
+
+from . import config
+from .engine import ActionContext, check_allowed
+from .guards import GUARDS
+from .models import Case, CaseDeadline, Notice
+
+# States where the village assistant has something to do (survey, posting the notice).
+VILLAGE_TASK_STATES = ("accepted", "reviewed")
+
+
+def cases_visible(*, actor):
+    return scope_filter(Case.objects.all(), actor)
+
+
+def case_get(*, actor, case_id) -> Case:
+    case = None
+    if str(case_id).isdigit():
+        case = Case.objects.select_related("household", "applicant", "region").filter(pk=case_id).first()
+    if case is None or not in_scope(actor, case.region_id):
+        raise NotFound("not_found", "案件不存在或不在您的管辖范围内")
+    return case
+
+
+def allowed_actions(*, case: Case, actor, today: date) -> list[str]:
+    """Actions this actor may take now: the table row for their role and the case state, with guards."""
+    if not in_scope(actor, case.region_id):
+        return []
+    out = []
+    settings = config.settings_from_snapshot(case.settings)
+    for row in table_for(case.program, settings):
+        if case.state not in row.from_states or actor.role not in row.roles or row.action in out:
+            continue
+        try:
+            check_allowed(case, actor, row.action)
+            ctx = ActionContext(actor=actor, action=row.action, payload=None, now=None, case=case,
+                                household=case.household, applicant=case.applicant, program=case.program, on=today)
+            for name in row.guards:
+                GUARDS[name](ctx)
+        except DomainError:
+            continue
+        out.append(row.action)
+    return out
+
+
+def case_deadlines(*, case: Case):
+    return list(case.deadlines.order_by("id"))
+
+
+def case_timeline(*, case: Case):
+    return list(case.events.order_by("at", "id"))
+
+
+def my_tasks(*, actor, limit: int = 50, after: tuple | None = None):
+    """Open work for the actor's role in their region, earliest due first (index case_open_tasks)."""
+    if actor.role == VILLAGE:
+        match = Q(task_role=CASEWORKER, state__in=VILLAGE_TASK_STATES)
+    else:
+        match = Q(task_role=actor.role)
+    qs = scope_filter(Case.objects.filter(match), actor).select_related("applicant", "region")
+    return list(qs.order_by("next_due", "id")[:limit])
+
+
+def state_counts(*, actor) -> dict[str, int]:
+    qs = scope_filter(Case.objects.filter(is_open=True), actor)
+    return dict(qs.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+
+
+def supervision_list(*, actor, limit: int = 200):
+    """Overdue open cases in the actor's region (督办, for the level above) and counts by township."""
+    qs = scope_filter(Case.objects.filter(overdue=True, is_open=True), actor)
+    by_township = list(qs.annotate(township=Substr("region_id", 1, 9)).values("township")
+                       .annotate(n=Count("id")).order_by("township"))
+    cases = list(qs.select_related("applicant", "region").order_by("next_due", "id")[:limit])
+    return cases, by_township
+
+
+def cases_search(*, actor, state: str = "", program: str = "", applicant_name: str = "", limit: int = 50,
+                 after: int | None = None):
+    qs = scope_filter(Case.objects.all(), actor)
+    if state:
+        qs = qs.filter(state=state)
+    if program:
+        qs = qs.filter(program=program)
+    if applicant_name:
+        qs = qs.filter(applicant__name__startswith=applicant_name)
+    if after:
+        qs = qs.filter(pk__lt=after)
+    return list(qs.select_related("applicant", "region").order_by("-pk")[:limit])
+
+
+def public_notices(*, region_code: str = "", today: date, limit: int = 200):
+    """Notices for the public page: only name, household size and amount leave this function."""
+    qs = Notice.objects.filter(withdrawn=False).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    if region_code:
+        from jiuzhu.apps.regions.codes import subtree_range
+        low, high = subtree_range(region_code)
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    return list(qs.select_related("region").order_by("-starts_on", "id")
+                .values("kind", "program", "region__name", "region__full_name", "name", "household_size",
+                        "amount", "objection_phone", "starts_on", "ends_on")[:limit])
+
+
+def deadline_status_label(d: CaseDeadline) -> str:
+    return d.get_status_display()
+

@@ -1,0 +1,81 @@
+"""State and action labels users see (zh-hans). Names are the contract of workflow.md."""
+
+STATE_LABELS = {
+    "submitted": "已提交",
+    "verifying": "核对中",
+    "verified": "已核对",
+    "awaiting_materials": "待补正",
+    "accepted": "已受理",
+    "surveyed": "已入户调查",
+    "reviewed": "已初审",
+    "in_notice": "公示中",
+    "disputed": "有异议",
+    "awaiting_confirmation": "待审核确认",
+    "approved": "已批准",
+    "rejected": "不予批准",
+    "closed_ineligible": "核对不符·已告知",
+    "withdrawn": "撤回",
+    "terminated": "终止审核",
+}
+
+CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "withdrawn", "terminated"})
+OPEN_STATES = frozenset(STATE_LABELS) - CLOSED_STATES
+
+ACTION_LABELS = {
+    "submit": "提交申请",
+    "request_verification": "提请核对",
+    "record_verification": "录入核对报告",
+    "notify_ineligible": "告知核对不符",
+    "object": "申请人对核对结果提出异议",
+    "request_materials": "一次性告知补正材料",
+    "accept": "受理",
+    "record_survey": "录入入户调查",
+    "initial_review": "提出初审意见",
+    "publish_notice": "发布初审公示",
+    "record_objection": "登记公示异议",
+    "hold_appraisal": "组织民主评议",
+    "reinvestigate": "重新调查核实",
+    "close_notice": "公示期满",
+    "forward_denial": "报送审核确认(拟不予批准)",
+    "record_spot_check": "县级抽查入户",
+    "confirm": "审核确认(批准)",
+    "reject": "不予批准",
+    "file_record": "报县备案",
+    "withdraw": "撤回申请",
+    "terminate": "终止审核",
+    "extend": "延长办理时限",
+}
+
+STEP_LABELS = {
+    "request_verification": "提请核对",
+    "verification_report": "核对报告",
+    "acceptance": "受理或告知",
+    "survey": "入户调查",
+    "initial_review": "初审意见",
+    "initial_opinion": "调查及初审意见",
+    "publish_notice": "发布公示",
+    "notice_period": "公示期",
+    "appraisal": "民主评议或复核",
+    "confirmation": "审核确认",
+    "denial_letter": "出具不予批准决定书",
+    "county_filing": "报县备案",
+    "overall": "总办理时限",
+}
+
+PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养"}
+
+# Reasons for which the overall limit may be extended (R-WF-10: 特殊情况).
+EXTEND_REASONS = {
+    "complex_household": "家庭情况复杂，需进一步调查核实",
+    "objection_reinvestigation": "公示有异议，需重新调查或民主评议",
+    "cross_region_verification": "需跨地区核对经济状况",
+    "force_majeure": "不可抗力等特殊情况",
+}
+
+# Reasons for terminating the review (R-WF-15).
+TERMINATE_REASONS = {
+    "refused_cooperation": "申请人无正当理由拒绝配合入户调查或核对",
+    "false_information": "申请人隐瞒或虚报家庭经济状况",
+    "applicant_deceased": "申请人死亡",
+    "moved_away": "申请人户籍或居住地迁出本辖区",
+}

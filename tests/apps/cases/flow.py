@@ -1,0 +1,61 @@
+"""Drive a case through the workflow in tests: one helper per step, payloads a caseworker would enter."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from jiuzhu.apps.cases.services import case_act, case_submit
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(day, hour=10):
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=TZ)
+
+
+INTAKE = {"id_checked": True, "authorization_signed": True, "economic_form_signed": True}
+SURVEY = {"date": "2026-12-03", "investigators": ["王经办", "陈协理"], "living_conditions": "砖混住房两间，家电简陋",
+          "findings": "家庭收入主要靠务农，情况属实"}
+MEETING = {"meeting_date": "2026-12-20", "members_present": ["周组长", "吴委员", "郑委员"],
+           "opinion": "经审核，符合最低生活保障条件"}
+
+
+def submit(actor, household, *, program="dibao", day, channel=None, **intake):
+    applicant = household.head_id
+    channel = channel or ("village" if actor.role == "village_assistant" else "window")
+    return case_submit(actor=actor, program=program, household_id=household.pk, applicant_id=applicant,
+                       channel=channel, payload={**INTAKE, **intake}, now=at(day))
+
+
+def act(actor, case, action, day, payload=None, **kw):
+    return case_act(actor=actor, case_id=case.pk, action=action, payload=payload or {}, now=at(day), **kw)
+
+
+def verification(items=(), conclusion="consistent"):
+    return {"items": list(items), "conclusion": conclusion, "note": "与申报一致"}
+
+
+def to_reviewed(people, household, day, *, program="dibao", survey=None, review=None):
+    """submit → … → reviewed, one step per working day starting at ``day``. Returns (case, last day)."""
+    caseworker, county = people["caseworker"], people["county"]
+    case = submit(caseworker, household, program=program, day=day)
+    d = day
+    for actor, action, payload in [
+        (caseworker, "request_verification", {}),
+        (county, "record_verification", verification()),
+        (caseworker, "accept", {}),
+        (caseworker, "record_survey", survey or SURVEY),
+        (caseworker, "initial_review", review or {"opinion": "grant"}),
+    ]:
+        d = d + timedelta(days=1)
+        case = act(actor, case, action, d, payload)
+    return case, d
+
+
+def to_confirmation(people, household, day, **kw):
+    case, d = to_reviewed(people, household, day, **kw)
+    case = act(people["caseworker"], case, "publish_notice", d)
+    d = d + timedelta(days=8)
+    case = act(people["caseworker"], case, "close_notice", d)
+    return case, d
