@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import health, households, persons, rules
+from . import cases, health, households, persons, rules
 from .auth import BearerToken
 from .errors import install_handlers
 
@@ -21,3 +21,4 @@ api.add_router("/v1/health", health.router)
 api.add_router("/v1/households", households.router)
 api.add_router("/v1/persons", persons.router)
 api.add_router("/v1/rules", rules.router)
+api.add_router("/v1/cases", cases.router)

@@ -109,6 +109,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
 # Personal data keys: JIUZHU_KEYS (JSON) or JIUZHU_KEY_FILE (a file kept outside the repository).
+# Case attachments (scans, photos): files outside the database.
+JIUZHU_FILES_DIR = Path(os.environ.get("JIUZHU_FILES_DIR", VAR_DIR / "files"))
 JIUZHU_KEY_FILE = os.environ.get("JIUZHU_KEY_FILE", str(VAR_DIR / "keys.json"))
 
 LANGUAGE_CODE = "zh-hans"

@@ -21,3 +21,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": None}
 elif os.environ.get("JIUZHU_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["JIUZHU_TEST_DB_NAME"]}
+
+# Attachments written by tests go to a throw-away directory per process.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+JIUZHU_FILES_DIR = Path(tempfile.mkdtemp(prefix="jiuzhu-files-"))

@@ -53,6 +53,17 @@ def no_active_enrollment(ctx):
         raise Conflict("case.already_enrolled", "该家庭已在保，不能重复批准", field="household")
 
 
+def authorization_on_file(ctx):
+    """核对 needs the applicant's 一证一书: ID checked and the authorization signed (or scanned)."""
+    intake = _records(ctx, "intake").order_by("-id").first()
+    data = intake.data if intake else {}
+    scanned = set(ctx.case.attachments.values_list("kind", flat=True))
+    if not (data.get("authorization_signed") or "authorization" in scanned):
+        raise Conflict("case.authorization_missing", "尚未签署委托授权书（一证一书），不能提请核对")
+    if not (data.get("id_checked") or "id_card" in scanned):
+        raise Conflict("case.id_missing", "尚未核验申请人身份证件（一证一书），不能提请核对")
+
+
 def verification_done(ctx):
     if not _records(ctx, "verification").exists():
         raise Conflict("case.verification_missing", "尚未录入核对报告")

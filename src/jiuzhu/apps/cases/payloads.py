@@ -28,8 +28,8 @@ class RelativeDeclaration(Payload):
 class SubmitPayload(Payload):
     """一证一书 + household economic information form + near-relative declaration (R-WF-3)."""
 
-    id_checked: bool = Field(title="已核验身份证件")
-    authorization_signed: bool = Field(title="已签署委托授权书")
+    id_checked: bool = Field(False, title="已核验身份证件")
+    authorization_signed: bool = Field(False, title="已签署委托授权书")
     economic_form_signed: bool = Field(True, title="已填写家庭经济状况信息表")
     has_relatives: bool = Field(False, title="有近亲属为民政经办人员或村(居)委会成员")
     relatives: list[RelativeDeclaration] = Field(default_factory=list, title="近亲属申报")
@@ -37,10 +37,6 @@ class SubmitPayload(Payload):
 
     @model_validator(mode="after")
     def _check(self):
-        if not self.id_checked:
-            raise ValueError("id_checked|须核验申请人身份证件（一证一书）")
-        if not self.authorization_signed:
-            raise ValueError("authorization_signed|须签署委托授权书（一证一书）")
         if self.has_relatives and not self.relatives:
             raise ValueError("relatives|申报有近亲属时须逐一填写")
         return self

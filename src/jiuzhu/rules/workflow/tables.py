@@ -94,7 +94,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
             _t("submit", (), "submitted", {VILLAGE, CASEWORKER},
                (_wd("request_verification", s, rule_id="WF-5"),), guards=("household_ready", "one_open_case")),
             _t("request_verification", "submitted", "verifying", {CASEWORKER},
-               (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",), starts_overall=True),
+               (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
+               guards=("authorization_on_file",), starts_overall=True),
             _t("record_verification", "verifying", "verified", {COUNTY},
                (_wd("acceptance", s, rule_id="WF-2"),), ("verification_report",)),
             _t("notify_ineligible", "verified", "closed_ineligible", {CASEWORKER}, (), ("acceptance", "*")),
@@ -116,7 +117,7 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
                starts_overall=True),
             _t("request_verification", "accepted", None, {CASEWORKER},
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
-               guards=("verification_not_requested",)),
+               guards=("verification_not_requested", "authorization_on_file")),
             _t("record_verification", ("accepted", "surveyed"), None, {COUNTY}, (), ("verification_report",),
                guards=("verification_requested", "verification_not_recorded")),
         ]

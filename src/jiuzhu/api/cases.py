@@ -1,0 +1,81 @@
+"""Cases (``/v1/cases``): start a case, read it, perform an action. Thin: parse → service/selector."""
+
+
+from django.utils import timezone
+from ninja import Router, Status
+
+from jiuzhu.apps.cases import selectors, services
+from jiuzhu.apps.cases.payloads import PAYLOADS
+from jiuzhu.rules.errors import NotFound
+from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
+
+from .case_schemas import CaseIn, CaseOut
+from .schemas import RowId, errors
+
+router = Router(tags=["cases"])
+
+
+def case_out(case, actor, today) -> dict:
+    return {
+        "id": str(case.pk), "number": case.number, "program": case.program, "state": case.state,
+        "state_label": case.state_label, "household": str(case.household_id), "applicant": str(case.applicant_id),
+        "applicant_name": case.applicant.name, "region": case.region_id, "channel": case.channel,
+        "version": case.version, "overdue": case.overdue, "relative_flag": case.relative_flag,
+        "allowed_actions": selectors.allowed_actions(case=case, actor=actor, today=today),
+        "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "due": d.due, "status": d.status,
+                       "rule": d.rule_id, "late": d.late} for d in selectors.case_deadlines(case=case)],
+        "timeline": [{"at": timezone.localtime(e.at), "action": e.action, "label": ACTION_LABELS.get(e.action, e.action),
+                      "actor": e.actor_name, "role": e.role, "state": e.to_state, "reason": e.reason}
+                     for e in selectors.case_timeline(case=case)],
+        "proposal": _proposal(case.proposal),
+        "decided_status": case.decided_status, "decided_class": case.decided_class,
+        "decided_amount": str(case.decided_amount) if case.decided_amount is not None else None,
+    }
+
+
+def _proposal(proposal: dict) -> dict | None:
+    if not proposal:
+        return None
+    return {"policy": proposal.get("policy"), "as_of": proposal.get("as_of"), "result": proposal.get("result")}
+
+
+@router.post("", response={201: CaseOut, **errors(403, 404, 409, 422)}, summary="提交申请（submit）")
+def case_create(request, payload: CaseIn):
+    now = timezone.now()
+    intake = payload.intake.model_dump(mode="json") if payload.intake else {}
+    case = services.case_submit(actor=request.auth, program=payload.program, household_id=payload.household,
+                                applicant_id=payload.applicant, channel=payload.channel, payload=intake, now=now)
+    return Status(201, case_out(case, request.auth, timezone.localdate(now)))
+
+
+@router.get("/{case_id}", response={200: CaseOut, **errors(404, 422)}, summary="案件详情：状态、可执行操作、时限、时间线")
+def case_detail(request, case_id: RowId):
+    case = selectors.case_get(actor=request.auth, case_id=case_id)
+    return case_out(case, request.auth, timezone.localdate())
+
+
+def _register(action: str, model):
+    def endpoint(request, case_id: RowId, payload: model, version: int | None = None):  # type: ignore[valid-type]
+        now = timezone.now()
+        case = services.case_act(actor=request.auth, case_id=case_id, action=action,
+                                 payload=payload.model_dump(mode="json"), now=now, version=version)
+        return case_out(case, request.auth, timezone.localdate(now))
+
+    endpoint.__name__ = f"case_action_{action}"
+    router.add_api_operation(
+        f"/{{case_id}}/actions/{action}", ["POST"], endpoint,
+        response={200: CaseOut, **errors(403, 404, 409, 422)},
+        summary=f"{ACTION_LABELS.get(action, action)}（{action}）",
+        description="在当前状态下由有权角色执行；状态不允许或已被他人处理时 409，角色不符 403，不在管辖范围 404。"
+                    "可带 `?version=` 做并发校验。",
+        operation_id=f"case_action_{action}")
+
+
+for _action, _model in PAYLOADS.items():
+    if _action != "submit":
+        _register(_action, _model)
+
+
+@router.post("/{case_id}/actions/{action}", response={**errors(404)}, summary="未知操作", include_in_schema=False)
+def case_action_unknown(request, case_id: RowId, action: str):
+    raise NotFound("case.unknown_action", f"未知操作：{action}", field="action")
