@@ -1,0 +1,252 @@
+"""The case's documents (seed 附件1–9) filled from the case, and the case file (一人一档) ZIP.
+
+Documents are rendered on demand from the case's records, so a PDF always matches what the case
+holds; the ZIP is deterministic for the same case state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from jiuzhu.apps.documents import contexts as c
+from jiuzhu.apps.documents.archive import build_case_file_zip
+from jiuzhu.apps.documents.kinds import kind_get
+from jiuzhu.apps.documents.render import render_pdf
+from jiuzhu.apps.enrollment.models import Enrollment
+from jiuzhu.apps.regions.codes import ancestors
+from jiuzhu.apps.regions.models import Region
+from jiuzhu.apps.registry.choices import DisabilityKind, Health, ObligorRelation, Relation, Sex
+from jiuzhu.apps.registry.models import Membership
+from jiuzhu.rules.errors import NotFound
+
+from .models import Case, Notice
+
+INCOME_LABELS = {"wage": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入"}
+ITEM_LABELS = {**INCOME_LABELS, "social_insurance": "个人缴纳社会保险", "income_tax": "个人所得税",
+               "medical_extra": "自付医疗费用", "financial": "金融资产", "vehicle": "机动车辆",
+               "residential_property": "住房", "business_capital": "市场主体注册资本"}
+GRADES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+LEGAL_BASIS = {
+    "dibao": "《社会救助暂行办法》第十一条，《最低生活保障审核确认办法》（民发〔2021〕57号）第二十一条",
+    "tekun": "《社会救助暂行办法》第十四条，《特困人员认定办法》（民发〔2021〕43号）第十六条",
+}
+ZERO = Decimal("0.00")
+
+
+def _latest(case, kind):
+    return case.records.filter(kind=kind).order_by("-id").first()
+
+
+def _event_day(record) -> date:
+    return timezone.localtime(record.event.at).date()
+
+
+def _names(case) -> dict:
+    chain = [*ancestors(case.region_id), case.region_id]
+    names = dict(Region.objects.filter(code__in=chain).values_list("code", "name"))
+    by_level = {len(chain) - i: names.get(code, "") for i, code in enumerate(reversed(chain))}
+    return {"county": names.get(case.region_id[:6] + "000000", ""),
+            "township": names.get(case.region_id[:9] + "000", ""), "village": by_level.get(len(chain), "")}
+
+
+def header(case, doc_date: date) -> c.Header:
+    n = _names(case)
+    return c.Header(county=n["county"], township=n["township"], village=n["village"], case_number=case.number,
+                    program=case.program, doc_date=doc_date)
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _labour(person, age: int) -> str:
+    if age < 16:
+        return "无劳动能力（未成年）"
+    if age >= 60:
+        return "无劳动能力（老年）"
+    severe = (person.disability_kind in ("intellectual", "mental") and 1 <= person.disability_grade <= 3) or \
+        (person.disability_kind == "physical" and 1 <= person.disability_grade <= 2) or \
+        (person.disability_kind == "visual" and person.disability_grade == 1)
+    return "无劳动能力（重度残疾）" if severe else "有劳动能力"
+
+
+def _member(m: Membership, on: date) -> c.Member:
+    p = m.person
+    age = _age(p.birth_date, on)
+    disability = "" if p.disability_kind == "none" or not p.disability_grade else \
+        f"{DisabilityKind(p.disability_kind).label}残疾{GRADES.get(p.disability_grade, '')}"
+    declared = {"wage": p.wage, "business": p.business, "property": p.property_income, "transfer": p.transfer}
+    items = [c.IncomeItem(INCOME_LABELS[k], Decimal(v).quantize(ZERO)) for k, v in declared.items() if v]
+    return c.Member(name=p.name, relation=Relation(m.relation).label, id_number_masked=p.id_number_masked,
+                    age=age, sex=Sex(p.sex).label, health=Health(p.health).label, disability=disability,
+                    labour_capacity=_labour(p, age), income_items=items)
+
+
+def household(case, on: date) -> c.Household:
+    hh = case.household
+    rows = Membership.objects.filter(household=hh, end_date__isnull=True).select_related("person").order_by("id")
+    if case.program == "tekun":
+        rows = rows.filter(person=case.applicant)
+    return c.Household(head_name=case.applicant.name, address=hh.address or "—",
+                       area_type="城市" if hh.area_type == "urban" else "农村",
+                       members=[_member(m, on) for m in rows], phone_masked=case.applicant.phone_masked)
+
+
+def declaration(case, hh: c.Household) -> c.Declaration:
+    h = case.household
+    total = sum((m.monthly_income for m in hh.members), ZERO)
+    per_capita = (total / hh.size).quantize(ZERO) if hh.size else ZERO
+    assets = []
+    if h.vehicle_count:
+        assets.append(c.AssetItem("机动车辆", f"{h.vehicle_count} 辆", Decimal(h.max_vehicle_value).quantize(ZERO)))
+    if h.business_capital:
+        assets.append(c.AssetItem("经营性资产", "市场主体注册资本", Decimal(h.business_capital).quantize(ZERO)))
+    obligors = [c.Obligor(o.name, ObligorRelation(o.relation).label, o.id_number_masked or "", "—",
+                          Decimal(o.monthly_income or 0).quantize(ZERO)) for o in h.obligors.all()]
+    return c.Declaration(monthly_income_total=total, monthly_income_per_capita=per_capita,
+                         financial_assets_total=Decimal(h.financial_assets).quantize(ZERO),
+                         housing=f"自有住房 {h.residential_properties} 套", assets=assets, obligors=obligors)
+
+
+def verification(case) -> c.Verification | None:
+    rec = _latest(case, "verification")
+    if rec is None:
+        return None
+    names = dict(Membership.objects.filter(household=case.household).values_list("person_id", "person__name"))
+    rows = [c.VerificationRow(member=names.get(int(i["member"]), str(i["member"])), source=i["source"],
+                              item=ITEM_LABELS.get(i["item"], i["item"]), amount=Decimal(str(i["amount"])).quantize(ZERO),
+                              as_of=date.fromisoformat(i["as_of"])) for i in rec.data.get("items", [])]
+    conclusion = "核对结果与申报一致" if rec.data.get("conclusion") == "consistent" else "核对结果与申报不一致"
+    if rec.data.get("note"):
+        conclusion += f"：{rec.data['note']}"
+    return c.Verification(report_number=f"HD{case.number}", report_date=_event_day(rec), conclusion=conclusion,
+                          rows=rows)
+
+
+def survey(case) -> c.Survey | None:
+    rec = _latest(case, "survey")
+    if rec is None:
+        return None
+    d = rec.data
+    self_care = None
+    if case.program == "tekun" and d.get("adl_failed") is not None:
+        failed = int(d["adl_failed"])
+        level = "具备生活自理能力" if failed == 0 else ("部分丧失生活自理能力" if failed <= 3 else "完全丧失生活自理能力")
+        self_care = c.SelfCare(activities=(), level=f"{level}（6 项中 {failed} 项未达到）")
+    return c.Survey(survey_date=date.fromisoformat(d["date"]), investigators=d["investigators"],
+                    living_conditions=d["living_conditions"], findings=d["findings"], self_care=self_care)
+
+
+def review(case) -> c.Review | None:
+    rec = _latest(case, "review")
+    if rec is None:
+        return None
+    d = rec.data
+    trace = [c.TraceLine(t.get("rule", ""), t.get("step", ""), str(t.get("value", "")))
+             for t in case.proposal.get("result", {}).get("trace", [])]
+    amount = Decimal(d["amount"]).quantize(ZERO) if d.get("opinion") == "grant" else None
+    return c.Review(proposed_status=d["opinion"], proposed_class=d.get("klass", ""), proposed_amount=amount,
+                    trace=trace, caseworker_opinion=d.get("note") or ("拟纳入" if d["opinion"] == "grant" else "拟不纳入"),
+                    caseworker_name=rec.event.actor_name, review_date=_event_day(rec),
+                    override_reason=d.get("override_reason", ""))
+
+
+def appraisal(case) -> c.Appraisal | None:
+    rec = _latest(case, "appraisal")
+    if rec is None:
+        return None
+    d = rec.data
+    return c.Appraisal(meeting_date=date.fromisoformat(d["date"]), participants=d["participants"],
+                       result="通过" if d["outcome"] == "eligible" else "未通过",
+                       summary=d.get("minutes") or f"同意 {d['votes_for']} 票，反对 {d['votes_against']} 票")
+
+
+def confirmation(case) -> c.Confirmation | None:
+    rec = _latest(case, "confirmation") or _latest(case, "rejection")
+    if rec is None:
+        return None
+    d, approve = rec.data, rec.kind == "confirmation"
+    enrollment = Enrollment.objects.filter(case=case).first()
+    modes = {"centralized": "集中供养", "dispersed": "分散供养"}
+    return c.Confirmation(meeting_date=date.fromisoformat(d["meeting_date"]), members_present=d["members_present"],
+                          opinion=d.get("opinion") or "；".join(d.get("reasons", [])),
+                          decision="approve" if approve else "reject",
+                          monthly_amount=case.decided_amount if approve else None,
+                          start_month=enrollment.start_month if enrollment else None,
+                          support_mode=modes.get(d.get("support_mode") or "", ""),
+                          certificate_number=case.number if approve else "")
+
+
+def _notice(case, kind, h: c.Header) -> c.Notice | None:
+    n = case.notices.filter(kind=kind).order_by("-id").first()
+    if n is None:
+        return None
+    return c.Notice(start_date=n.starts_on, end_date=n.ends_on, objection_phone=n.objection_phone,
+                    rows=[c.NoticeRow(n.name, n.household_size, Decimal(n.amount).quantize(ZERO))],
+                    publisher=h.township_gov)
+
+
+def _issuer(case, h: c.Header) -> str:
+    return f"{h.county}民政局" if case.settings.get("confirmation_level") == "county" else h.township_gov
+
+
+def denial(case, h: c.Header) -> c.Denial | None:
+    rec = _latest(case, "rejection")
+    if rec is None:
+        return None
+    return c.Denial(letter_number=f"{h.township}不批字〔{case.submitted_at:%Y}〕{case.pk}号",
+                    application_date=timezone.localtime(case.submitted_at).date(), reasons=rec.data["reasons"],
+                    legal_basis=LEGAL_BASIS[case.program], issuer=_issuer(case, h),
+                    remedy=c.Remedy(f"{h.county}人民政府", f"{h.county}人民法院"))
+
+
+def contexts(case, today: date) -> dict[str, object]:
+    """Every document the case can produce now, by kind code, in the seed's order."""
+    h = header(case, today)
+    hh = household(case, today)
+    decl = declaration(case, hh)
+    intake = _latest(case, "intake")
+    agent = intake.event.actor_name if intake and case.channel == "village" else ""
+    out: dict[str, object] = {
+        "authorization": c.AuthorizationContext(h, hh, f"{h.county}民政局"),
+        "economic_info": c.EconomicInfoContext(h, hh, decl),
+        "application": c.ApplicationContext(h, hh, decl, reason=(intake.data.get("note") if intake else "")
+                                            or "家庭收入低于当地保障标准，生活困难，特此申请",
+                                            application_date=timezone.localtime(case.submitted_at).date(),
+                                            agent_name=agent),
+    }
+    ver, sur, rev = verification(case), survey(case), review(case)
+    if sur:
+        out["survey"] = c.SurveyContext(h, hh, decl, sur, ver)
+    if ver and sur and rev:
+        out["confirmation_form"] = c.ConfirmationFormContext(h, hh, decl, ver, sur, rev, appraisal(case),
+                                                             confirmation(case))
+    initial = _notice(case, Notice.Kind.INITIAL, h)
+    if initial:
+        out["initial_notice"] = c.InitialNoticeContext(h, initial)
+    den = denial(case, h)
+    if den:
+        out["denial_letter"] = c.DenialLetterContext(h, hh, den)
+    long_term = _notice(case, Notice.Kind.LONG_TERM, h)
+    if long_term:
+        out["confirmation_notice"] = c.ConfirmationNoticeContext(h, long_term)
+    return out
+
+
+def case_document_pdf(*, case: Case, kind: str, today: date) -> tuple[str, bytes]:
+    """(filename, PDF) of one document; NotFound when the case cannot produce it yet."""
+    available = contexts(case, today)
+    if kind not in available:
+        raise NotFound("document.unavailable", "该文书在案件当前阶段尚不能生成", field="kind")
+    k = kind_get(kind)
+    return f"{case.number}-{k.title}.pdf", render_pdf(kind, available[kind])
+
+
+def case_file_zip(*, case: Case, today: date) -> tuple[str, bytes]:
+    """The case file (一人一档): every available document in the seed's order, with an index."""
+    entries = [(kind, f"{kind_get(kind).title}.pdf", render_pdf(kind, ctx))
+               for kind, ctx in contexts(case, today).items()]
+    return f"{case.number}-一人一档.zip", build_case_file_zip(entries, f"{case.number} {case.applicant.name} 一人一档")
