@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-RUN_DEBS  := fonts-noto-cjk
-TEST_DEBS := fonts-noto-cjk chromium
+RUN_DEBS  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_DEBS := $(RUN_DEBS) chromium
 
 .PHONY: install run test debs-run debs-test migrate clean-db lint
 
