@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import cases, health, households, persons, rules
+from . import case_documents, cases, health, households, persons, rules
 from .auth import BearerToken
 from .errors import install_handlers
 
@@ -22,3 +22,4 @@ api.add_router("/v1/households", households.router)
 api.add_router("/v1/persons", persons.router)
 api.add_router("/v1/rules", rules.router)
 api.add_router("/v1/cases", cases.router)
+api.add_router("/v1/cases", case_documents.router)

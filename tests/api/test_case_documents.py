@@ -1,0 +1,47 @@
+"""Case documents over the API: PDFs and the case-file ZIP, scoped and audited."""
+
+import io
+import zipfile
+from datetime import date
+
+import pytest
+
+from jiuzhu.apps.audit.models import AuditEvent
+from tests.apps.cases.flow import submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(caseworker, household):
+    return submit(caseworker, household, day=date(2026, 12, 1))
+
+
+def test_list_and_download_pdf(client, bearer, caseworker, case):
+    # given the caseworker's token
+    headers = bearer(caseworker)
+    # when
+    listed = client.get(f"/api/v1/cases/{case.pk}/documents", **headers)
+    pdf = client.get(f"/api/v1/cases/{case.pk}/documents/authorization", **headers)
+    # then
+    assert [d["kind"] for d in listed.json()] == ["authorization", "economic_info", "application"]
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="case.document_download", subject_id=str(case.pk)).count() == 1
+
+
+def test_archive_zip(client, bearer, caseworker, case):
+    response = client.get(f"/api/v1/cases/{case.pk}/archive", **bearer(caseworker))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist()[0] == "索引.txt"
+
+
+def test_unavailable_unknown_and_other_township(client, bearer, caseworker, outsider, case):
+    headers = bearer(caseworker)
+    later = client.get(f"/api/v1/cases/{case.pk}/documents/denial_letter", **headers)
+    assert later.status_code == 404 and "尚不能生成" in later.json()["message"]
+    unknown = client.get(f"/api/v1/cases/{case.pk}/documents/nonsense", **headers)
+    assert unknown.status_code == 422 and unknown.json()["details"]["field"] == "kind"
+    for path in (f"/api/v1/cases/{case.pk}/documents/authorization", f"/api/v1/cases/{case.pk}/archive"):
+        attack = client.get(path, **bearer(outsider))
+        assert attack.status_code == 404
+    assert not AuditEvent.objects.filter(action__startswith="case.", actor_name=outsider.username).exists()
