@@ -15,7 +15,7 @@ from jiuzhu.apps.registry import selectors, services
 from jiuzhu.apps.registry.choices import AreaType
 from jiuzhu.rules.errors import DomainError, NotFound
 
-from .. import forms
+from .. import case_queries, forms
 from .common import roles_required, scoped
 
 WRITE_DENIED = "您的角色无权登记或修改家庭信息"
@@ -48,6 +48,7 @@ def detail_context(request, hh, **extra) -> dict:
         "members": selectors.household_members(household=hh),
         "history": selectors.household_history(household=hh),
         "obligors": selectors.household_obligors(household=hh),
+        "cases": case_queries.household_cases(actor=request.user, household_id=hh.pk),
         "choices": forms.CHOICES,
         "add_member": extra.pop("add_member", forms.blank_member()),
         "add_errors": extra.pop("add_errors", forms.FormErrors()),

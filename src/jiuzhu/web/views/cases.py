@@ -1,0 +1,132 @@
+"""Case list, case page, starting a case from a household, and attachment files.
+Thin: parse → authorize (scope lives in the selectors) → one service/selector → render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jiuzhu.apps.cases import selectors, services
+from jiuzhu.apps.cases.files import KINDS, WRITERS, attachment_bytes
+from jiuzhu.apps.cases.models import Channel
+from jiuzhu.apps.cases.payloads import SubmitPayload
+from jiuzhu.apps.registry import selectors as registry
+from jiuzhu.rules.errors import DomainError, NotFound
+from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, STATE_LABELS
+
+from .. import case_display as display
+from .. import case_forms, case_queries
+from ..forms import parse_int
+from .common import roles_required, scoped
+
+LIST_PAGE_SIZE = 50
+SUBMITTERS = frozenset(services.ROLE_CHANNELS)
+SCAN_KINDS = [(k, v) for k, v in KINDS.items() if k != "photo"]  # 一证一书 and other scans
+SUBMIT_EXTRA = ("program", "applicant", "channel")
+
+
+@login_required
+def case_list(request):
+    state = request.GET.get("state", "").strip()
+    program = request.GET.get("program", "").strip()
+    name = request.GET.get("name", "").strip()[:50]
+    state = state if state in STATE_LABELS else ""
+    program = program if program in PROGRAM_LABELS else ""
+    rows = selectors.cases_search(actor=request.user, state=state, program=program, applicant_name=name,
+                                  limit=LIST_PAGE_SIZE + 1, after=parse_int(request.GET.get("after")))
+    more, rows = len(rows) > LIST_PAGE_SIZE, rows[:LIST_PAGE_SIZE]
+    params = {k: v for k, v in (("state", state), ("program", program), ("name", name)) if v}
+    next_url = "?" + urlencode({**params, "after": rows[-1].pk}) if more and rows else ""
+    return render(request, "web/case_list.html", {
+        "cases": rows, "filters": {"state": state, "program": program, "name": name}, "next_url": next_url,
+        "first_url": "?" + urlencode(params), "paged": bool(request.GET.get("after")),
+        "states": STATE_LABELS.items(), "programs": PROGRAM_LABELS.items(), "today": timezone.localdate(),
+    })
+
+
+def case_page_context(request, case, **extra) -> dict:
+    """Everything the case page shows for this user (used again when an upload fails)."""
+    today = timezone.localdate()
+    members = registry.household_members(household=case.household)
+    attachments = case_queries.case_attachments(case=case)
+    return {
+        "case": case, "today": today,
+        "actions": [(a, ACTION_LABELS.get(a, a))
+                    for a in selectors.allowed_actions(case=case, actor=request.user, today=today)],
+        "deadlines": display.deadline_rows(selectors.case_deadlines(case=case), today),
+        "timeline": display.timeline_rows(selectors.case_timeline(case=case)),
+        "records": display.record_rows(case_queries.case_records(case=case),
+                                       {m.person_id: m.person.name for m in members}),
+        "proposal": display.proposal_view(case.proposal),
+        "notices": display.notice_rows(case_queries.case_notices(case=case)),
+        "scans": [a for a in attachments if a.kind != "photo"],
+        "photos": [a for a in attachments if a.kind == "photo"],
+        "kind_labels": KINDS, "scan_kinds": SCAN_KINDS,
+        "can_upload": request.user.role in WRITERS and (case.is_open or case.state == "approved"),
+        "channel_label": display.CHANNEL_LABELS.get(case.channel, case.channel),
+        "upload_errors": extra.pop("upload_errors", {}),
+        **extra,
+    }
+
+
+@login_required
+@scoped
+@require_GET
+def case_detail(request, case_id: int):
+    case = selectors.case_get(actor=request.user, case_id=case_id)
+    return render(request, "web/case_detail.html", case_page_context(request, case))
+
+
+def _submit_context(request, hh, raw: dict, errors) -> dict:
+    specs = case_forms.specs_for(SubmitPayload)
+    role_channels = services.ROLE_CHANNELS.get(request.user.role, set())
+    return {
+        "hh": hh, "members": registry.household_members(household=hh),
+        "fields": case_forms.bind(specs, raw, errors.fields),
+        "programs": PROGRAM_LABELS.items(), "channels": [(c.value, c.label) for c in Channel if c in role_channels],
+        "raw": raw, "errors": errors,
+    }
+
+
+@login_required
+@roles_required(SUBMITTERS, "您的角色不能提交申请")
+@scoped
+@require_http_methods(["GET", "POST"])
+def case_new(request, household_id: int):
+    hh = registry.household_get(actor=request.user, household_id=household_id)
+    specs = case_forms.specs_for(SubmitPayload)
+    if request.method == "GET":
+        raw = {**case_forms.initial_values(specs), "program": "dibao", "applicant": str(hh.head_id or ""),
+               "channel": "village" if request.user.role == "village_assistant" else "window"}
+        return render(request, "web/case_new.html", _submit_context(request, hh, raw, case_forms.ActionErrors()))
+    payload, raw = case_forms.parse(specs, request.POST)
+    raw.update({k: request.POST.get(k, "").strip() for k in SUBMIT_EXTRA})
+    try:
+        case = services.case_submit(actor=request.user, program=raw["program"], household_id=hh.pk,
+                                    applicant_id=raw["applicant"], channel=raw["channel"], payload=payload,
+                                    now=timezone.now())
+    except NotFound:
+        raise
+    except DomainError as exc:
+        errors = case_forms.ActionErrors(exc, specs, extra_fields=SUBMIT_EXTRA)
+        return render(request, "web/case_new.html", _submit_context(request, hh, raw, errors), status=exc.status)
+    return redirect("web:case_detail", case_id=case.pk)
+
+
+@login_required
+@scoped
+@require_GET
+def case_file(request, case_id: int, attachment_id: int):
+    att = case_queries.attachment_get(actor=request.user, case_id=case_id, attachment_id=attachment_id)
+    response = HttpResponse(attachment_bytes(att), content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    disposition = "inline" if att.content_type.startswith("image/") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{att.pk}.{att.path.rsplit(".", 1)[-1]}"'
+    return response
+
