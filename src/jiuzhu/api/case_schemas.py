@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from jiuzhu.apps.cases.payloads import SubmitPayload
 
 from .schemas import RowId
+
+
+def inline_refs(schema: dict) -> dict:
+    """A model's JSON schema with its ``$defs`` written in place (the OpenAPI document has no room for them)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(dict(defs[ref.rsplit("/", 1)[1]]))
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        return node
+
+    return walk(schema)
+
+
+# The intake is validated by the submit service (payloads.SubmitPayload), so its errors name the field
+# in Chinese like every action's; the document still shows its shape.
+Intake = Annotated[dict | None, WithJsonSchema(
+    {"anyOf": [inline_refs(SubmitPayload.model_json_schema()), {"type": "null"}], "title": "一证一书及申报"})]
 
 
 class CaseIn(Schema):
@@ -18,7 +41,7 @@ class CaseIn(Schema):
     household: RowId = Field(title="家庭编号")
     applicant: RowId = Field(title="申请人编号")
     channel: Literal["window", "village", "online"] = Field(title="申请渠道")
-    intake: SubmitPayload | None = Field(None, title="一证一书及申报")
+    intake: Intake = None
 
 
 class DeadlineOut(Schema):

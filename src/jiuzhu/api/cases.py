@@ -1,15 +1,16 @@
 """Cases (``/v1/cases``): start a case, read it, perform an action. Thin: parse → service/selector."""
 
+import json
 
 from django.utils import timezone
 from ninja import Router, Status
 
 from jiuzhu.apps.cases import selectors, services
 from jiuzhu.apps.cases.payloads import PAYLOADS
-from jiuzhu.rules.errors import NotFound
+from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
 
-from .case_schemas import CaseIn, CaseOut
+from .case_schemas import CaseIn, CaseOut, inline_refs
 from .schemas import RowId, errors
 
 router = Router(tags=["cases"])
@@ -42,9 +43,14 @@ def _proposal(proposal: dict) -> dict | None:
 @router.post("", response={201: CaseOut, **errors(403, 404, 409, 422)}, summary="提交申请（submit）")
 def case_create(request, payload: CaseIn):
     now = timezone.now()
-    intake = payload.intake.model_dump(mode="json") if payload.intake else {}
-    case = services.case_submit(actor=request.auth, program=payload.program, household_id=payload.household,
-                                applicant_id=payload.applicant, channel=payload.channel, payload=intake, now=now)
+    try:
+        case = services.case_submit(actor=request.auth, program=payload.program, household_id=payload.household,
+                                    applicant_id=payload.applicant, channel=payload.channel,
+                                    payload=payload.intake or {}, now=now)
+    except ValidationFailed as exc:
+        if exc.code == "payload.invalid":  # the field is inside ``intake`` in this document
+            exc.details["field"] = f"intake.{exc.details.get('field', '')}".rstrip(".")
+        raise
     return Status(201, case_out(case, request.auth, timezone.localdate(now)))
 
 
@@ -54,17 +60,30 @@ def case_detail(request, case_id: RowId):
     return case_out(case, request.auth, timezone.localdate())
 
 
+def _json_body(request):
+    """The raw JSON body: the action's service validates it (payloads.py), so a bad field comes back as
+    422 with ``details.field`` and a Chinese message naming the field."""
+    if not request.body:
+        return {}
+    try:
+        return json.loads(request.body)
+    except (ValueError, RecursionError):
+        raise DomainError("bad_request", "请求格式错误（请求体不是有效的 JSON）") from None
+
+
 def _register(action: str, model):
-    def endpoint(request, case_id: RowId, payload: model, version: int | None = None):  # type: ignore[valid-type]
+    def endpoint(request, case_id: RowId, version: int | None = None):
         now = timezone.now()
         case = services.case_act(actor=request.auth, case_id=case_id, action=action,
-                                 payload=payload.model_dump(mode="json"), now=now, version=version)
+                                 payload=_json_body(request), now=now, version=version)
         return case_out(case, request.auth, timezone.localdate(now))
 
     endpoint.__name__ = f"case_action_{action}"
     router.add_api_operation(
         f"/{{case_id}}/actions/{action}", ["POST"], endpoint,
-        response={200: CaseOut, **errors(403, 404, 409, 422)},
+        response={200: CaseOut, **errors(400, 403, 404, 409, 422)},
+        openapi_extra={"requestBody": {"required": False, "content": {
+            "application/json": {"schema": inline_refs(model.model_json_schema())}}}},
         summary=f"{ACTION_LABELS.get(action, action)}（{action}）",
         description="在当前状态下由有权角色执行；状态不允许或已被他人处理时 409，角色不符 403，不在管辖范围 404。"
                     "可带 `?version=` 做并发校验。",

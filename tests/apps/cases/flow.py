@@ -21,6 +21,24 @@ MEETING = {"meeting_date": "2026-12-20", "members_present": ["周组长", "吴�
            "opinion": "经审核，符合最低生活保障条件"}
 
 
+TEKUN_SURVEY = {**SURVEY, "adl_failed": 1, "obligors_able": False, "obligor_notes": "无法定义务人"}
+TEKUN_MEETING = {**MEETING, "opinion": "经审核，符合特困人员救助供养条件", "support_mode": "dispersed"}
+REJECT = {"meeting_date": "2026-12-20", "members_present": ["周组长", "吴委员", "郑委员"],
+          "reasons": ["家庭人均收入高于当地低保标准"]}
+HOME_VISIT = {"date": "2026-12-18", "visitors": ["赵县民政", "钱科员"], "findings": "入户核实，情况属实"}
+APPRAISAL = {"date": "2026-12-10", "participants": 9, "representatives": 7, "votes_for": 8, "votes_against": 1,
+             "outcome": "eligible", "minutes": "经民主评议，多数认为符合条件"}
+
+
+def workflow_setting(region, *, level="township", verify_first=True, **kw):
+    """The region's workflow settings, set the way an administrator does (one row per region)."""
+    from jiuzhu.apps.cases.models import WorkflowSetting
+
+    row, _ = WorkflowSetting.objects.update_or_create(
+        region_id=region, defaults={"confirmation_level": level, "verify_before_accept": verify_first, **kw})
+    return row
+
+
 def submit(actor, household, *, program="dibao", day, channel=None, **intake):
     applicant = household.head_id
     channel = channel or ("village" if actor.role == "village_assistant" else "window")
@@ -36,21 +54,27 @@ def verification(items=(), conclusion="consistent"):
     return {"items": list(items), "conclusion": conclusion, "note": "与申报一致"}
 
 
-def to_reviewed(people, household, day, *, program="dibao", survey=None, review=None):
-    """submit → … → reviewed, one step per working day starting at ``day``. Returns (case, last day)."""
+def to_surveyed(people, household, day, *, program="dibao", survey=None, **intake):
+    """submit → … → surveyed, one step per day starting at ``day``. Returns (case, last day)."""
     caseworker, county = people["caseworker"], people["county"]
-    case = submit(caseworker, household, program=program, day=day)
+    case = submit(caseworker, household, program=program, day=day, **intake)
     d = day
     for actor, action, payload in [
         (caseworker, "request_verification", {}),
         (county, "record_verification", verification()),
         (caseworker, "accept", {}),
-        (caseworker, "record_survey", survey or SURVEY),
-        (caseworker, "initial_review", review or {"opinion": "grant"}),
+        (caseworker, "record_survey", survey or (TEKUN_SURVEY if program == "tekun" else SURVEY)),
     ]:
         d = d + timedelta(days=1)
         case = act(actor, case, action, d, payload)
     return case, d
+
+
+def to_reviewed(people, household, day, *, review=None, **kw):
+    """… → reviewed (the initial review the day after the survey). Returns (case, last day)."""
+    case, d = to_surveyed(people, household, day, **kw)
+    d = d + timedelta(days=1)
+    return act(people["caseworker"], case, "initial_review", d, review or {"opinion": "grant"}), d
 
 
 def to_confirmation(people, household, day, **kw):

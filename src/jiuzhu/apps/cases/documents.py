@@ -197,7 +197,7 @@ def denial(case, h: c.Header) -> c.Denial | None:
     rec = _latest(case, "rejection")
     if rec is None:
         return None
-    return c.Denial(letter_number=f"{h.township}不批字〔{case.submitted_at:%Y}〕{case.pk}号",
+    return c.Denial(letter_number=f"{h.township}不批字〔{timezone.localtime(case.submitted_at):%Y}〕{case.pk}号",
                     application_date=timezone.localtime(case.submitted_at).date(), reasons=rec.data["reasons"],
                     legal_basis=LEGAL_BASIS[case.program], issuer=_issuer(case, h),
                     remedy=c.Remedy(f"{h.county}人民政府", f"{h.county}人民法院"))

@@ -8,16 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jiuzhu.apps.audit.chain import digest
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.scope import in_scope
-from jiuzhu.rules.errors import Conflict, Forbidden, NotFound
+from jiuzhu.rules.errors import Conflict, DomainError, Forbidden, NotFound
 from jiuzhu.rules.workflow.deadlines import due_date
 from jiuzhu.rules.workflow.model import CASEWORKER, DeadlineRule
-from jiuzhu.rules.workflow.states import ACTION_LABELS, CLOSED_STATES, STATE_LABELS
+from jiuzhu.rules.workflow.states import ACTION_LABELS, CLOSED_STATES, EXTEND_REASONS, STATE_LABELS, TERMINATE_REASONS
 from jiuzhu.rules.workflow.tables import table_for, transition
 
 from . import config
@@ -61,13 +61,16 @@ def lock_case(actor, case_id) -> Case:
 
 
 def check_allowed(case: Case, actor, action: str):
-    """The table row for this actor, or the reason why not: unknown 404, wrong state 409, role 403."""
+    """The table row for this actor, or the reason why not: unknown action 404, not on this case's
+    path or not in this state 409, role 403."""
     settings = config.settings_from_snapshot(case.settings)
     table = table_for(case.program, settings)
+    label = ACTION_LABELS.get(action, action)
     if action not in {row.action for row in table}:
+        if action in ACTION_LABELS:  # a real action, but not on this case's path (program, region settings)
+            raise Conflict("case.not_in_workflow", f"本案件的办理流程中没有“{label}”环节", state=case.state)
         raise NotFound("case.unknown_action", f"未知操作：{action}", field="action")
     row = transition(case.program, settings, case.state, action)
-    label = ACTION_LABELS.get(action, action)
     if row is None:
         raise Conflict("case.wrong_state", f"案件当前状态为“{STATE_LABELS.get(case.state, case.state)}”，"
                                            f"不能执行“{label}”", state=case.state)
@@ -79,6 +82,17 @@ def check_allowed(case: Case, actor, action: str):
 def run_guards(row, ctx: ActionContext):
     for name in row.guards:
         GUARDS[name](ctx)
+
+
+def guards_pass(row, case: Case, today: date, actor=None) -> bool:
+    """Would the guards let ``row`` happen now (payload not known yet: listing actions and tasks)?"""
+    ctx = ActionContext(actor=actor, action=row.action, payload=None, now=None, case=case,
+                        household=case.household, applicant=case.applicant, program=case.program, on=today)
+    try:
+        run_guards(row, ctx)
+    except DomainError:
+        return False
+    return True
 
 
 def _create_deadlines(case: Case, rules, today: date, version: str):
@@ -95,17 +109,19 @@ def start_overall(case: Case, today: date, limit: int, version: str, rule_id="WF
 
 
 def _meet(case: Case, steps, today: date, closing: bool):
+    """Mark the named steps met; a closing action with ``*`` cancels whatever else is still running."""
     live = case.deadlines.filter(status__in=[CaseDeadline.Status.OPEN, CaseDeadline.Status.OVERDUE])
-    if closing and "*" in steps:
-        live.update(status=CaseDeadline.Status.CANCELLED, met_on=today)
-        return
     names = [s for s in steps if s != "*"]
     if names:
         live.filter(step__in=names).update(status=CaseDeadline.Status.MET, met_on=today)
+    if closing and "*" in steps:
+        live.update(status=CaseDeadline.Status.CANCELLED, met_on=today)
 
 
-def refresh_tasks(case: Case):
-    """Recompute the denormalized task columns (who acts next, by when) and the overdue flag."""
+def refresh_tasks(case: Case, today: date):
+    """Recompute the denormalized task columns (who acts next, by when) and the overdue flag.
+    The next actor comes from the rows whose guards pass now (e.g. a sampled tekun case waits for
+    the county's spot check, an unsampled one for the confirming group)."""
     live = list(case.deadlines.filter(status__in=[CaseDeadline.Status.OPEN, CaseDeadline.Status.OVERDUE])
                 .exclude(step="overall").order_by("due", "id"))
     case.overdue = case.deadlines.filter(status=CaseDeadline.Status.OVERDUE).exists()
@@ -113,10 +129,9 @@ def refresh_tasks(case: Case):
         case.task_role, case.next_step, case.next_due = "", "", None
         return
     settings = config.settings_from_snapshot(case.settings)
-    rows = [r for r in table_for(case.program, settings) if case.state in r.from_states and r.action not in GENERIC]
+    rows = [r for r in table_for(case.program, settings)
+            if case.state in r.from_states and r.action not in GENERIC and guards_pass(r, case, today)]
     roles = set().union(*(r.roles for r in rows)) if rows else set()
-    if case.state == "approved":
-        roles = {CASEWORKER} if not case.filed else set()
     case.task_role = CASEWORKER if CASEWORKER in roles else (sorted(roles)[0] if roles else "")
     case.next_step = live[0].step if live else ""
     case.next_due = live[0].due if live else None
@@ -140,11 +155,16 @@ def perform(*, actor, case_id, action: str, payload, now: datetime, version: int
             case.state = row.to_state
         ctx.event = CaseEvent.objects.create(
             case=case, at=now, action=action, actor=actor, actor_name=actor.username, role=actor.role,
-            from_state=from_state, to_state=case.state, reason=_reason(cleaned),
+            from_state=from_state, to_state=case.state, reason=_reason(action, cleaned),
             payload=cleaned.model_dump(mode="json"))
         if handler:
             handler(ctx)
-        finish(case, row, ctx, before)
+        try:
+            with transaction.atomic():
+                finish(case, row, ctx, before)
+        except IntegrityError:
+            # ``object`` reopening a case while another was opened for the household meanwhile.
+            raise Conflict("case.already_open", "该家庭已有同一项目正在办理的申请", field="household") from None
     return case
 
 
@@ -163,7 +183,7 @@ def finish(case: Case, row, ctx: ActionContext, before: dict):
         case.is_open, case.closed_at = True, None
     case.calendar_version = version
     case.version += 1
-    refresh_tasks(case)
+    refresh_tasks(case, today)
     case.save()
     audit_record(actor=ctx.actor, action=f"case.{ctx.action}", subject_type="case", subject_id=case.pk,
                  region_code=case.region_id, before=before, after={"state": case.state, "version": case.version},
@@ -172,10 +192,19 @@ def finish(case: Case, row, ctx: ActionContext, before: dict):
                  at=ctx.now)
 
 
-def _reason(cleaned) -> str:
+def _reason(action: str, cleaned) -> str:
+    """The reason kept on the event and the audit log: the chosen reason's label, then the text."""
+    parts = []
+    code = getattr(cleaned, "reason_code", "")
+    if code:
+        parts.append({"terminate": TERMINATE_REASONS, "extend": EXTEND_REASONS}.get(action, {}).get(code, code))
+    reasons = getattr(cleaned, "reasons", None)
+    if reasons:
+        parts.append("；".join(reasons))
     for field in ("reason", "override_reason", "note"):
         value = getattr(cleaned, field, "")
         if value:
-            return str(value)
-    return ""
+            parts.append(str(value))
+            break
+    return "：".join(parts)
 

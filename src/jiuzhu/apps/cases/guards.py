@@ -6,6 +6,10 @@ Each guard gets the locked case (``None`` at submit), the action context and rai
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.utils import timezone
+
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.registry.models import Membership
 from jiuzhu.rules.errors import Conflict, ValidationFailed
@@ -34,23 +38,62 @@ def one_open_case(ctx):
     no_member_in_open_case(ctx)
 
 
+def _persons(ctx) -> list[int]:
+    """Who the case covers: the applicant for tekun (individual support), the current members for dibao."""
+    if ctx.program == "tekun":
+        return [ctx.applicant.pk]
+    return list(Membership.objects.filter(household_id=ctx.household.pk, end_date__isnull=True)
+                .values_list("person_id", flat=True))
+
+
+def _elsewhere(ctx) -> dict[int, date | None]:
+    """Other households the covered persons belong or belonged to: household id → last day there
+    (None = still a member). A person keeps one open membership, so a member who moved here from a
+    household with an open case or a live enrollment shows up only through the ended membership."""
+    out: dict[int, date | None] = {}
+    rows = Membership.objects.filter(person_id__in=_persons(ctx)).exclude(household_id=ctx.household.pk) \
+        .values_list("household_id", "end_date")
+    for household_id, end in rows:
+        if end is None or (household_id in out and out[household_id] is None):
+            out[household_id] = None
+        else:
+            out[household_id] = max(out.get(household_id, end), end)
+    return out
+
+
+def _covered_on(elsewhere: dict, household_id: int, day: date) -> bool:
+    if household_id not in elsewhere:
+        return False
+    end = elsewhere[household_id]
+    return end is None or end >= day
+
+
 def no_member_in_open_case(ctx):
-    person_ids = Membership.objects.filter(household_id=ctx.household.pk, end_date__isnull=True) \
-        .values("person_id")
-    other_households = Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True) \
-        .exclude(household_id=ctx.household.pk).values("household_id")
-    if Case.objects.filter(household_id__in=other_households, program=ctx.program, is_open=True).exists():
+    others = Case.objects.filter(program=ctx.program, is_open=True).exclude(household_id=ctx.household.pk)
+    if ctx.program == "tekun":
+        clash = others.filter(applicant_id=ctx.applicant.pk).exists()
+    else:
+        elsewhere = _elsewhere(ctx)
+        clash = any(_covered_on(elsewhere, hh, timezone.localtime(at).date()) for hh, at in
+                    others.filter(household_id__in=list(elsewhere)).values_list("household_id", "submitted_at"))
+    if clash:
         raise Conflict("case.member_in_open_case", "家庭成员已在其他家庭的同类申请中，不能重复申请", field="household")
 
 
 def no_active_enrollment(ctx):
+    """A household (tekun: a person) is enrolled once; a member still counted in another household's
+    live dibao enrollment cannot be approved again either."""
     live = Enrollment.objects.filter(program=ctx.program, status__in=Enrollment.LIVE)
     if ctx.program == "tekun":
-        live = live.filter(person_id=ctx.applicant.pk)
-    else:
-        live = live.filter(household_id=ctx.household.pk, person__isnull=True)
-    if live.exists():
+        if live.filter(person_id=ctx.applicant.pk).exists():
+            raise Conflict("case.already_enrolled", "该特困人员已在保，不能重复批准", field="applicant")
+        return
+    if live.filter(household_id=ctx.household.pk, person__isnull=True).exists():
         raise Conflict("case.already_enrolled", "该家庭已在保，不能重复批准", field="household")
+    elsewhere = _elsewhere(ctx)
+    if any(_covered_on(elsewhere, hh, decided) for hh, decided in
+           live.filter(household_id__in=list(elsewhere)).values_list("household_id", "decided_on")):
+        raise Conflict("case.member_enrolled", "家庭成员仍在其他家庭的低保保障中，不能重复批准", field="household")
 
 
 def authorization_on_file(ctx):
@@ -105,6 +148,13 @@ def opinion_deny(ctx):
         raise Conflict("case.opinion_not_deny", "初审意见为拟批准，须先进行 7 天公示")
 
 
+def proposed_grant(ctx):
+    """Only a case proposed for assistance can be approved; a proposed denial is decided by ``reject``."""
+    review = _latest(ctx, "review")
+    if review is not None and review.data.get("opinion") != "grant":
+        raise Conflict("case.opinion_deny", "初审意见为拟不予批准，只能作出不予批准决定")
+
+
 def notice_period_over(ctx):
     period = ctx.case.deadlines.filter(step="notice_period").order_by("-id").first()
     if period is None or ctx.today <= period.due:
@@ -155,6 +205,12 @@ def spot_check_done(ctx):
 def not_filed(ctx):
     if ctx.case.filed:
         raise Conflict("case.already_filed", "已报县备案")
+
+
+def denial_pending(ctx):
+    if not ctx.case.deadlines.filter(step="denial_letter", status__in=[CaseDeadline.Status.OPEN,
+                                                                     CaseDeadline.Status.OVERDUE]).exists():
+        raise Conflict("case.denial_delivered", "不予批准决定书已送达")
 
 
 def not_extended(ctx):

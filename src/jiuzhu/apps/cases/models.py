@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from jiuzhu.rules.workflow import WorkflowSettings
 from jiuzhu.rules.workflow.states import PROGRAM_LABELS, STATE_LABELS
+from jiuzhu.rules.workflow.tables import check_settings
 
 PROGRAMS = [(k, v) for k, v in PROGRAM_LABELS.items()]
 STATES = [(k, v) for k, v in STATE_LABELS.items()]
@@ -35,6 +39,19 @@ class WorkflowSetting(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "审核确认流程设置"
+
+    def __str__(self):
+        return f"{self.region_id} 审核确认流程设置"
+
+    def clean(self):
+        """Refuse values outside the national bounds (R-WF-14, S7 四(一)) with the field named."""
+        problems: dict[str, list[str]] = {}
+        for field, message in check_settings(WorkflowSettings(
+                self.confirmation_level, self.verify_before_accept, self.overall_limit_wd or 0,
+                self.overall_limit_extended_wd or 0, dict(self.step_limits or {}))):
+            problems.setdefault(field.split(".")[0], []).append(message)
+        if problems:
+            raise ValidationError(problems)
 
 
 class Case(models.Model):
@@ -74,10 +91,11 @@ class Case(models.Model):
                                     name="case_one_open_per_household_program"),
         ]
         indexes = [
-            models.Index(fields=["task_role", "region", "next_due"], condition=~Q(task_role=""),
+            # ``id`` too: my_tasks picks its page of ids from this index alone (index-only scan).
+            models.Index(fields=["task_role", "region", "next_due", "id"], condition=~Q(task_role=""),
                          name="case_open_tasks"),
             models.Index(fields=["region", "state"], name="case_region_state"),
-            models.Index(fields=["overdue", "region"], condition=Q(is_open=True), name="case_overdue"),
+            models.Index(fields=["region"], condition=Q(overdue=True), name="case_overdue_region"),
         ]
 
     def __str__(self):
@@ -86,7 +104,7 @@ class Case(models.Model):
     @property
     def number(self) -> str:
         prefix = "DB" if self.program == "dibao" else "TK"
-        return f"{prefix}{self.submitted_at:%Y}{self.pk:08d}"
+        return f"{prefix}{timezone.localtime(self.submitted_at):%Y}{self.pk:08d}"
 
     @property
     def state_label(self) -> str:
@@ -123,7 +141,8 @@ class CaseDeadline(models.Model):
 
     @property
     def late(self) -> bool:
-        return bool(self.met_on and self.met_on > self.due)
+        """Met after its due date. A notice period is a span, not a duty, so it is never late."""
+        return bool(self.supervised and self.met_on and self.met_on > self.due)
 
 
 class CaseEvent(models.Model):

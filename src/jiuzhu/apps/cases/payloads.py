@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from jiuzhu.rules.errors import ValidationFailed
 from jiuzhu.rules.workflow.states import EXTEND_REASONS, TERMINATE_REASONS
 
+RowRef = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: fits the column, never overflows a query
+Name = Annotated[str, Field(min_length=1, max_length=50)]  # a person named in a list (investigators …)
+Line = Annotated[str, Field(min_length=1, max_length=500)]  # one item of a list of reasons or materials
 
 
 class Payload(BaseModel):
@@ -47,7 +50,7 @@ class NotePayload(Payload):
 
 
 class VerificationItem(Payload):
-    member: int = Field(title="成员编号")
+    member: RowRef = Field(title="成员编号")
     source: str = Field(title="数据来源", min_length=1, max_length=60)
     item: Literal["wage", "business", "property", "transfer", "social_insurance", "income_tax", "medical_extra",
                   "financial", "vehicle", "residential_property", "business_capital"] = Field(title="项目")
@@ -66,15 +69,15 @@ class ReasonPayload(Payload):
 
 
 class MaterialsPayload(Payload):
-    missing: list[str] = Field(title="需补正材料", min_length=1, max_length=30)
+    missing: list[Line] = Field(title="需补正材料", min_length=1, max_length=30)
 
 
 class SurveyPayload(Payload):
     date: dt.date = Field(title="调查日期")
-    investigators: list[str] = Field(title="调查人员", min_length=2, max_length=10)
+    investigators: list[Name] = Field(title="调查人员", min_length=2, max_length=10)
     living_conditions: str = Field(title="居住及生活状况", min_length=1, max_length=2000)
     findings: str = Field(title="调查结论", min_length=1, max_length=2000)
-    photos: list[int] = Field(default_factory=list, title="现场照片")
+    photos: list[RowRef] = Field(default_factory=list, max_length=50, title="现场照片")
     adl_failed: int | None = Field(None, title="生活自理能力未达项数(6项)", ge=0, le=6)
     obligors_able: bool | None = Field(None, title="义务人有赡(抚、扶)养能力")
     obligor_notes: str = Field("", title="义务人情况", max_length=2000)
@@ -121,13 +124,13 @@ class ReinvestigatePayload(Payload):
 
 class HomeVisit(Payload):
     date: dt.date = Field(title="入户核查日期")
-    visitors: list[str] = Field(title="核查人员", min_length=1, max_length=10)
+    visitors: list[Name] = Field(title="核查人员", min_length=1, max_length=10)
     findings: str = Field(title="核查情况", min_length=1, max_length=2000)
 
 
 class ConfirmPayload(Payload):
     meeting_date: dt.date = Field(title="审核确认会日期")
-    members_present: list[str] = Field(title="参会人员", min_length=3, max_length=30)
+    members_present: list[Name] = Field(title="参会人员", min_length=3, max_length=30)
     opinion: str = Field(title="审核确认意见", min_length=1, max_length=2000)
     home_visit: HomeVisit | None = Field(None, title="入户核查")
     support_mode: Literal["centralized", "dispersed"] | None = Field(None, title="供养方式")
@@ -138,8 +141,14 @@ class ConfirmPayload(Payload):
 
 class RejectPayload(Payload):
     meeting_date: dt.date = Field(title="审核确认会日期")
-    members_present: list[str] = Field(title="参会人员", min_length=3, max_length=30)
-    reasons: list[str] = Field(title="不予批准理由", min_length=1, max_length=10)
+    members_present: list[Name] = Field(title="参会人员", min_length=3, max_length=30)
+    reasons: list[Line] = Field(title="不予批准理由", min_length=1, max_length=10)
+
+
+class DeliveryPayload(Payload):
+    date: dt.date = Field(title="送达日期")
+    method: Literal["in_person", "mail", "village"] = Field(title="送达方式")
+    note: str = Field("", title="备注", max_length=500)
 
 
 class SpotCheckPayload(HomeVisit):
@@ -162,7 +171,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "accept": NotePayload, "record_survey": SurveyPayload, "initial_review": ReviewPayload,
     "publish_notice": NotePayload, "forward_denial": NotePayload, "record_objection": ObjectionPayload, "hold_appraisal": AppraisalPayload,
     "reinvestigate": ReinvestigatePayload, "close_notice": NotePayload, "record_spot_check": SpotCheckPayload,
-    "confirm": ConfirmPayload, "reject": RejectPayload, "file_record": NotePayload, "withdraw": ReasonPayload,
+    "confirm": ConfirmPayload, "reject": RejectPayload, "deliver_denial": DeliveryPayload,
+    "file_record": NotePayload, "withdraw": ReasonPayload,
     "terminate": TerminatePayload, "extend": ExtendPayload,
 }
 
@@ -202,6 +212,22 @@ def _title(model: type[BaseModel], loc) -> str:
     return title
 
 
+def _unstorable(value):
+    """The path of the first string the database cannot store (NUL, lone surrogates), or None.
+    Iterative: a deeply nested body must not exhaust the stack."""
+    stack = [((), value)]
+    while stack:
+        loc, item = stack.pop()
+        if isinstance(item, str):
+            if any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in item):
+                return loc
+        elif isinstance(item, dict):
+            stack.extend(((*loc, key), v) for key, v in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(item))))
+    return None
+
+
 def clean_payload(action: str, data) -> Payload:
     """Validate ``data`` for ``action``; the first problem becomes ``ValidationFailed`` with its field."""
     model = PAYLOADS[action]
@@ -209,6 +235,10 @@ def clean_payload(action: str, data) -> Payload:
         data = {}
     if not isinstance(data, dict):
         raise ValidationFailed("payload.invalid", "提交内容应为 JSON 对象", field="payload")
+    bad = _unstorable(data)
+    if bad is not None:
+        raise ValidationFailed("payload.invalid", f"{_title(model, bad)}：不能包含空字符或无效的 Unicode 字符",
+                               field=_path(bad) or "payload")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -218,7 +248,7 @@ def clean_payload(action: str, data) -> Payload:
             raise ValidationFailed("payload.invalid", message, field=field) from None
         loc = err["loc"]
         template = _MESSAGES.get(err["type"], "格式不正确")
-        ctx = {k: (str(v).replace("' or '", "'、'") if k == "expected" else v)
+        ctx = {k: (str(v).replace("' or '", "'、'").replace("', '", "'、'") if k == "expected" else v)
                for k, v in (err.get("ctx") or {}).items()}
         ctx = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
                for k, v in ctx.items()}

@@ -66,7 +66,7 @@ def confirm_writes(ctx):
         if _needs_guardian(case, survey.data if survey else None):
             if p.guardian_class is None or not p.guardian_name:
                 raise ValidationFailed("case.guardian", "该特困人员生活不能自理或为智力/精神残疾，须确定监护人及监护类别",
-                                       field="guardian_class")
+                                       field="guardian_class" if p.guardian_class is None else "guardian_name")
             if not p.care_agreement:
                 raise ValidationFailed("case.care_agreement", "须签订照料服务协议", field="care_agreement")
     if not case.decided_amount or case.decided_amount <= 0:

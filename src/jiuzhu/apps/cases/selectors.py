@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.db.models import CharField, Count, Q, Value
+from django.db.models.functions import Concat, Substr
 
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
 from jiuzhu.rules.errors import DomainError, NotFound
@@ -13,8 +13,7 @@ from jiuzhu.rules.workflow.model import CASEWORKER, VILLAGE
 from jiuzhu.rules.workflow.tables import table_for
 
 from . import config
-from .engine import ActionContext, check_allowed
-from .guards import GUARDS
+from .engine import check_allowed, guards_pass
 from .models import Case, CaseDeadline, Notice
 
 # States where the village assistant has something to do (survey, posting the notice).
@@ -45,13 +44,10 @@ def allowed_actions(*, case: Case, actor, today: date) -> list[str]:
             continue
         try:
             check_allowed(case, actor, row.action)
-            ctx = ActionContext(actor=actor, action=row.action, payload=None, now=None, case=case,
-                                household=case.household, applicant=case.applicant, program=case.program, on=today)
-            for name in row.guards:
-                GUARDS[name](ctx)
         except DomainError:
             continue
-        out.append(row.action)
+        if guards_pass(row, case, today, actor):
+            out.append(row.action)
     return out
 
 
@@ -69,8 +65,12 @@ def my_tasks(*, actor, limit: int = 50, after: tuple | None = None):
         match = Q(task_role=CASEWORKER, state__in=VILLAGE_TASK_STATES)
     else:
         match = Q(task_role=actor.role)
-    qs = scope_filter(Case.objects.filter(match), actor).select_related("applicant", "region")
-    return list(qs.order_by("next_due", "id")[:limit])
+    # The page of ids comes from the task index alone; applicant and region are joined for those rows
+    # only (selecting whole rows first made PostgreSQL fetch and sort every task of the scope).
+    ids = list(scope_filter(Case.objects.filter(match), actor).order_by("next_due", "id")
+               .values_list("id", flat=True)[:limit])
+    found = Case.objects.select_related("applicant", "region").in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 
 def state_counts(*, actor) -> dict[str, int]:
@@ -79,9 +79,11 @@ def state_counts(*, actor) -> dict[str, int]:
 
 
 def supervision_list(*, actor, limit: int = 200):
-    """Overdue open cases in the actor's region (督办, for the level above) and counts by township."""
-    qs = scope_filter(Case.objects.filter(overdue=True, is_open=True), actor)
-    by_township = list(qs.annotate(township=Substr("region_id", 1, 9)).values("township")
+    """Overdue cases in the actor's region (督办, for the level above) and counts by township code.
+    A closed case stays here while a step after the decision (denial letter, county filing) is late."""
+    qs = scope_filter(Case.objects.filter(overdue=True), actor)
+    township = Concat(Substr("region_id", 1, 9), Value("000"), output_field=CharField())
+    by_township = list(qs.annotate(township=township).values("township")
                        .annotate(n=Count("id")).order_by("township"))
     cases = list(qs.select_related("applicant", "region").order_by("next_due", "id")[:limit])
     return cases, by_township

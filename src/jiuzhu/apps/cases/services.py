@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.registry.models import Household, Person
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -117,7 +118,8 @@ def _objection_handled(kind):
     return handler
 
 
-def _close_notice(ctx):
+def _to_confirmation(ctx):
+    """Both ways into 待审核确认 (after the notice, or a forwarded denial) join the spot-check pool."""
     if ctx.case.program == "tekun":
         _sample_spot_check(ctx.case)
 
@@ -125,8 +127,8 @@ def _close_notice(ctx):
 def _sample_spot_check(case):
     """County spot-checks at least 30 % of tekun cases (R-TK-10 practice, S4 art.26): sample this
     case whenever the county's sampled share would otherwise fall below 30 %."""
-    county = case.region_id[:6]
-    pool = Case.objects.filter(program="tekun", region_id__startswith=county,
+    low, high = subtree_range(case.region_id[:6].ljust(12, "0"))
+    pool = Case.objects.filter(program="tekun", region_id__gte=low, region_id__lte=high,
                                state__in=["awaiting_confirmation", "approved", "rejected"]).exclude(pk=case.pk)
     total, sampled = pool.count() + 1, pool.filter(spot_check_sampled=True).count()
     case.spot_check_sampled = sampled * 10 < total * 3
@@ -167,14 +169,15 @@ case_accept = _act("accept", _keep("acceptance"))
 case_record_survey = _act("record_survey", _survey)
 case_initial_review = _act("initial_review", review_writes)
 case_publish_notice = _act("publish_notice", _publish)
-case_forward_denial = _act("forward_denial")
+case_forward_denial = _act("forward_denial", _to_confirmation)
 case_record_objection = _act("record_objection", _keep("objection"))
 case_hold_appraisal = _act("hold_appraisal", _objection_handled("appraisal"))
 case_reinvestigate = _act("reinvestigate", _objection_handled("reinvestigation"))
-case_close_notice = _act("close_notice", _close_notice)
+case_close_notice = _act("close_notice", _to_confirmation)
 case_record_spot_check = _act("record_spot_check", _keep("spot_check"))
 case_confirm = _act("confirm", confirm_writes)
 case_reject = _act("reject", _keep("rejection"))
+case_deliver_denial = _act("deliver_denial", _keep("denial_delivery"))
 case_file_record = _act("file_record", _file)
 case_withdraw = _act("withdraw", _closing("withdrawal"))
 case_terminate = _act("terminate", _closing("termination"))

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "record_spot_check": "县级抽查入户",
     "confirm": "审核确认(批准)",
     "reject": "不予批准",
+    "deliver_denial": "送达不予批准决定书",
     "file_record": "报县备案",
     "withdraw": "撤回申请",
     "terminate": "终止审核",

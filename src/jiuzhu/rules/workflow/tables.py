@@ -24,9 +24,6 @@ NATIONAL_CAPS = {"request_verification": 3, "verification_report": 3 + 5, "surve
                  "overall": 30, "overall_extended": 45}
 NOTICE_DAYS = 7  # WF-7: 7-day publicity (calendar days)
 
-ANY_OPEN = frozenset(OPEN_STATES)
-
-
 def _t(action, frm, to, roles, creates=(), meets=(), guards=(), starts_overall=False):
     frm = frozenset([frm] if isinstance(frm, str) else frm)
     return Transition(action, frm, to, frozenset(roles), tuple(creates), tuple(meets), tuple(guards), starts_overall)
@@ -54,9 +51,13 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
     after_survey = () if tekun else (_wd("initial_review", s, rule_id="WF-6"),)
     survey_met = () if tekun else ("survey",)
     review_met = ("initial_opinion",) if tekun else ("initial_review",)
+    # After an objection: a new initial opinion (dibao WF-8: the initial-review limit; tekun R-TK-10: 15 wd).
+    after_objection = (_wd("initial_opinion", s, "tekun_initial_opinion", "R-TK-10"),) if tekun \
+        else (DeadlineRule("initial_review", s.limit("initial_review", 3), "wd", "WF-8"),)
+    delegated = confirmation_level == "township"
     rows = [
-        _t("record_survey", "accepted", "surveyed", {CASEWORKER, VILLAGE}, after_survey, survey_met,
-           guards=("verification_done",) if not verify_first else ()),
+        # National path: survey and verification may run in parallel; initial review needs both.
+        _t("record_survey", "accepted", "surveyed", {CASEWORKER, VILLAGE}, after_survey, survey_met),
         _t("initial_review", "surveyed", "reviewed", {CASEWORKER},
            (_wd("publish_notice", s, rule_id="WF-7"),), review_met + ("appraisal",),
            guards=("verification_done", "survey_done")),
@@ -69,23 +70,22 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
            ("publish_notice",), guards=("opinion_deny",)),
         _t("record_objection", "in_notice", "disputed", {CASEWORKER},
            (_wd("appraisal", s, rule_id="WF-8"),), ("notice_period",)),
-        _t("hold_appraisal", "disputed", "surveyed", {CASEWORKER},
-           (DeadlineRule("initial_review", s.limit("initial_review", 3), "wd", "WF-8"),), ("appraisal",)),
-        _t("reinvestigate", "disputed", "surveyed", {CASEWORKER, VILLAGE},
-           (DeadlineRule("initial_review", s.limit("initial_review", 3), "wd", "WF-8"),), ("appraisal",)),
+        _t("hold_appraisal", "disputed", "surveyed", {CASEWORKER}, after_objection, ("appraisal",)),
+        _t("reinvestigate", "disputed", "surveyed", {CASEWORKER, VILLAGE}, after_objection, ("appraisal",)),
         _t("close_notice", "in_notice", "awaiting_confirmation", {CASEWORKER},
            (confirm_limit,), ("notice_period",), guards=("notice_period_over", "no_open_objection")),
+        # A delegated (township) confirmation is filed with the county afterwards (seed plan).
         _t("confirm", "awaiting_confirmation", "approved", confirmers,
-           (_wd("county_filing", s, rule_id="WF-9"),), ("confirmation", "overall"),
-           guards=("steps_complete", "no_active_enrollment", "no_member_in_open_case", "relative_home_visit",
-                   "spot_check_done")),
+           (_wd("county_filing", s, rule_id="WF-9"),) if delegated else (), ("confirmation", "overall"),
+           guards=("proposed_grant", "steps_complete", "no_active_enrollment", "no_member_in_open_case",
+                   "relative_home_visit", "spot_check_done")),
         _t("reject", "awaiting_confirmation", "rejected", confirmers,
            (_wd("denial_letter", s, rule_id="WF-11"),), ("confirmation", "overall")),
-        _t("file_record", "approved", None, {CASEWORKER}, (), ("county_filing",), guards=("not_filed",)),
-        _t("withdraw", ANY_OPEN, "withdrawn", {CASEWORKER}, (), ("*",)),
-        _t("terminate", ANY_OPEN, "terminated", {CASEWORKER}, (), ("*",)),
-        _t("extend", ANY_OPEN, None, {CASEWORKER}, (), (), guards=("not_extended", "overall_started")),
+        # WF-11 / R-WF-16: the denial letter (reasons, route to reconsideration) is delivered via the township.
+        _t("deliver_denial", "rejected", None, {CASEWORKER}, (), ("denial_letter",), guards=("denial_pending",)),
     ]
+    if delegated:
+        rows.append(_t("file_record", "approved", None, {CASEWORKER}, (), ("county_filing",), guards=("not_filed",)))
     if tekun:
         rows.append(_t("record_spot_check", "awaiting_confirmation", None, {COUNTY}, (), (),
                        guards=("spot_check_sampled", "spot_check_not_done")))
@@ -99,9 +99,11 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
             _t("record_verification", "verifying", "verified", {COUNTY},
                (_wd("acceptance", s, rule_id="WF-2"),), ("verification_report",)),
             _t("notify_ineligible", "verified", "closed_ineligible", {CASEWORKER}, (), ("acceptance", "*")),
-            # The applicant objects to the verification result with new evidence: verify again.
+            # The applicant objects to the verification result with new evidence: verify again; the
+            # case reopens, and its overall clock restarts with the new request.
             _t("object", "closed_ineligible", "verifying", {CASEWORKER},
-               (_wd("verification_report", s, rule_id="WF-5"),), (), guards=("one_open_case",)),
+               (_wd("verification_report", s, rule_id="WF-5"),), (), guards=("one_open_case",),
+               starts_overall=True),
             _t("request_materials", "verified", "awaiting_materials", {CASEWORKER}, (), ("acceptance",)),
             _t("accept", ("verified", "awaiting_materials"), "accepted", {CASEWORKER}, after_accept,
                ("acceptance",), guards=("verification_done",)),
@@ -115,12 +117,19 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
             _t("accept", ("submitted", "awaiting_materials"), "accepted", {CASEWORKER},
                after_accept + (_wd("request_verification", s, rule_id="WF-5"),), ("acceptance",),
                starts_overall=True),
-            _t("request_verification", "accepted", None, {CASEWORKER},
+            _t("request_verification", ("accepted", "surveyed"), None, {CASEWORKER},
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
                guards=("verification_not_requested", "authorization_on_file")),
             _t("record_verification", ("accepted", "surveyed"), None, {COUNTY}, (), ("verification_report",),
                guards=("verification_requested", "verification_not_recorded")),
         ]
+    # "Any open state" = the open states on this path (the national path has no 核对中 / 已核对).
+    open_states = {r.to_state for r in rows} & OPEN_STATES
+    rows += [
+        _t("withdraw", open_states, "withdrawn", {CASEWORKER}, (), ("*",)),
+        _t("terminate", open_states, "terminated", {CASEWORKER}, (), ("*",)),
+        _t("extend", open_states, None, {CASEWORKER}, (), (), guards=("not_extended", "overall_started")),
+    ]
     return tuple(rows)
 
 
