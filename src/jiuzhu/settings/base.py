@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "jiuzhu.apps.cases",
     "jiuzhu.apps.enrollment",
     "jiuzhu.apps.documents",
+    "jiuzhu.apps.payments",
     "jiuzhu.web",
     "jiuzhu",
 ]

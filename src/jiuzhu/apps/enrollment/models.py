@@ -29,7 +29,10 @@ class Enrollment(models.Model):
     graduating_until = models.DateField("渐退期至", null=True, blank=True)
     next_recheck = models.DateField("下次复核", null=True, blank=True)
     decided_on = models.DateField("确认日期")
+    stopped_month = models.DateField("停发起始月份", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "在保对象"
@@ -42,3 +45,35 @@ class Enrollment(models.Model):
                                     name="enrollment_one_live_per_person"),
         ]
         indexes = [models.Index(fields=["region", "program", "status"])]
+
+
+class EnrollmentChange(models.Model):
+    """One change of an enrollment (amount, status), effective from a month, with reason and legal ground."""
+
+    class Kind(models.TextChoices):
+        ADJUST = "adjust", "调整金额"
+        SUSPEND = "suspend", "暂停"
+        RESUME = "resume", "恢复"
+        STOP = "stop", "停保"
+        GRADUATE = "graduate", "渐退"
+        STANDARD = "standard", "标准调整"
+        RECHECK = "recheck", "复核"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField("变更类型", max_length=10, choices=Kind.choices)
+    old_amount = models.DecimalField("原金额", max_digits=14, decimal_places=2)
+    new_amount = models.DecimalField("新金额", max_digits=14, decimal_places=2)
+    old_status = models.CharField(max_length=12)
+    new_status = models.CharField(max_length=12)
+    old_class = models.CharField(max_length=2, blank=True)
+    new_class = models.CharField(max_length=2, blank=True)
+    effective_month = models.DateField("生效月份")
+    reason = models.TextField("理由")
+    legal_ground = models.CharField("法律依据", max_length=300)
+    source = models.CharField("来源", max_length=40, blank=True, help_text="case:<id> / standard:<id> / ledger")
+    actor = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["enrollment_id", "effective_month", "id"]
+        indexes = [models.Index(fields=["enrollment", "effective_month"])]

@@ -1,0 +1,77 @@
+"""Monthly payroll (社会化发放): batches with maker-checker, lines that cannot pay a month twice."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class PayrollBatch(models.Model):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "正常发放"
+        SUPPLEMENTARY = "supplementary", "补发"
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "已生成待审核"
+        APPROVED = "approved", "已审核锁定"
+        RECONCILED = "reconciled", "已对账"
+
+    region = models.ForeignKey("regions.Region", verbose_name="发放区划", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("发放月份")  # the 1st of the month paid
+    kind = models.CharField("批次类型", max_length=14, choices=Kind.choices, default=Kind.REGULAR)
+    seq = models.PositiveSmallIntegerField("批次序号", default=1)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PREPARED)
+    households = models.PositiveIntegerField("户数", default=0)
+    persons = models.PositiveIntegerField("人数", default=0)
+    total_amount = models.DecimalField("金额合计", max_digits=16, decimal_places=2, default=0)
+    prepared_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField()
+    approved_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    bank_file = models.CharField("银行文件", max_length=300, blank=True)
+    bank_file_sha256 = models.CharField(max_length=64, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发放批次"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month", "kind", "seq"], name="payroll_batch_unique"),
+            models.UniqueConstraint(fields=["region", "month"], condition=Q(kind="regular"),
+                                    name="payroll_one_regular_batch_per_month"),
+        ]
+
+    @property
+    def number(self) -> str:
+        tag = "ZC" if self.kind == "regular" else "BF"
+        return f"{self.region_id}-{self.month:%Y%m}-{tag}{self.seq:02d}"
+
+
+class PaymentLine(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发放"
+        PAID = "paid", "已发放"
+        FAILED = "failed", "发放失败"
+
+    batch = models.ForeignKey(PayrollBatch, on_delete=models.PROTECT, related_name="lines")
+    enrollment = models.ForeignKey("enrollment.Enrollment", on_delete=models.PROTECT, related_name="payments")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("所属月份")
+    program = models.CharField(max_length=8)
+    klass = models.CharField(max_length=2, blank=True)
+    persons = models.PositiveSmallIntegerField()
+    amount = models.DecimalField("金额", max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    result_code = models.CharField("银行返回码", max_length=20, blank=True)
+    result_message = models.CharField("银行返回信息", max_length=200, blank=True)
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发放明细"
+        constraints = [
+            # No enrollment is paid twice for one month: a failed line may be carried to a later
+            # batch, every other line holds the month.
+            models.UniqueConstraint(fields=["enrollment", "month"], condition=~Q(status="failed"),
+                                    name="payment_once_per_enrollment_month"),
+        ]
+        indexes = [models.Index(fields=["batch", "region"]), models.Index(fields=["status", "month"])]
