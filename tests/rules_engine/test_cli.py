@@ -86,3 +86,56 @@ def test_jsonl_one_line_per_input_and_bad_line_continues(run):
     assert out[0]["monthly_amount"] == "1352.00"
     assert out[1] == {"error": {"code": "invalid_choice", "field": "program", "message": out[1]["error"]["message"]}}
     assert out[2]["standard"] == "800.00"
+
+
+# ---- region policies and the extension programs through the same command ----
+
+COUNTY_HOUSEHOLD = {"as_of": "2026-07-01", "area_type": "urban",
+                    "members": [{"id": "m1", "birth_date": "1980-01-01", "income": {"wage": "3000"}},
+                                {"id": "m2", "birth_date": "2015-01-01"}]}
+
+
+@pytest.mark.parametrize("name, given, expected", [
+    ("tiered dibao through the county policy", {
+        **COUNTY_HOUSEHOLD, "program": "dibao",
+        "members": [{"id": "m1", "birth_date": "1980-01-01", "income": {"property": "780.60"}},
+                    {"id": "m2", "birth_date": "1982-01-01"}]}, ("dibao", "1561.20")),
+    ("rigid expenditure", {**COUNTY_HOUSEHOLD, "program": "rigid_expenditure",
+                           "rigid": {"expenditure": {"medical": "20160.01"}}}, ("rigid", "0.00")),
+    ("graduation", {**COUNTY_HOUSEHOLD, "program": "graduation",
+                    "graduation": {"reason": "graduate_employment", "current_amount": "780.6"}},
+     ("graduation", "780.60")),
+])
+def test_county_policy_programs(run, name, given, expected):
+    # when
+    proc = run("--policy", "330127000000", "-", stdin=json.dumps(given))
+    # then
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert (out["status"], out["monthly_amount"], out["policy"]) == (*expected, "330127000000")
+    assert any(step["rule"] == "PARAM" and "待核实" in step["step"] for step in out["trace"])
+
+
+@pytest.mark.parametrize("given, policy, code, field", [
+    ({**COUNTY_HOUSEHOLD, "program": "rigid_expenditure", "rigid": {"expenditure": {"travel": "1"}}},
+     "330127000000", "unknown_field", "rigid.expenditure.travel"),
+    ({**COUNTY_HOUSEHOLD, "program": "graduation", "graduation": {"reason": "lottery", "current_amount": "1"}},
+     "330127000000", "graduation_reason_unknown", "graduation.reason"),
+    ({**COUNTY_HOUSEHOLD, "program": "rigid_expenditure", "rigid": {}}, "reference", "program_not_in_policy",
+     "program"),
+])
+def test_extension_bad_input_exit_2_naming_the_field(run, given, policy, code, field):
+    proc = run("--policy", policy, "-", stdin=json.dumps(given))
+    assert proc.returncode == 2 and proc.stdout == ""
+    err = json.loads(proc.stderr)["error"]
+    assert (err["code"], err["field"]) == (code, field)
+    assert field in err["message"]
+
+
+def test_policies_lists_the_county_with_its_unverified_marking(run):
+    env = {**os.environ, "JIUZHU_VAR_DIR": str(run.var), "DJANGO_SETTINGS_MODULE": "jiuzhu.settings.production"}
+    proc = subprocess.run([str(JIUZHU), "rules", "policies"], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    rows = dict(line.split("\t", 1) for line in proc.stdout.splitlines())
+    assert {"reference", "330000000000", "330100000000", "330127000000"} <= set(rows)
+    assert "待核实" in rows["330127000000"] and "待核实" not in rows["reference"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +11,9 @@ import pytest
 
 from jiuzhu.rules.errors import DomainError, ValidationFailed
 from jiuzhu.rules.params import ParamFileError, available_policies, load_policy
+from jiuzhu.rules.params.enums import ENUM_PARAMETERS
+from jiuzhu.rules.policy_checks import _MAX_CHECKS, _MIN_CHECKS
+from jiuzhu.rules.rigid import ASSET_PARAMETERS
 
 SRC = "reference policy (spec/reference-policy.md §1)"
 
@@ -39,8 +43,12 @@ def test_reference_values_are_decimal_and_cited():
     assert "reference" in available_policies()
     for key in policy.keys():
         for item in policy.params[key]:
-            assert isinstance(item.value, Decimal)
+            assert isinstance(item.value, str if key in ENUM_PARAMETERS else Decimal), key
             assert item.source.startswith("reference policy (spec/reference-policy.md §")
+            assert not item.unverified
+    assert policy.lookup("dibao.method", date(2026, 7, 1)) == "gap"
+    assert policy.lookup("dibao.rounding", date(2026, 7, 1)) == "yuan"
+    assert policy.unverified_keys(date(2026, 7, 1)) == []
     assert policy.lookup("dibao.standard.rural", date(2026, 7, 1)) == Decimal("830")
     assert policy.lookup("income.employment_deduction_rate", date(2026, 7, 1)) == Decimal("0.2")
     assert policy.lookup("tekun.care_ratio.full", date(2026, 7, 1)) == Decimal("1.0")
@@ -140,3 +148,79 @@ def test_structural_errors_name_the_file(tmp_path, text, words):
     with pytest.raises(ParamFileError) as info:
         load_policy("broken", tmp_path)
     assert "broken.yaml" in info.value.message and words in info.value.message
+
+
+# (name, as_of, input (key, YAML value), expected value or error words)
+ENUM_CASES = [
+    ("method gap", date(2026, 1, 1), ("dibao.method", "gap"), "gap"),
+    ("method tiered", date(2026, 1, 1), ("dibao.method", "tiered"), "tiered"),
+    ("method tiered, quoted", date(2026, 1, 1), ("dibao.method", '"tiered"'), "tiered"),
+    ("rounding yuan", date(2026, 1, 1), ("dibao.rounding", "yuan"), "yuan"),
+    ("rounding jiao", date(2026, 1, 1), ("dibao.rounding", "jiao"), "jiao"),
+    ("rounding fen", date(2026, 1, 1), ("dibao.rounding", "fen"), "fen"),
+    ("unknown method word", date(2026, 1, 1), ("dibao.method", "linear"), "不是有效取值"),
+    ("old numeric code rejected", date(2026, 1, 1), ("dibao.method", '"1"'), "不是有效取值"),
+    ("number rejected", date(2026, 1, 1), ("dibao.rounding", "2"), "不是有效取值"),
+    ("Chinese word rejected", date(2026, 1, 1), ("dibao.rounding", "角"), "不是有效取值"),
+    ("boolean rejected", date(2026, 1, 1), ("dibao.method", "true"), "不是有效取值"),
+    ("a decimal parameter still wants a decimal", date(2026, 1, 1), ("dibao.per_capita_minimum", "tiered"),
+     "不是十进制数"),
+]
+
+
+@pytest.mark.parametrize("name, as_of, given, expected", ENUM_CASES, ids=[c[0] for c in ENUM_CASES])
+def test_enumerated_parameters(tmp_path, name, as_of, given, expected):
+    # given a file that sets one enumerated (or decimal) parameter on 2026-01-01
+    key, raw = given
+    write(tmp_path, "enum", f"parameters:\n  {key}: [{{start: 2026-01-01, value: {raw}, source: \"doc art. 1\"}}]\n")
+    if expected in ("gap", "tiered", "yuan", "jiao", "fen"):
+        # when / then
+        assert load_policy("enum", tmp_path).lookup(key, as_of) == expected
+        return
+    # when
+    with pytest.raises(ParamFileError) as info:
+        load_policy("enum", tmp_path)
+    # then the error names file, key and date, and lists the allowed words for an enumerated key
+    err = info.value
+    assert err.details == {"file": "enum.yaml", "key": key, "date": "2026-01-01"}
+    assert "enum.yaml" in err.message and key in err.message and "2026-01-01" in err.message
+    assert expected in err.message
+    if key in ENUM_PARAMETERS:
+        assert all(word in err.message for word in ENUM_PARAMETERS[key])
+
+
+def test_region_policies_are_live_and_unverified_values_are_listed():
+    # the Zhejiang → Hangzhou → 淳安 chain is loadable as region policies
+    assert {"330000000000", "330100000000", "330127000000", "reference"} <= set(available_policies())
+    county = load_policy("330127000000")
+    assert county.chain == ("330000000000", "330100000000", "330127000000")
+    # the Hangzhou standard is a published, cited value; the county's own choices are demo values
+    standard = county.entry("dibao.standard.urban", date(2026, 7, 1))
+    assert (standard.value, standard.start, standard.unverified) == (Decimal("1301"), date(2025, 1, 23), False)
+    assert "杭州市民政局" in standard.source and "https://" in standard.source
+    unverified = county.unverified_keys(date(2026, 7, 1))
+    assert {"dibao.method", "dibao.rounding", "edge.multiplier", "rigid.expenditure_ratio"} <= set(unverified)
+    assert "dibao.standard.urban" not in unverified and "tekun.basic_standard.urban" not in unverified
+    for key in unverified:
+        assert "示例值，待核实" in county.entry(key, date(2026, 7, 1)).source
+    assert "待核实" in county.description
+
+
+def _documented_form(key: str) -> str:
+    """dibao.tiers.2.upper_ratio → dibao.tiers.<i>.upper_ratio; graduation.months.x → graduation.months.<reason>."""
+    key = re.sub(r"^dibao\.tiers\.\d+\.", "dibao.tiers.<i>.", key)
+    return re.sub(r"^graduation\.months\.[a-z0-9_]+$", "graduation.months.<reason>", key)
+
+
+def test_every_parameter_is_documented():
+    # given docs/policy-parameters.md and every key of every policy file plus the optional keys the engine reads
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "policy-parameters.md").read_text(encoding="utf-8")
+    keys = {k for name in available_policies() for k in load_policy(name).keys()}
+    keys |= set(ASSET_PARAMETERS.values()) | {"tekun.basic_standard.urban", "tekun.basic_standard.rural"}
+    keys |= {key for key, *_ in _MAX_CHECKS} | {key for key, *_ in _MIN_CHECKS}
+    # then each is in the table, and the enumerated ones list their words
+    missing = sorted({_documented_form(k) for k in keys if f"`{_documented_form(k)}`" not in doc
+                      and not re.search(rf"`{re.escape(k.rsplit('.', 1)[0])}\.urban` / `\.rural`", doc)})
+    assert not missing, f"not in docs/policy-parameters.md: {missing}"
+    for key, words in ENUM_PARAMETERS.items():
+        assert all(f"`{word}`" in doc for word in words), key

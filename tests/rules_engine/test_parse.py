@@ -85,6 +85,7 @@ def test_bad_input_names_field(path, value, code, field):
     assert info.value.code == code
     assert info.value.details["field"] == field
     assert re.search(r"[\u4e00-\u9fff]", info.value.message), "message must be Chinese"
+    assert field in info.value.message, "message must name the field path"
 
 
 def test_tekun_needs_exactly_one_member():

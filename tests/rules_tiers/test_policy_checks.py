@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from jiuzhu.rules.params import PARAMS_DIR, load_policy
+from jiuzhu.rules.params import load_policy
 from jiuzhu.rules.policy_checks import national_bound_warnings
 
-DEMO = PARAMS_DIR / "demo"
 
 
 def policy(tmp_path: Path, name: str, params: dict):
@@ -41,8 +40,8 @@ CASES = [
     ("recheck 24 flagged", date(2026, 7, 1), {"dibao.recheck_months.stable": "24"}, ["dibao.recheck_months.stable"]),
     ("rigid look-back 6, validity 13", date(2026, 7, 1), {"rigid.lookback_months": "6", "rigid.validity_months": "13"},
      ["rigid.lookback_months", "rigid.validity_months"]),
-    ("2 tiers flagged when tiered", date(2026, 7, 1), {"dibao.method": "1", "dibao.tiers.count": "2"}, ["dibao.tiers.count"]),
-    ("2 tiers ignored when gap", date(2026, 7, 1), {"dibao.method": "0", "dibao.tiers.count": "2"}, []),
+    ("2 tiers flagged when tiered", date(2026, 7, 1), {"dibao.method": "tiered", "dibao.tiers.count": "2"}, ["dibao.tiers.count"]),
+    ("2 tiers ignored when gap", date(2026, 7, 1), {"dibao.method": "gap", "dibao.tiers.count": "2"}, []),
 ]
 
 
@@ -60,7 +59,7 @@ def test_reference_has_no_warnings():
 
 
 def test_demo_county_flags_long_graduation_periods_only():
-    warnings = national_bound_warnings(load_policy("330127000000", DEMO), date(2026, 7, 1))
+    warnings = national_bound_warnings(load_policy("330127000000"), date(2026, 7, 1))
     assert sorted(w.parameter for w in warnings) == [
         "graduation.months.difficult_employment", "graduation.months.disabled_employment",
         "graduation.months.graduate_employment"]

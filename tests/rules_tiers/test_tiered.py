@@ -12,14 +12,13 @@ from hypothesis import strategies as st
 from jiuzhu.rules.errors import DomainError
 from jiuzhu.rules.evaluate import evaluate, evaluate_facts, result_dict
 from jiuzhu.rules.explain import Trace
-from jiuzhu.rules.params import PARAMS_DIR, load_policy
+from jiuzhu.rules.params import load_policy
 from jiuzhu.rules.parse import parse_facts
 from jiuzhu.rules.tiered import (
     Tier, TierTerms, find_tier, round_benefit, tier_terms_for, tiered_amount, validate_tiers,
 )
 
 D = Decimal
-DEMO = PARAMS_DIR / "demo"
 TIERS = (Tier(1, D(0), D("0.3"), D("0.9")), Tier(2, D("0.3"), D("0.6"), D("0.6")), Tier(3, D("0.6"), D(1), D("0.3")))
 
 
@@ -85,7 +84,7 @@ def test_invalid_tier_tables_rejected(name, tiers):
 
 def test_reference_stays_gap_and_demo_county_is_tiered():
     assert tier_terms_for(load_policy("reference"), date(2026, 7, 1)).method == "gap"
-    demo = tier_terms_for(load_policy("330127000000", DEMO), date(2026, 7, 1))
+    demo = tier_terms_for(load_policy("330127000000"), date(2026, 7, 1))
     assert (demo.method, demo.rounding, len(demo.tiers)) == ("tiered", "jiao", 3)
 
 
@@ -95,14 +94,16 @@ def household(wage="0", prop="0", birth="1980-01-01"):
                         {"id": "m2", "birth_date": "1982-01-01"}]}
 
 
-# (name, as_of, input (property income of m1, two adults), expected (status, amount)) under demo 330127
-# standard 1300 (demo); tiers 0.3 / 0.6 / 1 → 0.9 / 0.6 / 0.3 of 1300 per person; rounding to 角
+# (name, as_of, input (property income of m1, two adults), expected (status, amount)) under the live
+# region policy 330127000000: standard 1301 (杭州市, from 2025-01-23, cited); tiers 0.3 / 0.6 / 1 →
+# 0.9 / 0.6 / 0.3 of 1301 per person (demo values); rounding to 角
 DEMO_CASES = [
-    ("tier 1", date(2026, 7, 1), "0", ("dibao", "2340.00")),
-    ("pci exactly at tier-1 edge 390", date(2026, 7, 1), "780", ("dibao", "1560.00")),
-    ("pci exactly at tier-2 edge 780", date(2026, 7, 1), "1560", ("dibao", "780.00")),
-    ("pci just below standard", date(2026, 7, 1), "2599.98", ("dibao", "780.00")),
-    ("pci exactly at standard → edge", date(2026, 7, 1), "2600", ("edge", "0.00")),
+    ("tier 1", date(2026, 7, 1), "0", ("dibao", "2341.80")),
+    ("pci one fen below tier-1 edge 390.30", date(2026, 7, 1), "780.58", ("dibao", "2341.80")),
+    ("pci exactly at tier-1 edge 390.30", date(2026, 7, 1), "780.60", ("dibao", "1561.20")),
+    ("pci exactly at tier-2 edge 780.60", date(2026, 7, 1), "1561.20", ("dibao", "780.60")),
+    ("pci just below standard", date(2026, 7, 1), "2601.98", ("dibao", "780.60")),
+    ("pci exactly at standard → edge", date(2026, 7, 1), "2602", ("edge", "0.00")),
 ]
 
 
@@ -110,7 +111,7 @@ DEMO_CASES = [
 def test_demo_county_evaluation_uses_tiers(name, as_of, prop, expected):
     data = household(prop=prop)
     data["as_of"] = as_of.isoformat()
-    out = result_dict(evaluate_facts(parse_facts(data), load_policy("330127000000", DEMO)))
+    out = result_dict(evaluate_facts(parse_facts(data), load_policy("330127000000")))
     assert (out["status"], out["monthly_amount"]) == expected
     if out["status"] == "dibao":
         assert any("分档" in step["step"] for step in out["trace"])
@@ -134,7 +135,51 @@ def test_more_income_never_raises_the_tiered_amount(pci, extra, size, rounding):
 @settings(max_examples=60, deadline=None)
 @given(st.decimals(min_value=0, max_value=4000, places=2), st.decimals(min_value="0.01", max_value=3000, places=2))
 def test_more_income_never_raises_the_demo_household_amount(prop, extra):
-    policy = load_policy("330127000000", DEMO)
+    policy = load_policy("330127000000")
     before = result_dict(evaluate_facts(parse_facts(household(prop=str(prop))), policy))
     after = result_dict(evaluate_facts(parse_facts(household(prop=str(prop + extra))), policy))
     assert D(after["monthly_amount"]) <= D(before["monthly_amount"])
+
+
+def _reference_with(tmp_path, **params):
+    """The reference policy plus (overriding) parameters dated 2025-01-01, as policy "variant"."""
+    import shutil
+
+    from jiuzhu.rules.params import PARAMS_DIR
+
+    shutil.copy(PARAMS_DIR / "reference.yaml", tmp_path / "reference.yaml")
+    body = "\n".join(f'  {k}: [{{start: 2025-01-01, value: {v}, source: "test doc art. 1"}}]' for k, v in params.items())
+    (tmp_path / "variant.yaml").write_text(f"inherits: reference\nparameters:\n{body}\n", encoding="utf-8")
+    return load_policy("variant", tmp_path)
+
+
+THREE_ADULTS = {"program": "dibao", "as_of": "2026-06-30", "area_type": "urban",
+                "members": [{"id": "a", "birth_date": "1990-01-01", "income": {"wage": "1400"}},
+                            {"id": "b", "birth_date": "1985-01-01", "income": {"wage": "1300"}},
+                            {"id": "c", "birth_date": "1980-01-01"}]}
+EDGE_WITH_DISABLED = {"program": "dibao", "as_of": "2026-07-01", "area_type": "urban",
+                      "members": [{"id": "a", "birth_date": "1986-01-01", "income": {"wage": "2500"}},
+                                  {"id": "b", "birth_date": "1981-01-01", "disability": {"kind": "hearing", "grade": 2},
+                                   "income": {"transfer": "100.05"}}]}
+
+# (name, as_of, input (rounding, request), expected (monthly amount, single-person amounts))
+ROUNDING_CASES = [
+    ("gap, yuan: §8 example three", date(2026, 6, 30), ("yuan", THREE_ADULTS), ("700.00", [])),
+    ("gap, jiao: 699.99 → 700.0", date(2026, 6, 30), ("jiao", THREE_ADULTS), ("700.00", [])),
+    ("gap, fen: 699.99 kept", date(2026, 6, 30), ("fen", THREE_ADULTS), ("699.99", [])),
+    # single person: max(1040 − 100.05, 60) + 312 = 1251.95
+    ("single person, yuan", date(2026, 7, 1), ("yuan", EDGE_WITH_DISABLED), ("0.00", ["1252.00"])),
+    ("single person, jiao", date(2026, 7, 1), ("jiao", EDGE_WITH_DISABLED), ("0.00", ["1252.00"])),
+    ("single person, fen", date(2026, 7, 1), ("fen", EDGE_WITH_DISABLED), ("0.00", ["1251.95"])),
+]
+
+
+@pytest.mark.parametrize("name, as_of, given, expected", ROUNDING_CASES, ids=[c[0] for c in ROUNDING_CASES])
+def test_region_rounding_applies_to_gap_and_single_person_amounts(tmp_path, name, as_of, given, expected):
+    # given the reference policy with the region's rounding unit
+    rounding, request = given
+    policy = _reference_with(tmp_path, **{"dibao.rounding": rounding})
+    # when
+    out = result_dict(evaluate_facts(parse_facts({**request, "as_of": as_of.isoformat()}), policy))
+    # then
+    assert (out["monthly_amount"], [e["monthly_amount"] for e in out["single_person_enrollments"]]) == expected

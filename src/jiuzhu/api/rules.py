@@ -1,7 +1,10 @@
-"""Rules evaluation (``POST /v1/rules/evaluate?policy=reference``): the pure rules engine over HTTP.
+"""Rules evaluation (``POST /v1/rules/evaluate?policy=NAME``): the pure rules engine over HTTP.
 
 The body is the request of spec/reference-policy.md §6, decoded here with exact decimals (never
-float); the answer is the §7 output. Bad input → 422 ``{"code", "message", "details": {"field"}}``.
+float); the answer is the §7 output. ``policy`` is ``reference`` or a region policy (12-digit code,
+e.g. ``330127000000``, whose ``dibao.method`` may be 分档). Programs: dibao, tekun, temporary and the
+extensions rigid_expenditure (block ``rigid``) and graduation (block ``graduation``). Bad input →
+422 ``{"code", "message", "details": {"field"}}``, the message naming the field path.
 Authentication is the API's default.
 """
 
@@ -38,12 +41,12 @@ def _body(request) -> dict:
     try:
         return json.loads(request.body or b"", parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        raise ValidationFailed("invalid_json", "请求体不是有效的 JSON", field="$") from None
+        raise ValidationFailed("invalid_json", "请求体不是有效的 JSON（字段：$）", field="$") from None
 
 
 @router.post("/evaluate", response={200: dict, **errors(422)}, openapi_extra=_BODY,
-             summary="按政策测算低保、特困、临时救助（含逐步说明）")
+             summary="按政策测算低保（补差/分档）、特困、临时救助、刚性支出困难家庭认定、渐退（含逐步说明）")
 def rules_evaluate(request, policy: str | None = None):
     if not policy:
-        raise ValidationFailed("required", "缺少政策名称（policy）", field="policy")
+        raise ValidationFailed("required", "缺少政策名称（字段：policy）", field="policy")
     return evaluate(_body(request), policy)

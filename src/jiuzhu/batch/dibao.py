@@ -1,29 +1,29 @@
-"""Columnar dibao evaluation (the gap method of spec/reference-policy.md §3) over the Parquet layout
-of spec/interfaces.md "Columnar rules input".
+"""Columnar dibao evaluation (spec/reference-policy.md §3, and the region's 分档 method and rounding)
+over the Parquet layout of spec/interfaces.md "Columnar rules input".
 
 A pure frame transform: Ibis expressions compiled to DuckDB, no per-row Python. Money is integer fen
 throughout; every policy number comes from :func:`jiuzhu.rules.terms.terms_for` for ``as_of`` and
-each area type and enters the expression as an exact integer literal (rational parameters are
-brought to a common integer scale first), so results equal the single-case engine's exact-decimal
-arithmetic. ``tests/batch/test_parity.py`` checks that, household by household.
+each area type and enters the expression as an exact integer literal (:mod:`.dibao_terms`), so
+results equal the single-case engine's exact-decimal arithmetic. Two outputs: one row per household
+(status, class, amount) and one row per single-person enrollment (单人户施保) of an edge household
+(§3 step 3). ``tests/batch/test_parity.py`` checks both against the single-case engine.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from fractions import Fraction
+from functools import lru_cache
+from typing import NamedTuple
 
 import ibis
+import ibis.expr.datatypes as dt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from jiuzhu.rules.model import AREA_TYPES
 from jiuzhu.rules.params import load_policy
-from jiuzhu.rules.terms import Terms, terms_for
 
+from .dibao_terms import FEN, Literals, literals_for, on_common_scale
 from .engines import duckdb_connection
 
 OUTPUT_SCHEMA = pa.schema([
@@ -32,37 +32,25 @@ OUTPUT_SCHEMA = pa.schema([
     ("class", pa.string()),
     ("monthly_amount_fen", pa.int64()),
 ])
-PERSON_COLUMNS = ("household_id", "age", "wage", "business", "property", "transfer", "social_insurance",
+SINGLE_PERSON_SCHEMA = pa.schema([
+    ("household_id", pa.int64()),
+    ("person_id", pa.int64()),
+    ("monthly_amount_fen", pa.int64()),
+])
+PERSON_COLUMNS = ("person_id", "household_id", "age", "wage", "business", "property", "transfer", "social_insurance",
                   "income_tax", "medical_extra", "disability_kind", "disability_grade", "serious_illness")
 HOUSEHOLD_COLUMNS = ("household_id", "area_type", "financial", "vehicle_count", "max_vehicle_value",
                      "residential_properties", "business_registered_capital")
 _MENTAL = ("intellectual", "mental")
-_FEN = 100
+_I64 = dt.Int64(nullable=False)
 
 
-def _frac(value: Decimal) -> Fraction:
-    return Fraction(value)
+class DibaoTables(NamedTuple):
+    """The two outputs: ``households`` (:data:`OUTPUT_SCHEMA`, one row per household, by id) and
+    ``single_person`` (:data:`SINGLE_PERSON_SCHEMA`, edge households only, by household and person id)."""
 
-
-def _fen(value: Decimal) -> Fraction:
-    return Fraction(value) * _FEN
-
-
-def _at_least(value: Decimal) -> int:
-    """For an integer x: x >= value ⇔ x >= ceil(value); x < value ⇔ x < ceil(value)."""
-    return math.ceil(Fraction(value))
-
-
-def _at_most(value: Decimal) -> int:
-    """For an integer x: x <= value ⇔ x <= floor(value); x > value ⇔ x > floor(value)."""
-    return math.floor(Fraction(value))
-
-
-def _lcm(*numbers: int) -> int:
-    out = 1
-    for n in numbers:
-        out = out * n // math.gcd(out, n)
-    return out
+    households: pa.Table
+    single_person: pa.Table
 
 
 def _floor_div(a, b):
@@ -71,95 +59,23 @@ def _floor_div(a, b):
     return ((a - a % b) / b).round().cast("int64")
 
 
-@dataclass(frozen=True)
-class _Literals:
-    """The terms of one area type as exact integers for the expressions."""
-
-    income_scale: int  # counted income is carried in units of 1/income_scale fen
-    deduction_rate_scaled: Fraction  # must be integral: rate × income_scale
-    deduction_cap_scaled: int  # cap in fen × income_scale
-    standard_ceil_fen: int  # pci_fen < standard ⇔ pci_fen < this
-    edge_ceil_fen: int  # pci_fen < edge multiplier × standard ⇔ pci_fen < this
-    class_c_ceil_fen: int  # pci_fen < class-C ratio × standard ⇔ pci_fen < this
-    financial_num: int  # financial_fen × financial_den > financial_num × size ⇔ AST_FINANCIAL
-    financial_den: int
-    vehicle_value_max_fen: int
-    vehicle_count_max: int
-    property_max: int
-    capital_max_fen: int
-    amount_scale: int  # amounts are carried in units of 1/amount_scale fen
-    standard_scaled: int
-    minimum_scaled: int
-    addon_scaled: int
-    special_age_elderly: int
-    special_age_minor: int
-    special_disability_max: int
-    special_mental_max: int
-    special_illness: bool
-    labour_age_elderly: int
-    labour_age_child: int
-    labour_mental_max: int
-    labour_physical_max: int
-    labour_visual_max: int
-    labour_illness: bool
-
-
-def _literals(terms: Terms) -> _Literals:
-    rate = _frac(terms.employment_deduction_rate)
-    cap = _fen(terms.employment_deduction_cap)
-    income_scale = _lcm(rate.denominator, cap.denominator)
-    standard = _fen(terms.standard)
-    months_standard = _frac(terms.financial_months) * standard
-    minimum = _fen(terms.per_capita_minimum)
-    addon = _frac(terms.special_addon_ratio) * standard
-    amount_scale = _lcm(standard.denominator, minimum.denominator, addon.denominator)
-    return _Literals(
-        income_scale=income_scale,
-        deduction_rate_scaled=rate * income_scale,
-        deduction_cap_scaled=int(cap * income_scale),
-        standard_ceil_fen=math.ceil(standard),
-        edge_ceil_fen=math.ceil(_frac(terms.edge_multiplier) * standard),
-        class_c_ceil_fen=math.ceil(_frac(terms.class_c_ratio) * standard),
-        financial_num=months_standard.numerator,
-        financial_den=months_standard.denominator,
-        vehicle_value_max_fen=math.floor(_fen(terms.vehicle_value_limit)),
-        vehicle_count_max=_at_most(terms.vehicle_count_limit),
-        property_max=_at_most(terms.residential_property_limit),
-        capital_max_fen=math.floor(_fen(terms.business_capital_limit)),
-        amount_scale=amount_scale,
-        standard_scaled=int(standard * amount_scale),
-        minimum_scaled=int(minimum * amount_scale),
-        addon_scaled=int(addon * amount_scale),
-        special_age_elderly=_at_least(terms.special_age_elderly),
-        special_age_minor=_at_least(terms.special_age_minor),
-        special_disability_max=_at_most(terms.special_disability_max_grade),
-        special_mental_max=_at_most(terms.special_mental_max_grade),
-        special_illness=bool(terms.special_serious_illness),
-        labour_age_elderly=_at_least(terms.labour_age_elderly),
-        labour_age_child=_at_least(terms.labour_age_child),
-        labour_mental_max=_at_most(terms.labour_mental_max_grade),
-        labour_physical_max=_at_most(terms.labour_physical_max_grade),
-        labour_visual_max=_at_most(terms.labour_visual_max_grade),
-        labour_illness=bool(terms.labour_serious_illness),
-    )
+def _round_half_up(a, unit: int):
+    """Non-negative ``a`` rounded half up to a multiple of ``unit``, still in a's units."""
+    return _floor_div(a * 2 + unit, unit * 2) * unit
 
 
 def _i64(column):
     return column.cast("int64")
 
 
-def _members(p, lit: _Literals):
-    """Per-person columns: scaled counted income, special member, without labour capacity."""
-    s = lit.income_scale
+def _members(p, lit: Literals):
+    """Per-person columns: scaled counted income, special member, without labour capacity, and
+    whether the person may be enrolled alone from an edge household (R-HH-06)."""
     wage = _i64(p.wage)
     gross = wage + ibis.greatest(_i64(p.business), 0) + _i64(p.property) + _i64(p.transfer)
     minus = _i64(p.social_insurance) + _i64(p.income_tax) + _i64(p.medical_extra)
-    rate = lit.deduction_rate_scaled
-    if rate.denominator == 1:
-        deduction = ibis.least(wage * int(rate), lit.deduction_cap_scaled)
-    else:  # cannot happen: income_scale is a multiple of the rate's denominator
-        raise ValueError("employment deduction rate does not scale to an integer")
-    counted = (gross - minus) * s - deduction
+    deduction = ibis.least(wage * lit.deduction_rate_scaled, lit.deduction_cap_scaled)
+    counted = (gross - minus) * lit.income_scale - deduction
 
     grade = p.disability_grade.cast("int32")
     kind = p.disability_kind
@@ -182,41 +98,93 @@ def _members(p, lit: _Literals):
         | (disabled & (kind == "visual") & (grade <= lit.labour_visual_max))
         | (illness & ibis.literal(lit.labour_illness))
     )
+    single = (
+        (disabled & (grade <= lit.single_disability_max))
+        | (mental & (grade <= lit.single_mental_max))
+        | (illness & ibis.literal(lit.single_illness))
+    )
     return p.select(
+        person_id=p.person_id,
         household_id=p.household_id,
         counted=counted,
         special=special.ifelse(1, 0),
         able=without_labour.ifelse(0, 1),
+        single=single,
     )
 
 
-def _area_expr(persons, households, area_type: str, lit: _Literals):
-    hh = households.filter(households.area_type == area_type)
-    members = _members(persons.semi_join(hh, "household_id"), lit)
+class _Pick:
+    """Literal attributes as expressions choosing each row's area-type value (one pass over all areas)."""
+
+    def __init__(self, area_column, by_area: dict[str, Literals]):
+        self._area, self._by_area = area_column, by_area
+        self.member = by_area[AREA_TYPES[0]]  # area-independent literals (on_common_scale checked them)
+
+    def __getattr__(self, name: str):
+        values = {area: getattr(lit, name) for area, lit in self._by_area.items()}
+        if len(set(values.values())) == 1:
+            return next(iter(values.values()))
+        first, *rest = AREA_TYPES
+        expr = ibis.literal(values[rest[-1]])
+        for area in reversed(rest[:-1]):
+            expr = (self._area == area).ifelse(values[area], expr)
+        return (self._area == first).ifelse(values[first], expr)
+
+    def tier(self, i: int):
+        uppers = {area: lit.tiers[i][0] for area, lit in self._by_area.items()}
+        amounts = {area: lit.tiers[i][1] for area, lit in self._by_area.items()}
+        return _Pick(self._area, {a: _TierLit(uppers[a], amounts[a]) for a in self._by_area})
+
+
+class _TierLit(NamedTuple):
+    upper_ceil: int
+    amount: int
+
+
+def _base_scaled(t, pci, size, lit: _Pick):
+    """Household base benefit before floor and add-on, in 1/amount_scale fen (R-DB-03)."""
+    q = lit.amount_scale
+    if not lit.member.tiered:  # 补差; class A gets the full standard
+        return (t.able == 0).ifelse(size * lit.standard_scaled, (lit.standard_scaled - pci * q) * size)
+    # 分档: amount_ratio(tier of pci) × standard × size, rounded to the region's unit first
+    cases = []
+    for i in range(len(lit.member.tiers)):
+        tier = lit.tier(i)
+        cases.append((pci < tier.upper_ceil, size * tier.amount))
+    return _round_half_up(ibis.cases(*cases, else_=0), lit.rounding_unit_scaled)
+
+
+def _households_expr(persons, households, by_area: dict[str, Literals]):
+    members = _members(persons, by_area[AREA_TYPES[0]])
+    # DuckDB sums integers as HUGEINT; Ibis drops a cast to nullable int64 (its type for the sum), so
+    # cast to non-nullable int64 to keep the arithmetic below in BIGINT
     agg = members.group_by("household_id").aggregate(
-        size=members.household_id.count().cast("int64"),
-        income=members.counted.sum().cast("int64"),
-        specials=members.special.sum().cast("int64"),
-        able=members.able.sum().cast("int64"),
+        size=members.household_id.count().cast(_I64),
+        income=members.counted.sum().cast(_I64),
+        specials=members.special.sum().cast(_I64),
+        able=members.able.sum().cast(_I64),
     )
-    t = hh.join(agg, "household_id")
-    size = t.size
-    income = ibis.greatest(t.income, 0)  # in 1/income_scale fen
+    j = households.join(agg, "household_id")
+    lit = _Pick(j.area_type, by_area)
     # pci (fen) = round half up of income / (scale × size); non-negative, so (2a + d) // (2d)
-    d = size * lit.income_scale
-    pci = _floor_div(income * 2 + d, d * 2)
-
+    d = j.size * lit.member.income_scale
     asset_fail = (
-        (_i64(t.financial) * lit.financial_den > size * lit.financial_num)
-        | (t.vehicle_count > lit.vehicle_count_max)
-        | (_i64(t.max_vehicle_value) > lit.vehicle_value_max_fen)
-        | (t.residential_properties > lit.property_max)
-        | (_i64(t.business_registered_capital) > lit.capital_max_fen)
+        (_i64(j.financial) * lit.financial_den > j.size * lit.financial_num)
+        | (j.vehicle_count > lit.vehicle_count_max)
+        | (_i64(j.max_vehicle_value) > lit.vehicle_value_max_fen)
+        | (j.residential_properties > lit.property_max)
+        | (_i64(j.business_registered_capital) > lit.capital_max_fen)
     )
-    is_dibao = ~asset_fail & (pci < lit.standard_ceil_fen)
+    # computed once here; DuckDB would otherwise evaluate the inlined pci expression many times
+    t = j.select("household_id", "area_type", "size", "specials", "able",
+                 pci=_floor_div(ibis.greatest(j.income, 0) * 2 + d, d * 2), asset_fail=asset_fail)
+    lit = _Pick(t.area_type, by_area)
+    size, pci = t.size, t.pci
+    below_standard = pci < lit.standard_ceil_fen
+    is_dibao = ~t.asset_fail & below_standard
     status = ibis.cases(
-        (asset_fail, "ineligible"),
-        (pci < lit.standard_ceil_fen, "dibao"),
+        (t.asset_fail, "ineligible"),
+        (below_standard, "dibao"),
         (pci < lit.edge_ceil_fen, "edge"),
         else_="ineligible",
     )
@@ -226,25 +194,47 @@ def _area_expr(persons, households, area_type: str, lit: _Literals):
         (pci < lit.class_c_ceil_fen, "C"),
         else_="D",
     )
-    q = lit.amount_scale
-    base = (t.able == 0).ifelse(size * lit.standard_scaled, (lit.standard_scaled - pci * q) * size)
-    base = ibis.greatest(base, size * lit.minimum_scaled)
-    total = base + t.specials * lit.addon_scaled  # in 1/q fen, non-negative
-    unit = _FEN * q  # one yuan
-    amount_fen = _floor_div(total * 2 + unit, unit * 2) * _FEN
-    return t.select(
-        household_id=t.household_id,
-        status=status,
-        **{"class": is_dibao.ifelse(cls, ibis.null("string"))},
-        monthly_amount_fen=is_dibao.ifelse(amount_fen, 0).cast("int64"),
+    base = ibis.greatest(_base_scaled(t, pci, size, lit), size * lit.minimum_scaled)
+    total = base + t.specials * lit.addon_scaled  # in 1/amount_scale fen, non-negative
+    u = t.select("household_id", status=status, is_dibao=is_dibao, cls=cls, total=is_dibao.ifelse(total, 0),
+                 unit=lit.rounding_unit_scaled)
+    amount_fen = _floor_div(_round_half_up(u.total, u.unit), lit.member.amount_scale)
+    return u.select(
+        household_id=u.household_id,
+        status=u.status,
+        **{"class": u.is_dibao.ifelse(u.cls, ibis.null("string"))},
+        monthly_amount_fen=amount_fen.cast("int64"),
     )
+
+
+def _single_expr(persons, edge_households, by_area: dict[str, Literals]):
+    """单人户施保 of edge households (§3 step 3, R-HH-06): amount = round(max(standard − own counted
+    income, minimum) + add-on ratio × standard) to the region's unit, for each qualifying member.
+    ``edge_households`` has ``household_id`` and ``area_type``."""
+    m = _members(persons.semi_join(edge_households, "household_id"), by_area[AREA_TYPES[0]])
+    m = m.filter(m.single).join(edge_households, "household_id")
+    lit = _Pick(m.area_type, by_area)
+    own = ibis.greatest(m.counted, 0) * (lit.amount_scale // lit.member.income_scale)
+    gap = ibis.greatest(lit.standard_scaled - own, lit.minimum_scaled)
+    amount = _floor_div(_round_half_up(gap + lit.addon_scaled, lit.rounding_unit_scaled), lit.amount_scale)
+    return m.select(household_id=m.household_id, person_id=m.person_id, monthly_amount_fen=amount.cast("int64"))
+
+
+def _area_literals(policy: str, as_of: date) -> dict[str, Literals]:
+    loaded = load_policy(policy)
+    return on_common_scale({area: literals_for(loaded, as_of, area) for area in AREA_TYPES})
 
 
 def dibao_expr(persons, households, *, policy: str, as_of: date):
     """The Ibis expression (unexecuted) for the dibao decision of every household."""
-    loaded = load_policy(policy)
-    parts = [_area_expr(persons, households, area, _literals(terms_for(loaded, as_of, area))) for area in AREA_TYPES]
-    return ibis.union(*parts).order_by("household_id")
+    return _households_expr(persons, households, _area_literals(policy, as_of)).order_by("household_id")
+
+
+def single_person_expr(persons, households, decided, *, policy: str, as_of: date):
+    """The Ibis expression for the single-person enrollments, given the household decisions."""
+    edge = decided.filter(decided.status == "edge").select("household_id")
+    edge = households.select("household_id", "area_type").semi_join(edge, "household_id")
+    return _single_expr(persons, edge, _area_literals(policy, as_of)).order_by(["household_id", "person_id"])
 
 
 def _check_inputs(persons: pa.Table, households: pa.Table) -> None:
@@ -258,18 +248,56 @@ def _check_inputs(persons: pa.Table, households: pa.Table) -> None:
         raise ValueError(f"households.area_type has unknown values: {sorted(map(str, unknown))}")
 
 
-def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str, as_of: date,
-                         con=None) -> pa.Table:
-    """Evaluate program dibao for every household; returns ``household_id, status, class,
-    monthly_amount_fen`` ordered by household_id (schema :data:`OUTPUT_SCHEMA`).
+# Declared input types (spec/interfaces.md "Columnar rules input"). The SQL is compiled against these;
+# narrower declarations keep every widening cast in the SQL, so wider inputs (int64 money) work too.
+PERSON_TYPES = {"person_id": "int64", "household_id": "int64", "age": "int32", "wage": "int32", "business": "int32",
+                "property": "int32", "transfer": "int32", "social_insurance": "int32", "income_tax": "int32",
+                "medical_extra": "int32", "disability_kind": "string", "disability_grade": "int32",
+                "serious_illness": "boolean"}
+HOUSEHOLD_TYPES = {"household_id": "int64", "area_type": "string", "financial": "int32", "vehicle_count": "int32",
+                   "max_vehicle_value": "int32", "residential_properties": "int32",
+                   "business_registered_capital": "int32"}
+_NAMES = ("jz_persons", "jz_households", "jz_decided")
 
-    Raises ``ValueError`` for missing columns, an unknown area type, or a household without persons."""
+
+@lru_cache(maxsize=32)
+def compiled_sql(policy: str, as_of: date) -> tuple[str, str]:
+    """(households SQL, single-person SQL) for DuckDB over tables named jz_persons, jz_households and
+    jz_decided. Compiling the Ibis expressions costs about as much as a tenth of a million-household
+    run, so it is done once per policy and date (policies are cached by the loader the same way)."""
+    p = ibis.table(PERSON_TYPES, name=_NAMES[0])
+    h = ibis.table(HOUSEHOLD_TYPES, name=_NAMES[1])
+    decided = ibis.table({"household_id": "int64", "status": "string"}, name=_NAMES[2])
+    return (str(ibis.to_sql(dibao_expr(p, h, policy=policy, as_of=as_of), dialect="duckdb")),
+            str(ibis.to_sql(single_person_expr(p, h, decided, policy=policy, as_of=as_of), dialect="duckdb")))
+
+
+def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str, as_of: date,
+                         con=None) -> DibaoTables:
+    """Evaluate program dibao for every household of the two tables.
+
+    Returns :class:`DibaoTables`: ``households`` = ``household_id, status, class, monthly_amount_fen``
+    ordered by household_id, and ``single_person`` = ``household_id, person_id, monthly_amount_fen``
+    for the single-person enrollments of edge households. ``con`` is an Ibis DuckDB backend (a new
+    in-memory one by default). Raises ``ValueError`` for missing columns, an unknown area type, or a
+    household without persons."""
     _check_inputs(persons, households)
-    con = con if con is not None else duckdb_connection()
-    p = ibis.memtable(persons.select(list(PERSON_COLUMNS)))
-    h = ibis.memtable(households.select(list(HOUSEHOLD_COLUMNS)))
-    result = con.to_pyarrow(dibao_expr(p, h, policy=policy, as_of=as_of))
-    if result.num_rows != households.num_rows:
-        raise ValueError(f"{households.num_rows - result.num_rows} households have no persons "
-                         "(or household_id is duplicated)")
-    return result.cast(OUTPUT_SCHEMA)
+    households_sql, single_sql = compiled_sql(policy, as_of)
+    raw = (con if con is not None else duckdb_connection()).con
+    try:
+        raw.register(_NAMES[0], persons.select(list(PERSON_COLUMNS)))
+        raw.register(_NAMES[1], households.select(list(HOUSEHOLD_COLUMNS)))
+        result = raw.sql(households_sql).to_arrow_table()
+        if result.num_rows != households.num_rows:
+            raise ValueError(f"{households.num_rows - result.num_rows} households have no persons "
+                             "(or household_id is duplicated)")
+        raw.register(_NAMES[2], result.select(["household_id", "status"]))
+        singles = raw.sql(single_sql).to_arrow_table()
+    finally:
+        for name in _NAMES:
+            raw.unregister(name)
+    return DibaoTables(result.cast(OUTPUT_SCHEMA), singles.cast(SINGLE_PERSON_SCHEMA))
+
+
+__all__ = ["FEN", "OUTPUT_SCHEMA", "SINGLE_PERSON_SCHEMA", "DibaoTables", "compiled_sql", "dibao_expr",
+           "evaluate_dibao_table", "single_person_expr"]

@@ -1,7 +1,8 @@
 """Synthetic columnar rules input (spec/interfaces.md "Columnar rules input"), vectorised with numpy.
 
 Values are drawn around the policy's limits for ``as_of`` so that every dibao status and class
-occurs and the asset and income boundaries are hit exactly (at the limit and one fen beyond).
+occurs and the asset and income boundaries (and 分档 tier edges) are hit exactly (at the limit and
+one fen beyond).
 Used by the parity test and the ``rules`` benchmark.
 """
 
@@ -17,6 +18,7 @@ import pyarrow as pa
 from jiuzhu.rules.model import AREA_TYPES, DISABILITY_KINDS
 from jiuzhu.rules.params import load_policy
 from jiuzhu.rules.terms import terms_for
+from jiuzhu.rules.tiered import METHOD_TIERED, tier_terms_for
 
 PERSONS_SCHEMA = pa.schema([
     ("person_id", pa.int64()), ("household_id", pa.int64()), ("role", pa.int32()), ("age", pa.int32()),
@@ -40,6 +42,10 @@ def generate(n: int, *, as_of: date, policy: str = "reference", seed: int = 0) -
     rng = np.random.default_rng(seed)
     loaded = load_policy(policy)
     terms = [terms_for(loaded, as_of, area) for area in AREA_TYPES]
+    tiers = tier_terms_for(loaded, as_of).tiers if terms[0].benefit_method == METHOD_TIERED else ()
+    # 分档 tier edges (pci exactly at and one fen below upper × standard), one row per tier
+    tier_edges = np.array([[math.ceil(_fen(t.standard) * Fraction(tier.upper_ratio)) for t in terms]
+                           for tier in tiers], dtype=np.int64).reshape(len(tiers), len(terms))
     std = np.array([math.floor(_fen(t.standard)) for t in terms], dtype=np.int64)
     edge = np.array([math.ceil(_fen(t.standard) * Fraction(t.edge_multiplier)) for t in terms], dtype=np.int64)
     half = np.array([math.ceil(_fen(t.standard) * Fraction(t.class_c_ratio)) for t in terms], dtype=np.int64)
@@ -81,7 +87,8 @@ def generate(n: int, *, as_of: date, policy: str = "reference", seed: int = 0) -
     # boundary households: one adult aged 30–50, income only from transfer, pci on a boundary
     b = boundary[hidx]
     hb = area[hidx][b]
-    choices = np.stack([std[hb] - 1, std[hb], edge[hb] - 1, edge[hb], half[hb] - 1, half[hb], np.zeros_like(hb)])
+    choices = np.stack([std[hb] - 1, std[hb], edge[hb] - 1, edge[hb], half[hb] - 1, half[hb], np.zeros_like(hb),
+                        *(row[hb] for row in tier_edges), *(row[hb] - 1 for row in tier_edges)])
     pick = choices[rng.integers(0, choices.shape[0], hb.size), np.arange(hb.size)]
     age[b] = rng.integers(30, 51, hb.size)
     transfer[b] = pick

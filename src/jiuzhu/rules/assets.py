@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from .explain import Trace, yuan
 from .model import Assets
 from .terms import Terms
@@ -13,7 +16,26 @@ AST_BUSINESS = "AST_BUSINESS"
 _MOTOR = ("car", "truck")  # motorcycles and disability vehicles never fail (R-AST-04)
 
 
-def asset_failures(assets: Assets, size: int, terms: Terms, trace: Trace | None = None) -> list[str]:
+@dataclass(frozen=True)
+class AssetLimits:
+    """The limits the asset test reads; :class:`Terms` has the same attribute names (dibao limits),
+    other programs (刚性支出, R-LI-03 (3)) build their own."""
+
+    standard: Decimal
+    financial_months: Decimal
+    vehicle_value_limit: Decimal
+    vehicle_count_limit: Decimal
+    residential_property_limit: Decimal
+    business_capital_limit: Decimal
+
+    @classmethod
+    def of(cls, terms: Terms, **overrides) -> AssetLimits:
+        values = {name: getattr(terms, name) for name in cls.__dataclass_fields__}
+        values.update(overrides)
+        return cls(**values)
+
+
+def asset_failures(assets: Assets, size: int, terms: Terms | AssetLimits, trace: Trace | None = None) -> list[str]:
     """Codes of the asset limits exceeded; empty when the household passes (limits inclusive)."""
     codes = []
     # financial / size > months × standard, compared without dividing so the test is exact

@@ -8,7 +8,7 @@ from .classify import age_on, is_special, single_person_eligible, without_labour
 from .explain import Trace, yuan
 from .income import own_counted_income
 from .model import Decision, HouseholdFacts, SinglePersonEnrollment
-from .rounding import round_yuan
+from .rounding import BENEFIT_UNIT_WORDS, round_benefit
 from .terms import Terms
 
 INC_ABOVE_STANDARD = "INC_ABOVE_STANDARD"
@@ -29,15 +29,19 @@ def dibao_class(facts: HouseholdFacts, pci: Decimal, terms: Terms) -> str:
 
 def single_person_enrollments(facts: HouseholdFacts, terms: Terms, trace: Trace) -> tuple[SinglePersonEnrollment, ...]:
     """单人户施保 in an edge household (R-HH-06, R-LI-02): amount =
-    round_yuan(max(standard − own counted income, minimum) + add-on ratio × standard), in member order."""
+    round(max(standard − own counted income, minimum) + add-on ratio × standard) to the region's
+    benefit unit (whole yuan in the reference policy), in member order."""
     out = []
+    unit = terms.benefit_rounding
     for member in facts.members:
         if not single_person_eligible(member, terms):
             continue
         own = own_counted_income(member, terms)
-        amount = round_yuan(max(terms.standard - own, terms.per_capita_minimum) + terms.special_addon_ratio * terms.standard)
+        amount = round_benefit(max(terms.standard - own, terms.per_capita_minimum)
+                               + terms.special_addon_ratio * terms.standard, unit)
         trace.add("R-HH-06", f"成员 {member.id} 单人户施保 = max(标准 {yuan(terms.standard)} − 本人计算收入 {yuan(own)}, "
-                             f"{yuan(terms.per_capita_minimum)}) + {terms.special_addon_ratio} × 标准（取整到元）", amount)
+                             f"{yuan(terms.per_capita_minimum)}) + {terms.special_addon_ratio} × 标准"
+                             f"（取整到{BENEFIT_UNIT_WORDS[unit]}）", amount)
         out.append(SinglePersonEnrollment(member=member.id, monthly_amount=amount))
     return tuple(out)
 
@@ -67,8 +71,9 @@ def evaluate_dibao(facts: HouseholdFacts, pci: Decimal, asset_codes: list[str], 
             base = (terms.standard - pci) * size
             trace.add("R-DB-03", f"基本保障金 = (标准 {yuan(terms.standard)} − 人均收入 {yuan(pci)}) × {size} 人（补差）", base)
         base, addon = floor_and_addon(facts, base, terms, trace)
-        amount = round_yuan(base + addon)
-        trace.add("R-DB-03", f"月保障金 = 基本保障金 {yuan(base)} + 加发 {yuan(addon)}（四舍五入到元）", amount)
+        amount = round_benefit(base + addon, terms.benefit_rounding)
+        trace.add("R-DB-03", f"月保障金 = 基本保障金 {yuan(base)} + 加发 {yuan(addon)}"
+                             f"（四舍五入到{BENEFIT_UNIT_WORDS[terms.benefit_rounding]}）", amount)
         months = int(terms.recheck_stable if cls in ("A", "B") else terms.recheck_unstable)
         trace.add("R-DM-02", "复核周期（月）：A、B 类收入稳定，C、D 类收入不稳定", str(months))
         return Decision(status="dibao", eligible=True, monthly_amount=amount, dibao_class=cls, recheck_months=months)

@@ -1,11 +1,16 @@
 """Evaluate a request for one program under a named policy and render the output of
-spec/reference-policy.md §7. Pure: the date is ``as_of`` from the request, never the clock."""
+spec/reference-policy.md §7. Pure: the date is ``as_of`` from the request, never the clock.
+
+Programs: ``dibao`` (补差 or, where the region's ``dibao.method`` is ``tiered``, 分档), ``tekun``,
+``temporary``, and the extensions ``rigid_expenditure`` and ``graduation`` (:mod:`.extensions`).
+"""
 
 from __future__ import annotations
 
 from .assets import asset_failures
 from .dibao import evaluate_dibao
 from .explain import Trace
+from .extensions import EXTENSION_PROGRAMS
 from .income import per_capita_income
 from .model import HouseholdFacts, Result
 from .params import Policy, load_policy
@@ -17,6 +22,15 @@ from .terms import terms_for
 from .tiered import METHOD_TIERED, evaluate_dibao_by_method, tier_terms_for
 
 _PROGRAMS = {"dibao": evaluate_dibao, "tekun": evaluate_tekun, "temporary": evaluate_temporary}
+UNVERIFIED_RULE = "PARAM"  # trace steps about the provenance of the parameters themselves
+
+
+def note_unverified(policy: Policy, as_of, trace: Trace) -> None:
+    """Say in the trace which parameters in force are demo values marked 待核实 (nothing for cited policies)."""
+    keys = policy.unverified_keys(as_of)
+    if keys:
+        trace.add(UNVERIFIED_RULE, f"注意：政策 {policy.name} 中以下 {len(keys)} 项参数为示例值，待核实，"
+                                   f"不得作为正式决定依据：{'、'.join(keys)}", "示例值，待核实")
 
 
 def evaluate_facts(facts: HouseholdFacts, policy: Policy) -> Result:
@@ -26,13 +40,16 @@ def evaluate_facts(facts: HouseholdFacts, policy: Policy) -> Result:
     area = "城市" if facts.area_type == "urban" else "农村"
     trace.add("R-DB-02", f"{area}低保标准（政策 {policy.name}，自 {terms.standard_start.isoformat()} 起；"
                          f"出处：{terms.standard_source}）", terms.standard)
+    note_unverified(policy, facts.as_of, trace)
     pci = per_capita_income(facts, terms, trace)
-    codes = asset_failures(facts.assets, facts.size, terms, trace)
-    tier_terms = tier_terms_for(policy, facts.as_of) if facts.program == "dibao" else None
-    if tier_terms is not None and tier_terms.method == METHOD_TIERED:  # 分档 where the region selects it
-        decision = evaluate_dibao_by_method(facts, pci, codes, terms, trace, tier_terms)
+    if facts.program in EXTENSION_PROGRAMS:  # they run their own asset test, or none
+        decision = EXTENSION_PROGRAMS[facts.program](facts, pci, policy, terms, trace)
     else:
-        decision = _PROGRAMS[facts.program](facts, pci, codes, terms, trace)
+        codes = asset_failures(facts.assets, facts.size, terms, trace)
+        if facts.program == "dibao" and terms.benefit_method == METHOD_TIERED:  # 分档 where the region selects it
+            decision = evaluate_dibao_by_method(facts, pci, codes, terms, trace, tier_terms_for(policy, facts.as_of))
+        else:
+            decision = _PROGRAMS[facts.program](facts, pci, codes, terms, trace)
     return Result(facts=facts, policy=policy.name, standard=terms.standard, per_capita_income=pci,
                   decision=decision, trace=trace.steps())
 
@@ -40,7 +57,7 @@ def evaluate_facts(facts: HouseholdFacts, policy: Policy) -> Result:
 def result_dict(result: Result) -> dict:
     """The §7 output document: money as two-decimal strings, reasons sorted, nulls as specified."""
     d, f = result.decision, result.facts
-    return {
+    out = {
         "program": f.program,
         "policy": result.policy,
         "as_of": f.as_of.isoformat(),
@@ -61,6 +78,9 @@ def result_dict(result: Result) -> dict:
         "approval_level": d.approval_level if d.status == "temporary" else None,
         "trace": [step.as_dict() for step in result.trace],
     }
+    if f.program in EXTENSION_PROGRAMS:  # extension programs add one block named after the program
+        out = {**{k: v for k, v in out.items() if k != "trace"}, f.program: d.details, "trace": out["trace"]}
+    return out
 
 
 def evaluate(data, policy_name: str = "reference") -> dict:

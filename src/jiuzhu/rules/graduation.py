@@ -56,10 +56,12 @@ def graduation_period(reason: str, terms: GraduationTerms, trace: Trace | None =
     """(months, legal basis, flagged_above_national) for a 渐退 reason code (R-DM-04).
 
     Periods above the national 6-month principle are allowed as local policy, flagged (True) and
-    noted in the trace. Unknown reason → ValidationFailed (field ``reason``)."""
+    noted in the trace. Unknown reason → ValidationFailed (field ``graduation.reason``)."""
     if reason not in terms.months:
-        raise ValidationFailed("graduation_reason_unknown", f"本地政策未规定渐退原因“{reason}”的渐退期",
-                               field="reason", reason=reason, known=sorted(terms.months))
+        known = "、".join(sorted(terms.months)) or "无"
+        raise ValidationFailed("graduation_reason_unknown",
+                               f"本地政策未规定渐退原因“{reason}”的渐退期（字段：graduation.reason；已规定：{known}）",
+                               field="graduation.reason", reason=reason, known=sorted(terms.months))
     months, basis = terms.months[reason]
     flagged = months > terms.national_max_months
     if trace is not None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 ZERO = Decimal("0")
 
-PROGRAMS = ("dibao", "tekun", "temporary")
+PROGRAMS = ("dibao", "tekun", "temporary", "rigid_expenditure", "graduation")  # the last two: extensions
 AREA_TYPES = ("urban", "rural")
 DISABILITY_KINDS = ("physical", "intellectual", "mental", "visual", "hearing", "speech", "multiple")
 VEHICLE_KINDS = ("car", "truck", "motorcycle", "disability_vehicle")
@@ -72,6 +72,23 @@ class Temporary:
 
 
 @dataclass(frozen=True)
+class RigidRequest:
+    """Program ``rigid_expenditure``: the household's current program and its rigid expenditure of the
+    12 months before ``as_of`` per R-LI-04 item (yuan)."""
+
+    current_status: str = "none"  # none, dibao, tekun, edge
+    expenditure: dict = field(default_factory=dict)  # item -> Decimal
+
+
+@dataclass(frozen=True)
+class GraduationRequest:
+    """Program ``graduation``: the 渐退 reason code and the monthly benefit being paid now."""
+
+    reason: str
+    current_amount: Decimal
+
+
+@dataclass(frozen=True)
 class HouseholdFacts:
     program: str
     as_of: date
@@ -80,6 +97,8 @@ class HouseholdFacts:
     assets: Assets = field(default_factory=Assets)
     obligors_able: bool = False
     temporary: Temporary | None = None
+    rigid: RigidRequest | None = None
+    graduation: GraduationRequest | None = None
 
     @property
     def size(self) -> int:
@@ -115,6 +134,7 @@ class Decision:
     single_person_enrollments: tuple[SinglePersonEnrollment, ...] = ()
     care_level: str | None = None
     approval_level: str | None = None
+    details: dict | None = None  # extension programs only: their own output block
 
 
 @dataclass(frozen=True)

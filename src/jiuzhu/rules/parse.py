@@ -1,7 +1,9 @@
 """Parse and validate an evaluation request (spec/reference-policy.md §6) into frozen facts.
 
-Every rejection is a ``ValidationFailed(code, message_zh, field="members[0].birth_date")``;
-the first problem found (in document order) is reported.
+Every rejection is a ``ValidationFailed(code, message_zh, field="members[0].birth_date")`` whose
+Chinese message also names the field path; the first problem found (in document order) is reported.
+Programs ``rigid_expenditure`` and ``graduation`` (extensions to the §6 contract) add the blocks
+``rigid`` and ``graduation``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from .errors import ValidationFailed
+from .rigid import CURRENT_STATUSES, RIGID_ITEMS
 from .model import (
     AREA_TYPES,
     DEDUCTION_FIELDS,
@@ -23,9 +26,11 @@ from .model import (
     Assets,
     Deductions,
     Disability,
+    GraduationRequest,
     HouseholdFacts,
     Income,
     Member,
+    RigidRequest,
     Temporary,
     Vehicle,
 )
@@ -34,7 +39,8 @@ ROOT = "$"
 MONEY_LIMIT = Decimal("1000000000000")  # 1e12 yuan: anything larger is a typo, and keeps arithmetic exact
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONEY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_TOP = ("program", "as_of", "area_type", "members", "assets", "obligors_able", "temporary")
+_TOP = ("program", "as_of", "area_type", "members", "assets", "obligors_able", "temporary", "rigid", "graduation")
+_REASON = re.compile(r"^[a-z0-9_]{1,64}$")
 _MEMBER = ("id", "birth_date", "disability", "serious_illness", "adl_failed", "income", "deductions")
 _ASSETS = ("financial", "vehicles", "residential_properties", "business_registered_capital")
 _LABELS = {"program": "救助项目", "as_of": "评估日期", "area_type": "城乡类别", "members": "家庭成员",
@@ -42,11 +48,13 @@ _LABELS = {"program": "救助项目", "as_of": "评估日期", "area_type": "城
            "serious_illness": "重病", "adl_failed": "失能项数", "income": "收入", "deductions": "扣除项",
            "assets": "家庭财产", "vehicles": "车辆", "value": "价值", "residential_properties": "住房套数",
            "obligors_able": "赡养义务人有履行能力", "temporary": "临时救助", "type": "类型", "need": "救助需求",
-           "id": "成员编号"}
+           "id": "成员编号", "rigid": "刚性支出申请", "current_status": "当前救助状态", "expenditure": "刚性支出",
+           "living": "基本生活支出", "medical": "医疗自付支出", "education": "教育支出", "rehabilitation": "康复自付支出",
+           "other": "其他刚性支出", "graduation": "渐退申请", "reason": "渐退原因", "current_amount": "现发放金额"}
 
 
 def _fail(code: str, field: str, message: str):
-    raise ValidationFailed(code, message, field=field)
+    raise ValidationFailed(code, f"{message}（字段：{field}）", field=field)
 
 
 def _or(value, default):
@@ -198,6 +206,28 @@ def _temporary(value, field: str) -> Temporary | None:
     return Temporary(type=kind, need=money(obj["need"], _join(field, "need")))
 
 
+def _rigid(value, field: str) -> RigidRequest | None:
+    if value is None:
+        return None
+    obj = _object(value, field, ("current_status", "expenditure"))
+    status = _choice(_or(obj.get("current_status"), "none"), _join(field, "current_status"), CURRENT_STATUSES)
+    efield = _join(field, "expenditure")
+    raw = _object(_or(obj.get("expenditure"), {}), efield, RIGID_ITEMS)
+    return RigidRequest(current_status=status,
+                        expenditure={k: money(raw.get(k), _join(efield, k)) for k in RIGID_ITEMS if raw.get(k) is not None})
+
+
+def _graduation(value, field: str) -> GraduationRequest | None:
+    if value is None:
+        return None
+    obj = _object(value, field, ("reason", "current_amount"))
+    reason = _required(obj, "reason", field)
+    if not isinstance(reason, str) or not _REASON.match(reason):
+        _fail("invalid_choice", _join(field, "reason"), f"渐退原因“{reason}”应为原因代码（小写字母、数字、下划线）")
+    _required(obj, "current_amount", field)
+    return GraduationRequest(reason=reason, current_amount=money(obj["current_amount"], _join(field, "current_amount")))
+
+
 def parse_facts(data) -> HouseholdFacts:
     """Validate a request document (a dict from JSON) and return ``HouseholdFacts``."""
     obj = _object(data, ROOT, _TOP)
@@ -222,5 +252,11 @@ def parse_facts(data) -> HouseholdFacts:
     temporary = _temporary(obj.get("temporary"), "temporary")
     if program == "temporary" and temporary is None:
         _fail("required", "temporary", "临时救助须填写 temporary（type、need）")
+    rigid = _rigid(obj.get("rigid"), "rigid")
+    if program == "rigid_expenditure" and rigid is None:
+        _fail("required", "rigid", "刚性支出困难家庭认定须填写 rigid（current_status、expenditure）")
+    graduation = _graduation(obj.get("graduation"), "graduation")
+    if program == "graduation" and graduation is None:
+        _fail("required", "graduation", "渐退须填写 graduation（reason、current_amount）")
     return HouseholdFacts(program=program, as_of=as_of, area_type=area_type, members=members, assets=assets,
-                          obligors_able=obligors_able, temporary=temporary)
+                          obligors_able=obligors_able, temporary=temporary, rigid=rigid, graduation=graduation)

@@ -99,7 +99,7 @@ def national_bound_warnings(policy: Policy, as_of: date) -> list[BoundWarning]:
               f"刚性支出回溯期 {lookback.value} 个月不同于国家规定的申请前 {bound('bound.rigid.lookback_months')} 个月")
     method = optional_entry(policy, "dibao.method", as_of)
     count = optional_entry(policy, "dibao.tiers.count", as_of)
-    if method is not None and method.value == 1 and count is not None and count.value < bound("bound.dibao.tiers.min_count"):
+    if method is not None and method.value == "tiered" and count is not None and count.value < bound("bound.dibao.tiers.min_count"):
         _warn(out, "dibao.tiers.count", count, f"≥ {bound('bound.dibao.tiers.min_count')}", "R-DB-03",
               f"分档数 {count.value} 少于原则上的 {bound('bound.dibao.tiers.min_count')} 档")
     return out

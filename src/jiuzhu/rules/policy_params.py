@@ -1,8 +1,8 @@
 """Optional, dated parameters of the extension rules (分档, 渐退, 刚性支出, national bounds).
 
-The loader stores every value as a Decimal, so enumerations are numeric codes (documented in
+Values are Decimals, or words for the enumerated parameters of params/enums.py (documented in
 params/README-extensions.md). A parameter missing from a policy falls back to the default given
-by the caller, so older policy files (``reference``) keep their exact behaviour.
+by the caller, so policy files that do not set it keep the reference behaviour.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def optional_entry(policy: Policy, key: str, as_of: date) -> DatedValue | None:
     return policy.entry(key, as_of)
 
 
-def optional_value(policy: Policy, key: str, as_of: date, default: Decimal) -> Decimal:
+def optional_value(policy: Policy, key: str, as_of: date, default: Decimal | str) -> Decimal | str:
     entry = optional_entry(policy, key, as_of)
     return default if entry is None else entry.value
 

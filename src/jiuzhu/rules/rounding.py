@@ -22,3 +22,15 @@ def money_text(value: Decimal) -> str:
     """Money for output: a string with exactly two decimals ("1352.00")."""
     return format(round2(value), "f")
 
+
+
+BENEFIT_QUANTUM = {"yuan": YUAN, "jiao": Decimal("0.1"), "fen": CENT}
+BENEFIT_UNIT_WORDS = {"yuan": "元", "jiao": "角", "fen": "分"}
+
+
+def round_benefit(value: Decimal, unit: str) -> Decimal:
+    """Round a dibao benefit half up to the region's unit (``dibao.rounding``): ``yuan`` 1,
+    ``jiao`` 0.1, ``fen`` 0.01. ``yuan`` is :func:`round_yuan`."""
+    if unit not in BENEFIT_QUANTUM:
+        raise ValueError(f"unknown benefit rounding unit {unit!r}")
+    return value.quantize(BENEFIT_QUANTUM[unit], rounding=ROUND_HALF_UP)

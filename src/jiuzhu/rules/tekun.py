@@ -48,8 +48,12 @@ def evaluate_tekun(facts: HouseholdFacts, pci: Decimal, asset_codes: list[str], 
     if reasons:
         trace.add("R-TK-01", "不符合特困人员认定条件", "、".join(sorted(reasons)))
         return Decision(status="ineligible", eligible=False, reasons=tuple(reasons))
-    basic = round_yuan(terms.tekun_basic_multiplier * terms.standard)
-    trace.add("R-TK-13", f"基本生活标准 = {terms.tekun_basic_multiplier} × 低保标准 {yuan(terms.standard)}（取整到元）", basic)
+    if terms.tekun_basic_standard is not None:  # the region publishes an amount, not a multiple
+        basic = round_yuan(terms.tekun_basic_standard)
+        trace.add("R-TK-13", f"基本生活标准（本地公布金额；出处：{terms.tekun_basic_source}）", basic)
+    else:
+        basic = round_yuan(terms.tekun_basic_multiplier * terms.standard)
+        trace.add("R-TK-13", f"基本生活标准 = {terms.tekun_basic_multiplier} × 低保标准 {yuan(terms.standard)}（取整到元）", basic)
     level, ratio = care_level(member.adl_failed, terms)
     care = round_yuan(ratio * terms.standard)
     trace.add("R-TK-14", f"生活自理能力：{member.adl_failed} 项日常生活活动不能自理 → {level}；照料护理标准 = "

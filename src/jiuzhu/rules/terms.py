@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from .params import Policy
+from .params.enums import ENUM_DEFAULTS
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ class Terms:
     temporary_cap_emergency: Decimal
     temporary_cap_expenditure: Decimal
     township_limit_multiple: Decimal
+    # optional parameters (absent → the reference behaviour)
+    benefit_method: str = ENUM_DEFAULTS["dibao.method"]  # "gap" or "tiered" (R-DB-03)
+    benefit_rounding: str = ENUM_DEFAULTS["dibao.rounding"]  # "yuan", "jiao" or "fen"
+    tekun_basic_standard: Decimal | None = None  # published amount; else multiplier × standard
+    tekun_basic_source: str = ""
 
 
 _KEYS = {
@@ -108,5 +114,12 @@ def terms_for(policy: Policy, as_of: date, area_type: str) -> Terms:
     for name, key in _KEYS.items():
         value = policy.lookup(key, as_of)
         values[name] = value != 0 if name in _FLAGS else value
+    for name, key in (("benefit_method", "dibao.method"), ("benefit_rounding", "dibao.rounding")):
+        if key in policy.params:
+            values[name] = policy.lookup(key, as_of)
+    basic_key = f"tekun.basic_standard.{area_type}"
+    if basic_key in policy.params:
+        basic = policy.entry(basic_key, as_of)
+        values.update(tekun_basic_standard=basic.value, tekun_basic_source=basic.source)
     return Terms(policy=policy.name, as_of=as_of, area_type=area_type, standard=standard.value,
                  standard_source=standard.source, standard_start=standard.start, **values)

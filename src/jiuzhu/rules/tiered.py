@@ -2,8 +2,8 @@
 
 Parameters (all dated, cited; see params/README-extensions.md):
 
-- ``dibao.method``: 0 = 补差 gap (default when absent), 1 = 分档 tiered.
-- ``dibao.rounding``: decimal places of the benefit, 0 = 元 (default), 1 = 角, 2 = 分; all half-up.
+- ``dibao.method``: ``gap`` 补差 (default when absent) or ``tiered`` 分档 (enumerated, params/enums.py).
+- ``dibao.rounding``: unit of the benefit, ``yuan`` 元 (default), ``jiao`` 角 or ``fen`` 分; all half-up.
 - ``dibao.tiers.count``: number of tiers N (seed plan: 原则上不少于三档).
 - ``dibao.tiers.<i>.upper_ratio`` (i = 1..N): tier i holds pci with
   lower_ratio × standard ≤ pci < upper_ratio × standard, lower_ratio = tier i−1's upper (0 for tier 1);
@@ -16,22 +16,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from .dibao import dibao_class, evaluate_dibao, floor_and_addon
 from .errors import DomainError
 from .explain import Trace, yuan
 from .model import Decision, HouseholdFacts
 from .params import Policy
+from .params.enums import ENUM_DEFAULTS
 from .policy_params import optional_value
+from .rounding import BENEFIT_QUANTUM, BENEFIT_UNIT_WORDS
+from .rounding import round_benefit as _round_benefit
 from .terms import Terms
 
 METHOD_GAP = "gap"
 METHOD_TIERED = "tiered"
-_METHOD_CODES = {Decimal(0): METHOD_GAP, Decimal(1): METHOD_TIERED}
-ROUNDING_RULES = {Decimal(0): "yuan", Decimal(1): "jiao", Decimal(2): "fen"}
-_QUANTUM = {"yuan": Decimal("1"), "jiao": Decimal("0.1"), "fen": Decimal("0.01")}
-_ROUNDING_WORDS = {"yuan": "元", "jiao": "角", "fen": "分"}
+_ROUNDING_WORDS = BENEFIT_UNIT_WORDS
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,9 @@ class TierTerms:
 
 def round_benefit(value: Decimal, rule: str) -> Decimal:
     """Round a benefit half up to the region's unit (R-DB-03): ``yuan`` 1, ``jiao`` 0.1, ``fen`` 0.01."""
-    if rule not in _QUANTUM:
+    if rule not in BENEFIT_QUANTUM:
         raise DomainError("param_invalid", f"未知的取整规则“{rule}”（应为 yuan、jiao 或 fen）", parameter="dibao.rounding")
-    return value.quantize(_QUANTUM[rule], rounding=ROUND_HALF_UP)
+    return _round_benefit(value, rule)
 
 
 def validate_tiers(tiers: tuple[Tier, ...]) -> None:
@@ -76,15 +76,10 @@ def validate_tiers(tiers: tuple[Tier, ...]) -> None:
 
 
 def tier_terms_for(policy: Policy, as_of: date) -> TierTerms:
-    """The method, rounding rule and tier table in force on ``as_of``; gap / yuan when not set."""
-    code = optional_value(policy, "dibao.method", as_of, Decimal(0))
-    if code not in _METHOD_CODES:
-        raise DomainError("param_invalid", f"dibao.method 应为 0（补差）或 1（分档），实为 {code}", parameter="dibao.method")
-    rounding_code = optional_value(policy, "dibao.rounding", as_of, Decimal(0))
-    if rounding_code not in ROUNDING_RULES:
-        raise DomainError("param_invalid", f"dibao.rounding 应为 0（元）、1（角）或 2（分），实为 {rounding_code}",
-                          parameter="dibao.rounding")
-    method = _METHOD_CODES[code]
+    """The method, rounding rule and tier table in force on ``as_of``; gap / yuan when not set.
+    The loader has already checked that method and rounding are declared words (params/enums.py)."""
+    method = optional_value(policy, "dibao.method", as_of, ENUM_DEFAULTS["dibao.method"])
+    rounding = optional_value(policy, "dibao.rounding", as_of, ENUM_DEFAULTS["dibao.rounding"])
     tiers: tuple[Tier, ...] = ()
     if method == METHOD_TIERED:
         count = int(policy.lookup("dibao.tiers.count", as_of))
@@ -95,7 +90,7 @@ def tier_terms_for(policy: Policy, as_of: date) -> TierTerms:
             lower = upper
         tiers = tuple(out)
         validate_tiers(tiers)
-    return TierTerms(method=method, rounding=ROUNDING_RULES[rounding_code], tiers=tiers)
+    return TierTerms(method=method, rounding=rounding, tiers=tiers)
 
 
 def find_tier(pci: Decimal, standard: Decimal, tiers: tuple[Tier, ...]) -> Tier | None:

@@ -1,8 +1,11 @@
-"""``jiuzhu rules evaluate --policy reference [FILE|-] [--jsonl]``: evaluate requests with the pure rules.
+"""``jiuzhu rules evaluate --policy NAME [FILE|-] [--jsonl]``: evaluate requests with the pure rules;
+``jiuzhu rules policies``: list the policies (name, tab, description).
 
-Needs no database. One input: the §7 JSON on stdout, or exit 2 with ``{"error": {code, field,
-message}}`` on stderr and nothing on stdout. ``--jsonl``: one output line per input line, in order; a
-bad line yields ``{"error": …}`` on its own line and the rest continue (exit 0).
+Needs no database. Programs: dibao (补差, or 分档 where the region policy's ``dibao.method`` is
+``tiered``), tekun, temporary, and the extensions rigid_expenditure and graduation. One input: the
+§7 JSON on stdout, or exit 2 with ``{"error": {code, field, message}}`` on stderr and nothing on
+stdout. ``--jsonl``: one output line per input line, in order; a bad line yields ``{"error": …}`` on
+its own line and the rest continue (exit 0).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ def _decode(text: str):
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
-        raise DomainError("invalid_json", f"输入不是有效的 JSON：{exc}", field="$") from None
+        raise DomainError("invalid_json", f"输入不是有效的 JSON：{exc}（字段：$）", field="$") from None
 
 
 def _reject_constant(name: str):
@@ -38,7 +41,8 @@ def _dump(data) -> str:
 
 
 class Command(JiuzhuCommand):
-    help = "规则引擎：evaluate --policy NAME [FILE|-] [--jsonl] 按政策测算低保、特困、临时救助"
+    help = ("规则引擎：evaluate --policy NAME [FILE|-] [--jsonl] 按政策测算低保（补差/分档）、特困、临时救助、"
+            "刚性支出困难家庭认定（rigid_expenditure）、渐退（graduation）；policies 列出可用政策")
     requires_system_checks = []
     requires_migrations_checks = False
 
@@ -48,11 +52,11 @@ class Command(JiuzhuCommand):
         p.add_argument("file", nargs="?", default="-", help="输入 JSON 文件，- 为标准输入（默认）")
         p.add_argument("--policy", default="reference", help=f"政策名称或行政区划代码（可选：{'、'.join(available_policies())}）")
         p.add_argument("--jsonl", action="store_true", help="每行一个输入，每行输出一个结果")
-        sub.add_parser("policies", help="列出可用的政策参数文件")
+        sub.add_parser("policies", help="列出可用的政策（名称<TAB>说明；含示例值的政策会注明“待核实”）")
 
     def handle(self, *args, action, **opts):
         if action == "policies":
-            self.stdout.write("\n".join(available_policies()))
+            self.stdout.write("\n".join(f"{name}\t{load_policy(name).description}" for name in available_policies()))
             return
         try:
             load_policy(opts["policy"])
@@ -75,7 +79,7 @@ class Command(JiuzhuCommand):
             with open(name, encoding="utf-8-sig") as handle:
                 return handle.read()
         except OSError as exc:
-            raise DomainError("file_unreadable", f"无法读取文件 {name}：{exc.strerror}", field="file") from None
+            raise DomainError("file_unreadable", f"无法读取文件 {name}：{exc.strerror}（字段：file）", field="file") from None
 
     def _jsonl(self, text: str, policy: str) -> None:
         for line in text.splitlines():

@@ -12,6 +12,11 @@ A parameter file is YAML::
 ``lookup(param, as_of)`` takes the value with the latest ``start`` on or before ``as_of``. A policy
 change adds a dated value; code never branches on dates. Inheritance runs province → city → county
 (12-digit region codes); a child file overrides whole parameters (all their dated values) by key.
+
+Values are exact decimals, except the enumerated parameters declared in :mod:`.enums`
+(``dibao.method: tiered``), whose value is one of the declared words. A value whose source note
+contains 待核实 ("to be verified") is an unverified demo value: :meth:`Policy.unverified_keys`
+lists them so that results can say so.
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ from pathlib import Path
 import yaml
 
 from ..errors import DomainError, ValidationFailed
+from .enums import ENUM_PARAMETERS, choices_text
 
 PARAMS_DIR = Path(__file__).resolve().parent
 _REGION = re.compile(r"^\d{12}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _ITEM_KEYS = {"start", "value", "source"}
 _TOP_KEYS = {"description", "inherits", "parameters"}
+UNVERIFIED_MARK = "待核实"  # in a source note: a demo value not yet checked against the official text
 
 
 class ParamFileError(DomainError):
@@ -57,9 +64,13 @@ _Loader.yaml_implicit_resolvers = {
 @dataclass(frozen=True)
 class DatedValue:
     start: date
-    value: Decimal
+    value: Decimal | str  # str only for the enumerated parameters of .enums
     source: str
     file: str
+
+    @property
+    def unverified(self) -> bool:
+        return UNVERIFIED_MARK in self.source
 
 
 @dataclass(frozen=True)
@@ -69,9 +80,19 @@ class Policy:
     name: str
     chain: tuple[str, ...]
     params: dict  # key -> tuple[DatedValue, ...] sorted by start
+    description: str = ""
 
     def keys(self) -> list[str]:
         return sorted(self.params)
+
+    def unverified_keys(self, as_of: date) -> list[str]:
+        """Keys whose value in force on ``as_of`` is marked 待核实 in its source note (demo values)."""
+        out = []
+        for key, values in sorted(self.params.items()):
+            current = [v for v in values if v.start <= as_of]
+            if current and current[-1].unverified:
+                out.append(key)
+        return out
 
     def entry(self, key: str, as_of: date) -> DatedValue:
         """The dated value in force on ``as_of``; error naming the parameter and date if none."""
@@ -87,12 +108,12 @@ class Policy:
         if found is None:
             raise ValidationFailed(
                 "policy_not_in_force",
-                f"参数“{key}”在 {as_of.isoformat()} 无有效政策（最早自 {values[0].start.isoformat()} 起生效）",
+                f"参数“{key}”在 {as_of.isoformat()} 无有效政策（最早自 {values[0].start.isoformat()} 起生效；字段：as_of）",
                 field="as_of", policy=self.name, parameter=key, as_of=as_of.isoformat(),
             )
         return found
 
-    def lookup(self, key: str, as_of: date) -> Decimal:
+    def lookup(self, key: str, as_of: date) -> Decimal | str:
         return self.entry(key, as_of).value
 
 
@@ -107,7 +128,15 @@ def _parse_date(raw, file: str, key: str, index: int) -> date:
                              key=key, when=text or None) from None
 
 
-def _parse_value(raw, file: str, key: str, when: str) -> Decimal:
+def _parse_choice(raw, file: str, key: str, when: str) -> str:
+    if not isinstance(raw, str) or raw.strip() not in ENUM_PARAMETERS[key]:
+        raise ParamFileError(file, f"value“{raw}”不是有效取值，可选：{choices_text(key)}", key=key, when=when)
+    return raw.strip()
+
+
+def _parse_value(raw, file: str, key: str, when: str) -> Decimal | str:
+    if key in ENUM_PARAMETERS:
+        return _parse_choice(raw, file, key, when)
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise ParamFileError(file, f"value“{raw}”不是十进制数", key=key, when=when)
     try:
@@ -145,8 +174,8 @@ def _parse_values(items, file: str, key: str) -> tuple[DatedValue, ...]:
     return tuple(out)
 
 
-def parse_file(path: Path) -> tuple[object, dict]:
-    """Validate one file; return (inherits or ``...`` when absent, {key: dated values})."""
+def parse_file(path: Path) -> tuple[object, dict, str]:
+    """Validate one file; return (inherits or ``...`` when absent, {key: dated values}, description)."""
     file = path.name
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
@@ -168,7 +197,7 @@ def parse_file(path: Path) -> tuple[object, dict]:
     inherits = doc["inherits"] if "inherits" in doc else ...
     if inherits is not ... and inherits is not None:
         inherits = str(inherits)
-    return inherits, parsed
+    return inherits, parsed, str(doc.get("description") or "")
 
 
 def _region_ancestors(code: str) -> list[str]:
@@ -199,6 +228,7 @@ def available_policies(directory: Path | None = None) -> list[str]:
 def _load(name: str, directory: Path) -> Policy:
     chain: list[str] = []
     layers: list[dict] = []
+    descriptions: list[str] = []
     current = name
     while current is not None:
         if current in chain:
@@ -206,20 +236,22 @@ def _load(name: str, directory: Path) -> Policy:
         path = directory / f"{current}.yaml"
         if not _NAME.match(current) or not path.is_file():
             if not chain:
-                raise ValidationFailed("policy_unknown", f"未知政策“{name}”", field="policy", policy=name)
+                raise ValidationFailed("policy_unknown", f"未知政策“{name}”（字段：policy；可用：{'、'.join(available_policies(directory))}）",
+                                       field="policy", policy=name)
             raise ParamFileError(f"{chain[-1]}.yaml", f"继承的参数文件 {current}.yaml 不存在")
-        inherits, params = parse_file(path)
+        inherits, params, description = parse_file(path)
         chain.append(current)
         layers.append(params)
+        descriptions.append(description)
         current = _parent(current, inherits, directory)
     merged: dict = {}
     for params in reversed(layers):
         merged.update(params)
-    return Policy(name=name, chain=tuple(reversed(chain)), params=merged)
+    return Policy(name=name, chain=tuple(reversed(chain)), params=merged, description=descriptions[0])
 
 
 def load_policy(name: str, directory: Path | None = None) -> Policy:
     """The policy ``name`` (a named policy or a region code) with inheritance resolved; cached."""
     if not isinstance(name, str) or not name:
-        raise ValidationFailed("policy_unknown", "未指定政策", field="policy")
+        raise ValidationFailed("policy_unknown", "未指定政策（字段：policy）", field="policy")
     return _load(name, (directory or PARAMS_DIR).resolve())
