@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import case_documents, cases, health, households, persons, rules
+from . import case_documents, cases, health, households, persons, rules, tasks
 from .auth import BearerToken
 from .errors import install_handlers
 
@@ -23,3 +23,4 @@ api.add_router("/v1/persons", persons.router)
 api.add_router("/v1/rules", rules.router)
 api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/cases", case_documents.router)
+api.add_router("/v1/tasks", tasks.router)

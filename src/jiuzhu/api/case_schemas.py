@@ -67,6 +67,8 @@ class CaseOut(Schema):
     id: str
     number: str
     program: str
+    kind: str = "application"  # application (申请) | recheck (复核)
+    enrollment: str | None = None  # the enrollment a recheck is of
     state: str
     state_label: str
     household: str

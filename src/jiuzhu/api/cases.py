@@ -19,6 +19,7 @@ router = Router(tags=["cases"])
 def case_out(case, actor, today) -> dict:
     return {
         "id": str(case.pk), "number": case.number, "program": case.program, "state": case.state,
+        "kind": case.kind, "enrollment": str(case.enrollment_id) if case.enrollment_id else None,
         "state_label": case.state_label, "household": str(case.household_id), "applicant": str(case.applicant_id),
         "applicant_name": case.applicant.name, "region": case.region_id, "channel": case.channel,
         "version": case.version, "overdue": case.overdue, "relative_flag": case.relative_flag,

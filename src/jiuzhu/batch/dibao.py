@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jiuzhu.rules.model import AREA_TYPES
-from jiuzhu.rules.params import load_policy
+from jiuzhu.rules.params import Policy, load_policy
 
 from .dibao_terms import FEN, Literals, literals_for, on_common_scale
 from .engines import duckdb_connection
@@ -220,17 +220,17 @@ def _single_expr(persons, edge_households, by_area: dict[str, Literals]):
     return m.select(household_id=m.household_id, person_id=m.person_id, monthly_amount_fen=amount.cast("int64"))
 
 
-def _area_literals(policy: str, as_of: date) -> dict[str, Literals]:
-    loaded = load_policy(policy)
+def _area_literals(policy: str | Policy, as_of: date) -> dict[str, Literals]:
+    loaded = policy if isinstance(policy, Policy) else load_policy(policy)
     return on_common_scale({area: literals_for(loaded, as_of, area) for area in AREA_TYPES})
 
 
-def dibao_expr(persons, households, *, policy: str, as_of: date):
+def dibao_expr(persons, households, *, policy: str | Policy, as_of: date):
     """The Ibis expression (unexecuted) for the dibao decision of every household."""
     return _households_expr(persons, households, _area_literals(policy, as_of)).order_by("household_id")
 
 
-def single_person_expr(persons, households, decided, *, policy: str, as_of: date):
+def single_person_expr(persons, households, decided, *, policy: str | Policy, as_of: date):
     """The Ibis expression for the single-person enrollments, given the household decisions."""
     edge = decided.filter(decided.status == "edge").select("household_id")
     edge = households.select("household_id", "area_type").semi_join(edge, "household_id")
@@ -265,6 +265,12 @@ def compiled_sql(policy: str, as_of: date) -> tuple[str, str]:
     """(households SQL, single-person SQL) for DuckDB over tables named jz_persons, jz_households and
     jz_decided. Compiling the Ibis expressions costs about as much as a tenth of a million-household
     run, so it is done once per policy and date (policies are cached by the loader the same way)."""
+    return _compile(policy, as_of)
+
+
+def _compile(policy: str | Policy, as_of: date) -> tuple[str, str]:
+    """Uncached compilation; a :class:`Policy` object (e.g. one with data-entered dated values laid
+    over its files, :mod:`jiuzhu.rules.params.overlay`) is compiled each time."""
     p = ibis.table(PERSON_TYPES, name=_NAMES[0])
     h = ibis.table(HOUSEHOLD_TYPES, name=_NAMES[1])
     decided = ibis.table({"household_id": "int64", "status": "string"}, name=_NAMES[2])
@@ -272,17 +278,18 @@ def compiled_sql(policy: str, as_of: date) -> tuple[str, str]:
             str(ibis.to_sql(single_person_expr(p, h, decided, policy=policy, as_of=as_of), dialect="duckdb")))
 
 
-def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str, as_of: date,
+def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str | Policy, as_of: date,
                          con=None) -> DibaoTables:
     """Evaluate program dibao for every household of the two tables.
 
     Returns :class:`DibaoTables`: ``households`` = ``household_id, status, class, monthly_amount_fen``
     ordered by household_id, and ``single_person`` = ``household_id, person_id, monthly_amount_fen``
-    for the single-person enrollments of edge households. ``con`` is an Ibis DuckDB backend (a new
+    for the single-person enrollments of edge households. ``policy`` is a policy name or a loaded
+    :class:`Policy`. ``con`` is an Ibis DuckDB backend (a new
     in-memory one by default). Raises ``ValueError`` for missing columns, an unknown area type, or a
     household without persons."""
     _check_inputs(persons, households)
-    households_sql, single_sql = compiled_sql(policy, as_of)
+    households_sql, single_sql = (_compile if isinstance(policy, Policy) else compiled_sql)(policy, as_of)
     raw = (con if con is not None else duckdb_connection()).con
     try:
         raw.register(_NAMES[0], persons.select(list(PERSON_COLUMNS)))

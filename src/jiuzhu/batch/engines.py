@@ -12,3 +12,41 @@ def duckdb_connection(**kwargs):
     con = ibis.duckdb.connect(**kwargs)
     con.raw_sql("SET enable_progress_bar = false")
     return con
+
+
+ENGINES = ("duckdb", "pyspark")
+
+
+def pyspark_available() -> bool:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def pyspark_connection(**conf):
+    """Ibis over a local-mode Spark session (``pip install .[spark]``; Java 17 on the machine).
+
+    Two cores, small shuffles: the batch jobs hand Spark tens of thousands of households, not a
+    cluster's worth, so the default 200 shuffle partitions would only add scheduling overhead."""
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master(conf.pop("master", "local[2]")).appName("jiuzhu")
+               .config("spark.sql.shuffle.partitions", str(conf.pop("partitions", 4)))
+               .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.memory", conf.pop("memory", "2g")))
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    return ibis.pyspark.connect(builder.getOrCreate())
+
+
+def connect(engine: str = "duckdb"):
+    """An Ibis backend by name: ``duckdb`` (default, in-process) or ``pyspark`` (local mode)."""
+    if engine == "duckdb":
+        return duckdb_connection()
+    if engine == "pyspark":
+        if not pyspark_available():
+            raise RuntimeError("PySpark 未安装：请运行 pip install .[spark]")
+        return pyspark_connection()
+    raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")

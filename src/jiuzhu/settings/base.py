@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "jiuzhu.apps.enrollment",
     "jiuzhu.apps.documents",
     "jiuzhu.apps.payments",
+    "jiuzhu.apps.reviews",
+    "jiuzhu.apps.verification",
     "jiuzhu.web",
     "jiuzhu",
 ]

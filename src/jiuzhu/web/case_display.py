@@ -31,6 +31,8 @@ RECORD_TITLES = {
     "denial_delivery": ("deliver_denial", "不予批准决定书送达"),
     "withdrawal": ("withdraw", "撤回申请"), "termination": ("terminate", "终止审核"),
     "extension": ("extend", "延长办理时限"),
+    "recheck_review": ("recheck_review", "复核意见"), "recheck_decision": ("decide", "复核决定"),
+    "recheck_cancel": ("cancel", "取消复核"),
 }
 REVIEW_TITLES = {"opinion": "初审意见", "amount": "月保障金(元)", "klass": "分类", "note": "初审说明",
                  "override": "与规则测算结果不同", "override_reason": "调整理由"}
@@ -63,7 +65,7 @@ def _titles(action: str) -> dict:
 
 
 LITERAL_FIELDS = frozenset({"item", "conclusion", "opinion", "klass", "outcome", "support_mode", "guardian_class",
-                            "reason_code", "method"})
+                            "reason_code", "method", "graduation_reason"})
 
 
 def _text(value, key: str = "") -> str:
@@ -114,7 +116,12 @@ def record_rows(records, member_names: dict) -> list[dict]:
         data = dict(r.data or {})
         entry = {"kind": r.kind, "title": title, "at": timezone.localtime(r.event.at), "actor": r.event.actor_name,
                  "items": [], "photos": []}
-        if r.kind == "review":
+        if r.kind == "recheck_review":
+            titles = {**_titles(action), "graduation_months": "渐退期(月)", "override": "与规则测算结果不同"}
+            entry["pairs"] = _pairs(data, titles, skip=("proposed",) + (() if data.get("override") else ("override",)))
+        elif r.kind == "recheck_decision":
+            entry["pairs"] = _pairs(data, {**_titles(action), "effective_month": "生效月份"}, skip=("change",))
+        elif r.kind == "review":
             entry["pairs"] = _pairs(data, REVIEW_TITLES, skip=("proposed",) + (() if data.get("override") else
                                                                                ("override",)))
         elif r.kind == "verification":

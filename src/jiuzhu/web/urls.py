@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import audit, auth, case_actions, cases, households, members, public, workbench
+from .views import (audit, auth, case_actions, cases, enrollments, households, members, payroll, public, reviews,
+                    verification, workbench)
 
 app_name = "web"
 urlpatterns = [
@@ -23,4 +24,26 @@ urlpatterns = [
     path("cases/<int:case_id>/files/<int:attachment_id>/", cases.case_file, name="case_file"),
     path("gongshi/", public.public_notices, name="public_notices"),
     path("audit/", audit.audit_list, name="audit_list"),
+    path("data/", verification.data_sources, name="data_sources"),
+    path("data/snapshots/<int:snapshot_id>/rejects.csv", verification.snapshot_rejects, name="snapshot_rejects"),
+    path("verification/", verification.verification_list, name="verification_list"),
+    path("verification/run/", verification.verification_start, name="verification_start"),
+    path("verification/reports/<int:report_id>/", verification.verification_report, name="verification_report"),
+    path("verification/reports/<int:report_id>/pdf/", verification.verification_pdf, name="verification_pdf"),
+    path("verification/reports/<int:report_id>/submit/", verification.verification_submit_view,
+         name="verification_submit"),
+    path("enrollments/", enrollments.enrollment_list, name="enrollment_list"),
+    path("enrollments/<int:enrollment_id>/", enrollments.enrollment_detail, name="enrollment_detail"),
+    path("enrollments/<int:enrollment_id>/change/<slug:kind>/", enrollments.enrollment_change, name="enrollment_change"),
+    path("enrollments/<int:enrollment_id>/recheck/", enrollments.enrollment_schedule, name="enrollment_schedule"),
+    path("enrollments/changes/<int:change_id>/notice.pdf", enrollments.change_notice, name="change_notice"),
+    path("reviews/", reviews.review_list, name="review_list"),
+    path("reviews/<int:campaign_id>/", reviews.review_detail, name="review_detail"),
+    path("payroll/", payroll.payroll_list, name="payroll_list"),
+    path("payroll/prepare/", payroll.payroll_prepare, name="payroll_prepare"),
+    path("payroll/<int:batch_id>/", payroll.payroll_detail, name="payroll_detail"),
+    path("payroll/<int:batch_id>/approve/", payroll.payroll_approve, name="payroll_approve"),
+    path("payroll/<int:batch_id>/export/", payroll.payroll_export, name="payroll_export"),
+    path("payroll/<int:batch_id>/download/", payroll.payroll_download, name="payroll_download"),
+    path("payroll/<int:batch_id>/reconcile/", payroll.payroll_reconcile, name="payroll_reconcile"),
 ]

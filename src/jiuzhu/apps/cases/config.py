@@ -70,3 +70,25 @@ def calendar_version() -> str:
 
 def calendar():
     return work_calendar()
+
+
+def region_configs(region_codes) -> dict[str, RegionConfig]:
+    """``region_config`` for many regions with one query (bulk jobs: the annual review)."""
+    codes = set(region_codes)
+    chains = {code: [code, *reversed(ancestors(code))] for code in codes}
+    wanted = {c for chain in chains.values() for c in chain}
+    rows = {r.region_id: r for r in WorkflowSetting.objects.filter(region_id__in=wanted)}
+    known = set(available_policies())
+    out = {}
+    for code, chain in chains.items():
+        row = next((rows[c] for c in chain if c in rows), None)
+        policy = (row.policy if row and row.policy else None) or next((c for c in chain if c in known), "reference")
+        if row is None:
+            out[code] = RegionConfig(WorkflowSettings(), DEFAULT_OBJECTION_PHONE, policy,
+                                     "社会救助审核确认权下放乡镇工作方案（默认值）")
+        else:
+            out[code] = RegionConfig(
+                WorkflowSettings(row.confirmation_level, row.verify_before_accept, row.overall_limit_wd,
+                                 row.overall_limit_extended_wd, dict(row.step_limits or {})),
+                row.objection_phone or DEFAULT_OBJECTION_PHONE, policy, row.source)
+    return out

@@ -25,7 +25,7 @@ from .guards import GUARDS
 from .models import Case, CaseDeadline, CaseEvent, CaseRecord
 from .payloads import clean_payload
 
-GENERIC = ("withdraw", "terminate", "extend")
+GENERIC = ("withdraw", "terminate", "extend", "cancel")
 
 
 @dataclass
@@ -64,13 +64,13 @@ def check_allowed(case: Case, actor, action: str):
     """The table row for this actor, or the reason why not: unknown action 404, not on this case's
     path or not in this state 409, role 403."""
     settings = config.settings_from_snapshot(case.settings)
-    table = table_for(case.program, settings)
+    table = table_for(case.program, settings, case.kind)
     label = ACTION_LABELS.get(action, action)
     if action not in {row.action for row in table}:
         if action in ACTION_LABELS:  # a real action, but not on this case's path (program, region settings)
             raise Conflict("case.not_in_workflow", f"本案件的办理流程中没有“{label}”环节", state=case.state)
         raise NotFound("case.unknown_action", f"未知操作：{action}", field="action")
-    row = transition(case.program, settings, case.state, action)
+    row = transition(case.program, settings, case.state, action, case.kind)
     if row is None:
         raise Conflict("case.wrong_state", f"案件当前状态为“{STATE_LABELS.get(case.state, case.state)}”，"
                                            f"不能执行“{label}”", state=case.state)
@@ -129,7 +129,7 @@ def refresh_tasks(case: Case, today: date):
         case.task_role, case.next_step, case.next_due = "", "", None
         return
     settings = config.settings_from_snapshot(case.settings)
-    rows = [r for r in table_for(case.program, settings)
+    rows = [r for r in table_for(case.program, settings, case.kind)
             if case.state in r.from_states and r.action not in GENERIC and guards_pass(r, case, today)]
     roles = set().union(*(r.roles for r in rows)) if rows else set()
     case.task_role = CASEWORKER if CASEWORKER in roles else (sorted(roles)[0] if roles else "")
@@ -206,5 +206,7 @@ def _reason(action: str, cleaned) -> str:
         if value:
             parts.append(str(value))
             break
-    return "：".join(parts)
+    text = "：".join(parts)
+    # The audit log keeps at most 500 characters; the full text stays in the event's payload.
+    return text if len(text) <= 500 else text[:499] + "…"
 

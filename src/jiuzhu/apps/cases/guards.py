@@ -32,7 +32,7 @@ def household_ready(ctx):
 def one_open_case(ctx):
     """One open case per household per program, and no member in another household's open case."""
     household_id = ctx.household.pk
-    if Case.objects.filter(household_id=household_id, program=ctx.program, is_open=True) \
+    if Case.objects.filter(household_id=household_id, program=ctx.program, is_open=True, kind="application") \
             .exclude(pk=getattr(ctx.case, "pk", None)).exists():
         raise Conflict("case.already_open", "该家庭已有同一项目正在办理的申请", field="household")
     no_member_in_open_case(ctx)
@@ -69,7 +69,8 @@ def _covered_on(elsewhere: dict, household_id: int, day: date) -> bool:
 
 
 def no_member_in_open_case(ctx):
-    others = Case.objects.filter(program=ctx.program, is_open=True).exclude(household_id=ctx.household.pk)
+    others = Case.objects.filter(program=ctx.program, is_open=True, kind="application") \
+        .exclude(household_id=ctx.household.pk)
     if ctx.program == "tekun":
         clash = others.filter(applicant_id=ctx.applicant.pk).exists()
     else:
@@ -211,6 +212,13 @@ def denial_pending(ctx):
     if not ctx.case.deadlines.filter(step="denial_letter", status__in=[CaseDeadline.Status.OPEN,
                                                                      CaseDeadline.Status.OVERDUE]).exists():
         raise Conflict("case.denial_delivered", "不予批准决定书已送达")
+
+
+def enrollment_live(ctx):
+    """A recheck decides on a live enrollment; one stopped meanwhile is cancelled instead."""
+    enrollment = ctx.case.enrollment
+    if enrollment is None or enrollment.status not in Enrollment.LIVE:
+        raise Conflict("recheck.enrollment_ended", "该在保记录已停保，不能作出复核决定，请取消复核")
 
 
 def not_extended(ctx):

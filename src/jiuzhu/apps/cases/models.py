@@ -20,6 +20,7 @@ class Channel(models.TextChoices):
     WINDOW = "window", "一门受理窗口"
     VILLAGE = "village", "村(居)协理员代办"
     ONLINE = "online", "网上申请"
+    RECHECK = "recheck", "依职权复核"
 
 
 class WorkflowSetting(models.Model):
@@ -55,7 +56,17 @@ class WorkflowSetting(models.Model):
 
 
 class Case(models.Model):
+    class Kind(models.TextChoices):
+        APPLICATION = "application", "申请"
+        RECHECK = "recheck", "复核"
+
     program = models.CharField("项目", max_length=8, choices=PROGRAMS)
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices, default=Kind.APPLICATION)
+    # A recheck (复核) is of one enrollment; in an annual review (年审) it belongs to the campaign.
+    enrollment = models.ForeignKey("enrollment.Enrollment", verbose_name="在保记录", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="rechecks")
+    campaign = models.ForeignKey("reviews.ReviewCampaign", verbose_name="年审", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="cases")
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="cases")
     applicant = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("regions.Region", verbose_name="村(居)", on_delete=models.PROTECT, related_name="+")
@@ -87,8 +98,11 @@ class Case(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审核确认案件"
         constraints = [
-            models.UniqueConstraint(fields=["household", "program"], condition=Q(is_open=True),
+            # One open application per household and program; a recheck runs beside it, once per enrollment.
+            models.UniqueConstraint(fields=["household", "program"], condition=Q(is_open=True, kind="application"),
                                     name="case_one_open_per_household_program"),
+            models.UniqueConstraint(fields=["enrollment"], condition=Q(is_open=True, kind="recheck"),
+                                    name="case_one_open_recheck_per_enrollment"),
         ]
         indexes = [
             # ``id`` too: my_tasks picks its page of ids from this index alone (index-only scan).
@@ -96,6 +110,7 @@ class Case(models.Model):
                          name="case_open_tasks"),
             models.Index(fields=["region", "state"], name="case_region_state"),
             models.Index(fields=["region"], condition=Q(overdue=True), name="case_overdue_region"),
+            models.Index(fields=["campaign", "region"], condition=Q(campaign__isnull=False), name="case_campaign_region"),
         ]
 
     def __str__(self):
@@ -103,7 +118,7 @@ class Case(models.Model):
 
     @property
     def number(self) -> str:
-        prefix = "DB" if self.program == "dibao" else "TK"
+        prefix = ("FH" if self.kind == "recheck" else "") + ("DB" if self.program == "dibao" else "TK")
         return f"{prefix}{timezone.localtime(self.submitted_at):%Y}{self.pk:08d}"
 
     @property

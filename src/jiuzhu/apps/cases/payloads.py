@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from jiuzhu.rules.errors import ValidationFailed
-from jiuzhu.rules.workflow.states import EXTEND_REASONS, TERMINATE_REASONS
+from jiuzhu.rules.workflow.states import EXTEND_REASONS, GRADUATION_REASONS, RECHECK_OUTCOMES, TERMINATE_REASONS
 
 RowRef = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: fits the column, never overflows a query
 Name = Annotated[str, Field(min_length=1, max_length=50)]  # a person named in a list (investigators …)
@@ -165,6 +165,28 @@ class ExtendPayload(Payload):
     note: str = Field("", title="说明", max_length=2000)
 
 
+class RecheckReviewPayload(Payload):
+    """The township's recheck opinion (R-DM-02); the rules engine proposes, a different opinion needs a reason."""
+
+    outcome: Literal[tuple(RECHECK_OUTCOMES)] = Field(title="复核意见")  # type: ignore[valid-type]
+    amount: Decimal | None = Field(None, title="调整后月保障金(元)", ge=0, max_digits=14, decimal_places=2)
+    klass: Literal["A", "B", "C", "D"] | None = Field(None, title="分类")
+    graduation_reason: Literal[tuple(GRADUATION_REASONS)] | None = Field(  # type: ignore[valid-type]
+        None, title="渐退原因")
+    override_reason: str = Field("", title="调整理由", max_length=2000)
+    note: str = Field("", title="复核说明", max_length=2000)
+
+
+class DecidePayload(Payload):
+    """The deciding level's decision on a recheck (R-DM-03): it applies the opinion from next month."""
+
+    outcome: Literal[tuple(RECHECK_OUTCOMES)] = Field(title="复核决定")  # type: ignore[valid-type]
+    reason: str = Field(title="决定理由", min_length=1, max_length=2000)
+    legal_ground: str = Field("", title="法律依据", max_length=300)
+    meeting_date: dt.date | None = Field(None, title="审核确认会日期")
+    note: str = Field("", title="备注", max_length=500)
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "submit": SubmitPayload, "request_verification": NotePayload, "record_verification": VerificationPayload,
     "notify_ineligible": ReasonPayload, "object": ReasonPayload, "request_materials": MaterialsPayload,
@@ -174,12 +196,13 @@ PAYLOADS: dict[str, type[Payload]] = {
     "confirm": ConfirmPayload, "reject": RejectPayload, "deliver_denial": DeliveryPayload,
     "file_record": NotePayload, "withdraw": ReasonPayload,
     "terminate": TerminatePayload, "extend": ExtendPayload,
+    "recheck_review": RecheckReviewPayload, "decide": DecidePayload, "cancel": ReasonPayload,
 }
 
 _MESSAGES = {
     "missing": "必填", "string_too_short": "不能为空", "string_too_long": "过长（最多 {max_length} 个字）",
     "too_short": "至少需要 {min_length} 项", "too_long": "最多 {max_length} 项",
-    "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",
+    "greater_than_equal": "不能小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "不能大于 {le}",
     "literal_error": "取值无效，可选：{expected}", "int_parsing": "应为整数", "int_type": "应为整数",
     "int_from_float": "应为整数", "decimal_parsing": "应为数字", "decimal_type": "应为数字",
     "decimal_max_places": "最多两位小数", "decimal_max_digits": "数值过大",
@@ -230,7 +253,11 @@ def _unstorable(value):
 
 def clean_payload(action: str, data) -> Payload:
     """Validate ``data`` for ``action``; the first problem becomes ``ValidationFailed`` with its field."""
-    model = PAYLOADS[action]
+    return validate(PAYLOADS[action], data)
+
+
+def validate(model: type[BaseModel], data) -> BaseModel:
+    """Validate ``data`` with ``model`` (any pydantic model); errors name the field in Chinese."""
     if data is None:
         data = {}
     if not isinstance(data, dict):

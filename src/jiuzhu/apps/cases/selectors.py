@@ -39,7 +39,7 @@ def allowed_actions(*, case: Case, actor, today: date) -> list[str]:
         return []
     out = []
     settings = config.settings_from_snapshot(case.settings)
-    for row in table_for(case.program, settings):
+    for row in table_for(case.program, settings, case.kind):
         if case.state not in row.from_states or actor.role not in row.roles or row.action in out:
             continue
         try:

@@ -14,6 +14,7 @@ from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.deadlines import due_date
 from jiuzhu.rules.workflow.model import DeadlineRule
+from jiuzhu.rules.workflow.recheck import RECHECK_EXTENSION_DAYS
 from jiuzhu.rules.workflow.tables import NOTICE_DAYS, transition
 
 from . import config
@@ -147,6 +148,8 @@ def _file(ctx):
 
 def _extend(ctx):
     case = ctx.case
+    if case.kind == Case.Kind.RECHECK:
+        return _extend_recheck(ctx)
     settings = config.settings_from_snapshot(case.settings)
     overall = case.deadlines.filter(step="overall").exclude(status="cancelled").order_by("-id").first()
     rule = DeadlineRule("overall", settings.overall_limit_extended_wd, "wd", "WF-总时限(延长)")
@@ -156,6 +159,20 @@ def _extend(ctx):
     if overall.status == CaseDeadline.Status.OVERDUE and overall.due >= ctx.today:
         overall.status = CaseDeadline.Status.OPEN
     overall.save()
+    case.extended = True
+    ctx.record("extension", ctx.payload.model_dump(mode="json"))
+
+
+def _extend_recheck(ctx):
+    """A recheck's deadline moves once by 30 days, e.g. during a major emergency (R-DM-02)."""
+    case = ctx.case
+    deadline = case.deadlines.filter(step="recheck").exclude(status="cancelled").order_by("-id").first()
+    if deadline is not None:
+        deadline.due += timedelta(days=RECHECK_EXTENSION_DAYS)
+        deadline.amount = min(deadline.amount + RECHECK_EXTENSION_DAYS, 32767)
+        if deadline.status == CaseDeadline.Status.OVERDUE and deadline.due >= ctx.today:
+            deadline.status = CaseDeadline.Status.OPEN
+        deadline.save()
     case.extended = True
     ctx.record("extension", ctx.payload.model_dump(mode="json"))
 
@@ -182,6 +199,7 @@ case_file_record = _act("file_record", _file)
 case_withdraw = _act("withdraw", _closing("withdrawal"))
 case_terminate = _act("terminate", _closing("termination"))
 case_extend = _act("extend", _extend)
+from .recheck import case_cancel, case_decide, case_recheck_review  # noqa: E402,F401  (recheck actions)
 
 SERVICES = {name[len("case_"):]: fn for name, fn in globals().items()
             if name.startswith("case_") and callable(fn) and name != "case_submit"}

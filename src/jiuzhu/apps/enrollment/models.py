@@ -77,3 +77,6 @@ class EnrollmentChange(models.Model):
     class Meta:
         ordering = ["enrollment_id", "effective_month", "id"]
         indexes = [models.Index(fields=["enrollment", "effective_month"])]
+
+
+from .models_standard import StandardChange  # noqa: E402,F401  (标准调整; apps/enrollment/standard*.py)

@@ -31,6 +31,9 @@ class PayrollBatch(models.Model):
     bank_file = models.CharField("银行文件", max_length=300, blank=True)
     bank_file_sha256 = models.CharField(max_length=64, blank=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)
+    # Totals report written once by the columnar job: {"by_township_class": [...], "carried": n,
+    # "missing_account": n} (amounts as decimal strings), so the pages never re-aggregate the lines.
+    totals = models.JSONField("汇总", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "发放批次"
@@ -52,10 +55,12 @@ class PaymentLine(models.Model):
         PAID = "paid", "已发放"
         FAILED = "failed", "发放失败"
 
-    batch = models.ForeignKey(PayrollBatch, on_delete=models.PROTECT, related_name="lines")
+    # No single-column indexes on batch (the (batch, region) index covers it), region (lines are read
+    # through their batch) or carried_from (partial index below): every index costs each bulk insert.
+    batch = models.ForeignKey(PayrollBatch, on_delete=models.PROTECT, related_name="lines", db_index=False)
     enrollment = models.ForeignKey("enrollment.Enrollment", on_delete=models.PROTECT, related_name="payments")
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
     month = models.DateField("所属月份")
     program = models.CharField(max_length=8)
     klass = models.CharField(max_length=2, blank=True)
@@ -64,7 +69,8 @@ class PaymentLine(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     result_code = models.CharField("银行返回码", max_length=20, blank=True)
     result_message = models.CharField("银行返回信息", max_length=200, blank=True)
-    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     db_index=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "发放明细"
@@ -74,4 +80,6 @@ class PaymentLine(models.Model):
             models.UniqueConstraint(fields=["enrollment", "month"], condition=~Q(status="failed"),
                                     name="payment_once_per_enrollment_month"),
         ]
-        indexes = [models.Index(fields=["batch", "region"]), models.Index(fields=["status", "month"])]
+        indexes = [models.Index(fields=["batch", "region"]), models.Index(fields=["status", "month"]),
+                   models.Index(fields=["carried_from"], condition=Q(carried_from__isnull=False),
+                                name="payment_carried_from_idx")]

@@ -6,8 +6,10 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from jiuzhu.apps.accounts.roles import FULL_PII_VIEWERS, REGISTRY_WRITERS, can
+from jiuzhu.apps.enrollment.services import enrollment_death_reported
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import ensure_in_scope, in_scope
@@ -213,6 +215,9 @@ def member_end(*, actor, person_id: int, reason: str, as_of: date, note: str = "
         audit_record(actor=actor, action="household.member_end", subject_type="household", subject_id=ms.household_id,
                      region_code=ms.household.region_id, before=before, after=_snapshot(ms.household),
                      reason=f"{MoveReason(reason).label} {note}".strip())
+        if reason == MoveReason.DEATH:  # R-DM-05: the household is rechecked within 3 months
+            enrollment_death_reported(actor=actor, person_id=ms.person_id, household_id=ms.household_id,
+                                      person_name=ms.person.name, died_on=as_of, now=timezone.now())
     return ms
 
 

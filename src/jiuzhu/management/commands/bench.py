@@ -9,7 +9,8 @@ from django.core.management.base import CommandError
 
 from ._base import JiuzhuCommand
 
-BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rules"}
+BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rules", "api": "jiuzhu.benchmarks.api",
+           "payroll": "jiuzhu.benchmarks.payroll", "verify": "jiuzhu.benchmarks.verify"}
 
 
 class Command(JiuzhuCommand):
@@ -23,12 +24,37 @@ class Command(JiuzhuCommand):
         parser.add_argument("--policy", default="reference", help="rules：政策名称或区划代码")
         parser.add_argument("--as-of", default="2026-12-01", help="rules：计算日期")
         parser.add_argument("--out", default=None, help="rules：输出金额 Parquet 文件")
+        parser.add_argument("--out-single", default=None, help="rules：输出单人户施保 Parquet 文件")
+        parser.add_argument("--parquet", action="store_true",
+                            help="rules：先把合成数据写成 Parquet 文件，计时从读文件开始")
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--json", action="store_true", help="最后一行输出 JSON")
+        # api: case page / my tasks / actions under concurrent users (jiuzhu.benchmarks.api)
+        parser.add_argument("--cases", type=int, default=1_000_000, help="api：案件数（基准库 jiuzhu_bench 中）")
+        parser.add_argument("--users", type=int, default=200, help="api：并发模拟用户数")
+        parser.add_argument("--seconds", type=float, default=60.0, help="api：计量时长（秒，不含预热）")
+        parser.add_argument("--warmup", type=float, default=None, help="api：预热秒数（不计量）")
+        parser.add_argument("--think", default="1,5", help="api：用户思考时间范围（秒），如 1,5")
+        parser.add_argument("--workers", type=int, default=None, help="api：gunicorn 进程数（默认 2×CPU）")
+        parser.add_argument("--threads", type=int, default=None, help="api：每进程线程数（默认 8）")
+        parser.add_argument("--database-url", default=None,
+                            help="api：基准库 URL（库名须以 jiuzhu_bench 开头；默认 JIUZHU_BENCH_DATABASE_URL 或 "
+                                 "postgresql://postgres@127.0.0.1:5432/jiuzhu_bench）")
+        parser.add_argument("--rebuild", action="store_true", help="api：删除并重建基准库")
 
-    def handle(self, *args, name, households, persons, policy, as_of, out, repeat, json: bool, **opts):
+    def handle(self, *args, name, households, persons, policy, as_of, out, repeat, json: bool, out_single=None,
+               parquet=False, **opts):
         if name not in BENCHES:
             raise CommandError(f"未知的基准“{name}”，可选：{'、'.join(BENCHES)}", returncode=2)
+        if name == "api":
+            bench = importlib.import_module(BENCHES[name])
+            try:
+                bench.check_database_url(opts["database_url"])
+            except ValueError as exc:
+                raise CommandError(str(exc), returncode=2) from None
+            result = bench.run(**_api_options(opts))
+            self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+            return
         kwargs = {"repeat": repeat}
         if households.isdigit():
             kwargs["households"] = int(households)
@@ -41,20 +67,40 @@ class Command(JiuzhuCommand):
                 kwargs["as_of"] = date.fromisoformat(as_of)
             except ValueError:
                 raise CommandError(f"--as-of “{as_of}”格式错误，应为 YYYY-MM-DD", returncode=2) from None
-            kwargs.update(policy=policy, out=out)
+            kwargs.update(policy=policy, out=out, out_single=out_single, parquet=parquet)
             if persons:
                 for label, path in (("--persons", persons), ("--households", households)):
                     if not Path(path).exists():
                         raise CommandError(f"{label} 文件不存在：{path}", returncode=2)
                 kwargs.update(persons_path=persons, households_path=households)
-        elif persons:
-            raise CommandError("--persons 只适用于 rules 基准", returncode=2)
-        result = importlib.import_module(BENCHES[name]).run(**kwargs)
+        elif persons or out_single or parquet:
+            raise CommandError("--persons、--out-single、--parquet 只适用于 rules 基准", returncode=2)
+        try:
+            result = importlib.import_module(BENCHES[name]).run(**kwargs)
+        except ValueError as exc:  # rules: unusable Parquet input (missing columns, unknown area type …)
+            if name != "rules":
+                raise
+            raise CommandError(f"输入数据无法使用：{exc}", returncode=2) from None
         if json:
             self.stdout.write(_dumps(result))
         else:
             for key, value in result.items():
                 self.stdout.write(f"{key}: {value}")
+
+
+def _api_options(opts) -> dict:
+    try:
+        think = tuple(float(x) for x in str(opts["think"]).split(","))
+        if len(think) == 1:
+            think = (think[0], think[0])
+        assert len(think) == 2 and 0 <= think[0] <= think[1]
+    except (ValueError, AssertionError):
+        raise CommandError("--think 应为“最小,最大”秒数，如 1,5", returncode=2) from None
+    if opts["cases"] < 100 or opts["users"] < 1 or opts["seconds"] <= 0:
+        raise CommandError("--cases 至少 100，--users 至少 1，--seconds 应大于 0", returncode=2)
+    return {"cases": opts["cases"], "users": opts["users"], "seconds": opts["seconds"], "warmup": opts["warmup"],
+            "think": think, "workers": opts["workers"], "threads": opts["threads"],
+            "database_url": opts["database_url"], "rebuild": opts["rebuild"]}
 
 
 def _dumps(data) -> str:

@@ -16,9 +16,15 @@ STATE_LABELS = {
     "closed_ineligible": "核对不符·已告知",
     "withdrawn": "撤回",
     "terminated": "终止审核",
+    # Rechecks (复核, R-DM-02): verifying / verified / surveyed are shared with applications.
+    "scheduled": "待复核",
+    "proposed": "已提出复核意见",
+    "rechecked": "已复核",
+    "cancelled": "已取消复核",
 }
 
-CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "withdrawn", "terminated"})
+CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "withdrawn", "terminated",
+                           "rechecked", "cancelled"})
 OPEN_STATES = frozenset(STATE_LABELS) - CLOSED_STATES
 
 ACTION_LABELS = {
@@ -45,6 +51,10 @@ ACTION_LABELS = {
     "withdraw": "撤回申请",
     "terminate": "终止审核",
     "extend": "延长办理时限",
+    "schedule": "安排复核",
+    "recheck_review": "提出复核意见",
+    "decide": "作出复核决定",
+    "cancel": "取消复核",
 }
 
 STEP_LABELS = {
@@ -61,6 +71,7 @@ STEP_LABELS = {
     "denial_letter": "出具不予批准决定书",
     "county_filing": "报县备案",
     "overall": "总办理时限",
+    "recheck": "复核办结期限",
 }
 
 PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养"}
@@ -79,4 +90,25 @@ TERMINATE_REASONS = {
     "false_information": "申请人隐瞒或虚报家庭经济状况",
     "applicant_deceased": "申请人死亡",
     "moved_away": "申请人户籍或居住地迁出本辖区",
+}
+
+# Case kinds: an application (申请审核确认) or a recheck of an enrollment (复核, R-DM-02/05).
+KIND_LABELS = {"application": "申请", "recheck": "复核"}
+
+# What a recheck decides (R-DM-02/03/04): keep, change the amount or class, stop, or 渐退.
+RECHECK_OUTCOMES = {
+    "continue": "继续保障（不变）",
+    "adjust": "调整保障金或分类",
+    "stop": "停止保障",
+    "graduate": "渐退（期满停发）",
+}
+
+# Graduation reason codes (rules/graduation.py; the period per reason is the region's parameter).
+GRADUATION_REASONS = {
+    "employment_income": "就业使家庭人均收入超过标准",
+    "pension_1_2x": "已领取养老保险金，人均收入在标准1至2倍",
+    "graduate_employment": "家庭成员高中或大学毕业后就业",
+    "difficult_employment": "就业困难家庭经推荐就业且稳定",
+    "disabled_employment": "残疾对象经推荐就业且稳定",
+    "epidemic": "受疫情影响",
 }

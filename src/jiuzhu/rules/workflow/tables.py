@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .model import CASEWORKER, COUNTY, REVIEWER, VILLAGE, DeadlineRule, Transition, WorkflowSettings
+from .recheck import recheck_table
 from .states import OPEN_STATES
 
 # Seed step limits in working days, and the national caps a region may not exceed (R-WF-14).
@@ -138,22 +139,28 @@ def _key(settings: WorkflowSettings) -> tuple:
             settings.overall_limit_extended_wd, tuple(sorted(settings.step_limits.items())))
 
 
-def table_for(program: str, settings: WorkflowSettings) -> tuple[Transition, ...]:
+def table_for(program: str, settings: WorkflowSettings, kind: str = "application") -> tuple[Transition, ...]:
+    """The table of an application (申请) or of a recheck (复核, see recheck.py) in this region."""
     if program not in ("dibao", "tekun"):
         raise ValueError(f"unknown program {program!r}")
+    if kind == "recheck":
+        return recheck_table(program, settings.confirmation_level)
+    if kind != "application":
+        raise ValueError(f"unknown case kind {kind!r}")
     return _table(program, _key(settings))
 
 
-def transition(program: str, settings: WorkflowSettings, state: str | None, action: str) -> Transition | None:
+def transition(program: str, settings: WorkflowSettings, state: str | None, action: str,
+               kind: str = "application") -> Transition | None:
     """The row for ``action`` from ``state`` (``None`` = no case yet), or None if there is none."""
-    for row in table_for(program, settings):
+    for row in table_for(program, settings, kind):
         if row.action == action and ((state is None and not row.from_states) or state in row.from_states):
             return row
     return None
 
 
-def actions_from(program: str, settings: WorkflowSettings, state: str) -> list[Transition]:
-    return [row for row in table_for(program, settings) if state in row.from_states]
+def actions_from(program: str, settings: WorkflowSettings, state: str, kind: str = "application") -> list[Transition]:
+    return [row for row in table_for(program, settings, kind) if state in row.from_states]
 
 
 def check_settings(settings: WorkflowSettings) -> list[tuple[str, str]]:

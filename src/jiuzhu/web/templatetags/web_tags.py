@@ -14,6 +14,8 @@ _PERMISSIONS = {
     "audit_reader": roles.AUDIT_READERS,
     "case_submitter": frozenset(ROLE_CHANNELS),
     "case_file_writer": frozenset(CASE_FILE_WRITERS),
+    "data_reader": frozenset({"county_staff", "admin", "inspector"}),  # = apps.verification.selectors
+    "verification_reader": frozenset({"township_caseworker", "township_reviewer", "county_staff", "inspector", "admin"}),
 }
 
 

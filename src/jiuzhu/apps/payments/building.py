@@ -1,0 +1,173 @@
+"""Building a batch: the columnar computation, the batch row, and writing its lines.
+
+Small batches (and SQLite, and any call nested in an outer transaction) write their lines inside
+the service's transaction. A large batch on PostgreSQL is written by several connections at once:
+PostgreSQL checks the line table's five foreign keys row by row at commit, one backend per
+transaction, and that single-core step dominated a million-line batch. The protocol keeps the
+guarantees of the single transaction:
+
+1. In the service's transaction (region locked) the batch row is created with
+   ``totals["building"] = true`` and the builder takes a session advisory lock on it.
+2. Each worker connection writes a share of the lines with COPY and commits (constraints checked
+   there; the partial unique index still refuses a second live line for an enrollment and month).
+3. A last transaction checks that the lines add up to the batch totals, clears ``building`` and
+   writes the audit event; then the advisory lock is released.
+
+A building batch cannot be approved, exported or reconciled. If the builder dies (its advisory
+lock is gone) the next ``payroll_prepare`` for that region and month discards the incomplete batch
+and builds it again; if a worker fails the batch is discarded at once. Nothing half-built is paid.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+
+from jiuzhu.apps.audit.services import audit_record
+from jiuzhu.apps.regions import codes
+from jiuzhu.batch.payroll import payroll_tables
+
+from . import snapshot
+from .models import PaymentLine, PayrollBatch
+
+LOCK_CLASS = 0x5041  # "PA": advisory lock namespace for batches being built
+
+
+def parallel_from() -> int:
+    """Lines from which a PostgreSQL batch is written by several connections (0 = never)."""
+    return int(getattr(settings, "JIUZHU_PAYROLL_PARALLEL_LINES", os.environ.get("JIUZHU_PAYROLL_PARALLEL_LINES",
+                                                                                   200_000)))
+
+
+def can_split() -> bool:
+    """Only the outermost transaction really commits; nested calls (and SQLite) write in place."""
+    return connection.vendor == "postgresql" and not transaction.get_connection().in_atomic_block
+
+
+def stage(progress, name: str, total: int = 1):
+    if progress is None:
+        return lambda done: None
+    progress(name, 0, total)
+    return lambda done: progress(name, done, total)
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def compute(region_code: str, month, progress):
+    low, high = codes.subtree_range(region_code)
+    step = stage(progress, "读取在保对象")
+    enrollments = snapshot.read_enrollments(low, high)
+    taken = snapshot.read_taken(low, high, month)
+    carry = snapshot.read_carry(low, high, month)
+    step(1)
+    step = stage(progress, "计算发放明细")
+    tables = payroll_tables(enrollments, taken, carry, month=month, region_range=(low, high))
+    step(1)
+    return tables
+
+
+def totals_json(totals, summary: dict) -> dict:
+    rows = [{"township": r["township"], "klass": r["klass"], "households": r["households"], "persons": r["persons"],
+             "lines": r["lines"], "amount": yuan(r["amount_fen"])} for r in totals.to_pylist()]
+    return {"by_township_class": rows, "lines": summary["lines"], "carried": summary["carried"],
+            "missing_account": summary["missing_account"]}
+
+
+def create_batch(*, actor, region, month, kind, seq, now, tables, building: bool) -> PayrollBatch:
+    summary = tables.summary
+    totals = totals_json(tables.totals, summary)
+    if building:
+        totals["building"] = True
+    return PayrollBatch.objects.create(
+        region=region, month=month, kind=kind, seq=seq, status=PayrollBatch.Status.PREPARED, prepared_by=actor,
+        prepared_at=now, households=summary["households"], persons=summary["persons"],
+        total_amount=Decimal(yuan(summary["amount_fen"])), totals=totals)
+
+
+def audit_prepare(actor, batch: PayrollBatch, now) -> None:
+    t = batch.totals
+    audit_record(actor=actor, action="payroll.prepare", subject_type="payroll_batch", subject_id=batch.pk,
+                 region_code=batch.region_id, at=now, after={"number": batch.number, "status": batch.status},
+                 details={"number": batch.number, "kind": batch.kind, "month": batch.month.isoformat(),
+                          "lines": t["lines"], "households": batch.households, "persons": batch.persons,
+                          "amount": str(batch.total_amount), "carried": t["carried"],
+                          "missing_account": t["missing_account"]})
+
+
+def hold(batch_id: int) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, batch_id))
+
+
+def release(batch_id: int) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, batch_id))
+
+
+def builder_alive(batch: PayrollBatch) -> bool:
+    """Whether some session is still building ``batch`` (it holds the advisory lock)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, batch.pk))
+        free = cur.fetchone()[0]
+        if free:
+            cur.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, batch.pk))
+    return not free
+
+
+def discard(batch_id: int) -> None:
+    """Remove an incomplete batch and its lines (never approved: building batches cannot be)."""
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {PaymentLine._meta.db_table} WHERE batch_id = %s", (batch_id,))
+        cur.execute(f"DELETE FROM {PayrollBatch._meta.db_table} WHERE id = %s AND totals ->> 'building' = 'true'",
+                    (batch_id,))
+
+
+def write_parallel(batch_id: int, lines, progress=None, workers: int | None = None) -> None:
+    """Write the lines with ``workers`` connections, each its own transaction."""
+    workers = workers or int(getattr(settings, "JIUZHU_PAYROLL_WRITERS", os.environ.get("JIUZHU_PAYROLL_WRITERS", 0))
+                             ) or max(2, os.cpu_count() or 2)
+    n = lines.num_rows
+    size = -(-n // workers)
+    parts = [lines.slice(i * size, size) for i in range(workers) if i * size < n]
+    written = [0] * len(parts)
+    lock = threading.Lock()
+    report = stage(progress, "写入发放明细", n)
+
+    def work(index: int):
+        def step(done: int):
+            with lock:
+                written[index] = done
+                report(sum(written))
+        try:
+            with transaction.atomic():
+                snapshot.write_lines(batch_id, parts[index], progress=step)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="payroll-copy") as pool:
+        for future in [pool.submit(work, i) for i in range(len(parts))]:
+            future.result()
+
+
+def finalize(actor, batch_id: int, now) -> PayrollBatch:
+    """Check the written lines against the batch totals, then make the batch a normal prepared batch."""
+    with transaction.atomic():
+        batch = PayrollBatch.objects.select_for_update().get(pk=batch_id)
+        agg = PaymentLine.objects.filter(batch_id=batch_id).aggregate(n=Count("id"), amount=Sum("amount"))
+        if (agg["n"] or 0) != batch.totals["lines"] or (agg["amount"] or 0) != batch.total_amount:
+            raise RuntimeError(f"payroll batch {batch_id}: written lines do not add up to the batch totals")
+        batch.totals = {k: v for k, v in batch.totals.items() if k != "building"}
+        batch.save(update_fields=["totals"])
+        audit_prepare(actor, batch, now)
+    return batch

@@ -1,0 +1,115 @@
+"""`jiuzhu standard propose | preview | approve | apply | show`: a new dated standard (物价联动)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jiuzhu.apps.enrollment.standard import change_get, describe, standard_approve, standard_propose
+from jiuzhu.apps.enrollment.standard_apply import standard_apply
+from jiuzhu.apps.enrollment.standard_preview import standard_preview
+from jiuzhu.apps.enrollment.standard_xlsx import write_preview_xlsx
+
+from ._bars import Bars, user_named
+from ._base import JiuzhuCommand
+
+ACTION_WORDS = {"adjust": "调整", "unchanged": "不变", "keep": "维持原金额（渐退期）", "review": "待复核"}
+
+
+class Command(JiuzhuCommand):
+    help = ("标准调整（物价联动）：propose 录入新标准；preview 逐人测算并按乡镇、分类汇总；approve 由另一人审批；"
+            "apply 按审批的预览调整在保对象（可重复执行，不会重复调整）；show 查看")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        p = sub.add_parser("propose", help="录入新的标准（起始日期须为某月1日）")
+        p.add_argument("--region", required=True, help="区划代码（县级及以上）")
+        p.add_argument("--area-type", required=True, choices=["urban", "rural"], help="urban 城市 / rural 农村")
+        p.add_argument("--program", default="dibao", choices=["dibao", "tekun"],
+                       help="dibao 低保标准（默认）/ tekun 特困人员基本生活标准")
+        p.add_argument("--amount", required=True, help="新标准（元/人/月）")
+        p.add_argument("--start", required=True, help="起始日期 YYYY-MM-01")
+        p.add_argument("--source", required=True, help="出处：文件名称、文号及条款")
+        p.add_argument("--user", help="提出人用户名（不填则为系统操作员）")
+        p.add_argument("--json", action="store_true")
+        p = sub.add_parser("preview", help="测算每个在保对象的新金额（列式批量计算）")
+        p.add_argument("--id", type=int, required=True)
+        p.add_argument("--xlsx", help="同时导出预览表（汇总 + 明细）")
+        p.add_argument("--json", action="store_true", help="输出汇总 JSON")
+        p.add_argument("--user")
+        p.add_argument("--no-progress", action="store_true")
+        p = sub.add_parser("approve", help="审批（审批人须不同于提出人）")
+        p.add_argument("--id", type=int, required=True)
+        p.add_argument("--user", required=True, help="审批人用户名")
+        p = sub.add_parser("apply", help="按审批的预览调整金额，自标准起始月份生效")
+        p.add_argument("--id", type=int, required=True)
+        p.add_argument("--user")
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--no-progress", action="store_true")
+        p = sub.add_parser("show", help="查看一项标准调整及其最近的预览汇总")
+        p.add_argument("--id", type=int, required=True)
+        p.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action, **opts):
+        getattr(self, f"_{action}")(**opts)
+
+    def _propose(self, *, region, area_type, program, amount, start, source, user, json, **_):
+        change = standard_propose(actor=user_named(user), region_code=region, program=program, area_type=area_type,
+                                  amount=amount, start_date=start, source=source)
+        if json:
+            self.emit_json({"id": change.pk, "status": change.status, "key": change.key, "amount": str(change.amount),
+                            "start": change.start_date.isoformat()})
+            return
+        self.stdout.write(f"已录入标准调整 {change.pk}：{describe(change)}（待预览、审批）")
+
+    def _preview(self, *, id, xlsx, json, user, no_progress, **_):
+        with Bars(not no_progress) as bars:
+            preview = standard_preview(actor=user_named(user), change_id=id, progress=bars)
+        rows = 0
+        if xlsx:
+            rows = write_preview_xlsx(preview, Path(xlsx))
+        if json:
+            self.emit_json(preview.summary)
+            return
+        self._print_summary(preview.change, preview.summary)
+        if xlsx:
+            self.stdout.write(f"预览表已导出：{xlsx}（明细 {rows} 行）")
+
+    def _approve(self, *, id, user, **_):
+        change = standard_approve(actor=user_named(user, required=True), change_id=id)
+        self.stdout.write(f"标准调整 {change.pk} 已审批（审批人 {change.approved_by.username}）：{describe(change)}")
+
+    def _apply(self, *, id, user, json, no_progress, **_):
+        with Bars(not no_progress) as bars:
+            result = standard_apply(actor=user_named(user), change_id=id, progress=bars)
+        if json:
+            self.emit_json(result)
+            return
+        if result["already_applied"]:
+            self.stdout.write(f"标准调整 {id} 已于此前应用（调整 {result['applied_count']} 人次），本次未作改动")
+            return
+        self.stdout.write(f"标准调整 {id} 已应用：调整 {result['adjusted']} 人次，自 {result['effective_month'][:7]} 起生效；"
+                          f"待复核 {result['review']} 人次未调整")
+
+    def _show(self, *, id, json, **_):
+        change = change_get(actor=None, change_id=id)
+        if json:
+            self.emit_json({"id": change.pk, "status": change.status, "region": change.region_id, "key": change.key,
+                            "amount": str(change.amount), "start": change.start_date.isoformat(),
+                            "source": change.source, "summary": change.preview_summary})
+            return
+        self.stdout.write(f"标准调整 {change.pk}（{change.get_status_display()}）：{describe(change)}；出处：{change.source}")
+        if change.preview_summary:
+            self._print_summary(change, change.preview_summary)
+
+    def _print_summary(self, change, s):
+        counts = s["counts"]
+        self.stdout.write(f"标准调整 {change.pk}：{describe(change)}")
+        self.stdout.write(f"在保对象 {counts['total']} 个：" + "、".join(
+            f"{ACTION_WORDS[a]} {counts[a]}" for a in ("adjust", "unchanged", "keep", "review")))
+        self.stdout.write(f"月金额合计 {s['old_total']} → {s['new_total']} 元（差额 {s['diff']} 元）")
+        self.stdout.write("乡镇\t分类\t人次\t调整\t待复核\t原金额\t新金额\t差额")
+        for t in s["totals"]:
+            self.stdout.write(f"{t['township_name'] or t['township']}\t{t['class'] or '—'}\t{t['count']}\t{t['adjusted']}\t"
+                              f"{t['review']}\t{t['old_total']}\t{t['new_total']}\t{t['diff']}")
+        for w in s.get("warnings", []):
+            self.stdout.write(f"提示：{w['message']}")

@@ -1,0 +1,132 @@
+"""Department data sources (freshness, rejects) and verification reports (items, differences, PDF).
+Thin: parse → authorize (roles and scope live in the selectors and services) → one call → render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from jiuzhu.apps.verification import selectors
+from jiuzhu.apps.verification.files import absolute
+from jiuzhu.apps.verification.pdf import CONCLUSIONS, report_pdf
+from jiuzhu.apps.verification.services import RUNNERS, SUBMITTERS, verification_run, verification_submit
+from jiuzhu.batch.ingest import csv_bytes
+from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
+
+from .common import roles_required, scoped
+
+
+def _date(text: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationFailed("verification.as_of", "核对基准日格式应为 YYYY-MM-DD", field="as_of") from None
+
+DATA_READERS = frozenset(selectors.DATA_READERS)
+REPORT_READERS = frozenset(selectors.REPORT_READERS)
+
+
+@login_required
+@roles_required(DATA_READERS, "您的角色无权查看部门数据")
+@require_GET
+def data_sources(request):
+    rows = selectors.sources_overview(actor=request.user, today=timezone.localdate())
+    source = request.GET.get("source", "")
+    history = selectors.snapshots_of(actor=request.user, source=source) if source in {r["code"] for r in rows} else []
+    return render(request, "web/data_sources.html", {"rows": rows, "source": source, "history": history,
+                                                     "stale_days": selectors.STALE_DAYS})
+
+
+@login_required
+@roles_required(DATA_READERS, "您的角色无权查看部门数据")
+@scoped
+@require_GET
+def snapshot_rejects(request, snapshot_id: int):
+    import pyarrow.parquet as pq
+
+    snap = selectors.snapshot_get(actor=request.user, snapshot_id=snapshot_id)
+    if not snap.rejects_path:
+        raise NotFound("not_found", "该快照没有退回行")
+    body = csv_bytes(pq.read_table(absolute(snap.rejects_path)))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejects_{snap.source_id}_{snap.as_of}_{snap.pk}.csv"'
+    return response
+
+
+@login_required
+@roles_required(REPORT_READERS, "您的角色无权查看核对报告")
+@require_GET
+def verification_list(request):
+    reports = selectors.reports_recent(actor=request.user)
+    pending = selectors.pending_case_rows(actor=request.user, limit=100) if request.user.role in RUNNERS else []
+    return render(request, "web/verification_list.html", {"reports": reports, "pending": pending,
+                                                          "today": timezone.localdate(),
+                                                          "can_run": request.user.role in RUNNERS,
+                                                          "conclusions": CONCLUSIONS})
+
+
+@login_required
+@roles_required(frozenset(RUNNERS), "您的角色不能发起核对")
+@scoped
+@require_POST
+def verification_start(request):
+    try:
+        as_of = _date(request.POST.get("as_of", ""))
+        report = verification_run(actor=request.user, case_id=request.POST.get("case", ""), now=timezone.now(),
+                                  as_of=as_of)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:verification_list")
+    return redirect("web:verification_report", report_id=report.pk)
+
+
+@login_required
+@roles_required(REPORT_READERS, "您的角色无权查看核对报告")
+@scoped
+@require_GET
+def verification_report(request, report_id: int):
+    report = selectors.report_get(actor=request.user, report_id=report_id)
+    data = report.data
+    return render(request, "web/verification_report.html", {
+        "report": report, "r": data, "conclusion": CONCLUSIONS[report.conclusion],
+        "members": [p for p in data["persons"] if p["role"] == "member"],
+        "obligors": [p for p in data["persons"] if p["role"] == "obligor"],
+        "can_submit": request.user.role in SUBMITTERS and report.submitted_at is None,
+    })
+
+
+@login_required
+@roles_required(REPORT_READERS, "您的角色无权查看核对报告")
+@scoped
+@require_GET
+def verification_pdf(request, report_id: int):
+    report = selectors.report_get(actor=request.user, report_id=report_id)
+    path = absolute(report_pdf(report))
+    return FileResponse(open(path, "rb"), content_type="application/pdf", as_attachment=False,
+                        filename=f"{report.number}.pdf")
+
+
+@login_required
+@roles_required(frozenset(SUBMITTERS), "只有县民政可以将核对报告录入案件")
+@scoped
+@require_POST
+def verification_submit_view(request, report_id: int):
+    try:
+        case = verification_submit(actor=request.user, report_id=report_id, now=timezone.now())
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:verification_report", report_id=report_id)
+    messages.success(request, f"核对报告已录入案件 {case.number}")
+    return redirect("web:verification_report", report_id=report_id)

@@ -1,0 +1,86 @@
+"""/api/v1/tasks: my tasks (工作台) — role, region scope (township B must never see township A), order."""
+
+from datetime import date
+
+import pytest
+
+from jiuzhu.apps.registry.services import household_create
+from tests.apps.cases.flow import act, submit, verification
+from tests.conftest import AS_OF, TOWNSHIP_A, VILLAGE_A, VILLAGE_B
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/tasks"
+DAY = date(2026, 12, 1)
+
+
+def _ids(response):
+    assert response.status_code == 200, response.content
+    return [item["id"] for item in response.json()["items"]]
+
+
+@pytest.fixture
+def cases_a(caseworker, county_user, household_data):
+    """Two cases in township A: one submitted (caseworker's task), one verifying (county's task)."""
+    first = household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
+    second = household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
+    submitted = submit(caseworker, first, day=DAY)
+    verifying = act(caseworker, submit(caseworker, second, day=DAY), "request_verification", DAY)
+    return submitted, verifying
+
+
+def test_caseworker_gets_the_cases_waiting_for_their_role_earliest_due_first(client, bearer, caseworker, cases_a):
+    submitted, verifying = cases_a
+    # when
+    response = client.get(URL, **bearer(caseworker))
+    # then only the case waiting for a caseworker, with its next step and due date
+    assert _ids(response) == [str(submitted.pk)]
+    item = response.json()["items"][0]
+    assert item["state"] == "submitted" and item["next_step"] == "request_verification"
+    assert item["next_due"] == submitted.next_due.isoformat() and item["overdue"] is False
+    assert item["region"] == VILLAGE_A and item["applicant_name"] and item["number"] == submitted.number
+
+
+def test_county_gets_the_verification_task_of_every_township(client, bearer, county_user, cases_a):
+    _, verifying = cases_a
+    assert _ids(client.get(URL, **bearer(county_user))) == [str(verifying.pk)]
+    # after the county records the verification the task moves back to the township
+    act(county_user, verifying, "record_verification", date(2026, 12, 2), verification())
+    assert _ids(client.get(URL, **bearer(county_user))) == []
+
+
+def test_township_b_never_sees_township_a_tasks(client, bearer, caseworker, outsider, cases_a, household_data):
+    # given a case in township B as well
+    hh_b = household_create(actor=outsider, data=household_data(region=VILLAGE_B), as_of=AS_OF)
+    case_b = submit(outsider, hh_b, day=DAY)
+    submitted_a, verifying_a = cases_a
+    headers_b = bearer(outsider)
+    # when township B asks, also trying to widen the scope through the query string
+    plain = _ids(client.get(URL, **headers_b))
+    widened = _ids(client.get(URL, {"region": TOWNSHIP_A, "region_code": TOWNSHIP_A, "role": "county_staff"},
+                              **headers_b))
+    # then only its own case, and township A's case stays invisible (404, not 403) on the case page too
+    assert plain == widened == [str(case_b.pk)]
+    assert client.get(f"/api/v1/cases/{submitted_a.pk}", **headers_b).status_code == 404
+    # and township A does not get township B's case
+    assert str(case_b.pk) not in _ids(client.get(URL, **bearer(caseworker)))
+
+
+def test_village_assistant_gets_surveys_of_their_village_only(client, bearer, caseworker, county_user, village_user,
+                                                               household_data):
+    hh = household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
+    case = act(caseworker, submit(caseworker, hh, day=DAY), "request_verification", DAY)
+    case = act(county_user, case, "record_verification", date(2026, 12, 2), verification())
+    headers = bearer(village_user)
+    assert _ids(client.get(URL, **headers)) == []
+    case = act(caseworker, case, "accept", date(2026, 12, 3))
+    assert _ids(client.get(URL, **headers)) == [str(case.pk)]
+
+
+def test_needs_a_token_and_a_sane_limit(client, bearer, caseworker):
+    assert client.get(URL).status_code == 401
+    headers = bearer(caseworker)
+    for bad in (0, 201, "x"):
+        response = client.get(URL, {"limit": bad}, **headers)
+        assert response.status_code == 422
+        assert response.json()["code"] == "validation_error"
+    assert client.get(URL, {"limit": 1}, **headers).status_code == 200
