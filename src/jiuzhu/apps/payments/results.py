@@ -109,7 +109,8 @@ def check_result(content: bytes, filename: str, *, layout: Layout, index: pa.Tab
     where = {key: header.index(title) for key, title in titles.items() if title in header}
     missing = [titles[k] for k in RESULT_REQUIRED if k not in where]
     if missing:
-        problems.add(1, "header", f"表头缺少列：{'、'.join(missing)}（应为 {'、'.join(titles.values())}）")
+        problems.add(1, "header", f"表头缺少列：{'、'.join(missing)}（“{layout.label}”的回盘列为 "
+                                  f"{'、'.join(titles.values())}；其他格式请用 --layout 指定）")
         return [], problems
 
     seqs = index.column("seq").to_pylist()
