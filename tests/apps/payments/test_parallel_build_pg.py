@@ -72,6 +72,8 @@ def test_batch_of_a_dead_builder_is_discarded_and_built_again(split, world):
     batch = payroll_prepare(actor=world.maker, region_code=COUNTY, month=MONTH, now=NOW)
     assert batch.pk != stale.pk and not PayrollBatch.objects.filter(pk=stale.pk).exists()
     assert PaymentLine.objects.filter(month=MONTH).count() == 4
+    event = AuditEvent.objects.get(action="payroll.discard_incomplete")
+    assert event.subject_id == str(stale.pk) and event.details["lines_written"] == 1
 
 
 def test_batch_being_built_is_neither_returned_nor_approvable(split, world):
@@ -110,3 +112,4 @@ def test_failing_worker_leaves_no_batch(split, world, monkeypatch):
     assert exc.value.code == "payroll.double_payment"
     assert list(PayrollBatch.objects.values_list("pk", flat=True)) == [first.pk]
     assert PaymentLine.objects.count() == 4
+    assert "写入明细失败" in AuditEvent.objects.get(action="payroll.discard_incomplete").reason

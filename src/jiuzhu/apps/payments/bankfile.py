@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def write_bank_file(rows: pa.Table, *, layout: Layout, fmt: str, path: Path, rev
         raise ValidationFailed("payroll.xlsx_too_large", f"xlsx 文件最多 {XLSX_MAX_ROWS} 行，本批次 {n} 行，请导出 CSV",
                                field="format")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     problems = _Problems()
     fen_all = rows.column("amount_fen").to_numpy()
     total_fen = int(fen_all.sum()) if n else 0
@@ -152,7 +153,7 @@ def _check_accounts(accounts: list, seq, line_ids: list, problems: _Problems):
 
 
 def _write_index(parts: list[pa.Table], path: Path):
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     table = pa.concat_tables(parts) if parts else INDEX_SCHEMA.empty_table()
     pacsv.write_csv(table, tmp)
     os.chmod(tmp, 0o600)

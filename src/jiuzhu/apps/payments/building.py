@@ -42,7 +42,7 @@ LOCK_CLASS = 0x5041  # "PA": advisory lock namespace for batches being built
 def parallel_from() -> int:
     """Lines from which a PostgreSQL batch is written by several connections (0 = never)."""
     return int(getattr(settings, "JIUZHU_PAYROLL_PARALLEL_LINES", os.environ.get("JIUZHU_PAYROLL_PARALLEL_LINES",
-                                                                                   200_000)))
+                                                                                   50_000)))
 
 
 def can_split() -> bool:
@@ -125,12 +125,20 @@ def builder_alive(batch: PayrollBatch) -> bool:
     return not free
 
 
-def discard(batch_id: int) -> None:
+def discard(actor, batch_id: int, now, *, reason: str) -> None:
     """Remove an incomplete batch and its lines (never approved: building batches cannot be)."""
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {PaymentLine._meta.db_table} WHERE batch_id = %s", (batch_id,))
-        cur.execute(f"DELETE FROM {PayrollBatch._meta.db_table} WHERE id = %s AND totals ->> 'building' = 'true'",
-                    (batch_id,))
+    with transaction.atomic():
+        batch = PayrollBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None or not batch.totals.get("building"):
+            return
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {PaymentLine._meta.db_table} WHERE batch_id = %s", (batch_id,))
+            lines = cur.rowcount
+        number = batch.number
+        batch.delete()
+        audit_record(actor=actor, action="payroll.discard_incomplete", subject_type="payroll_batch",
+                     subject_id=batch_id, region_code=batch.region_id, at=now, reason=reason,
+                     details={"number": number, "lines_written": lines})
 
 
 def write_parallel(batch_id: int, lines, progress=None, workers: int | None = None) -> None:

@@ -105,14 +105,14 @@ def payroll_prepare(*, actor, region_code: str, month, now, progress=None) -> Pa
                 _lock_region(region_code)
                 _refuse_overlap(region_code, month)
                 batches = PayrollBatch.objects.filter(region_id=region_code, month=month)
-                regular = _settled(batches.filter(kind=Kind.REGULAR).first())
+                regular = _settled(actor, batches.filter(kind=Kind.REGULAR).first(), now)
                 if regular is not None and regular.status == Status.PREPARED:
                     return regular
                 if regular is None:
                     batch, pending = _build(actor, region, month, Kind.REGULAR, 1, now, progress, split)
                 else:
-                    open_supp = _settled(batches.filter(kind=Kind.SUPPLEMENTARY, status=Status.PREPARED)
-                                         .order_by("-seq").first())
+                    open_supp = _settled(actor, batches.filter(kind=Kind.SUPPLEMENTARY, status=Status.PREPARED)
+                                         .order_by("-seq").first(), now)
                     if open_supp is not None:
                         return open_supp
                     seq = (batches.filter(kind=Kind.SUPPLEMENTARY).aggregate(m=Max("seq"))["m"] or 0) + 1
@@ -132,7 +132,7 @@ def payroll_prepare(*, actor, region_code: str, month, now, progress=None) -> Pa
                        region=region_code, month=month.isoformat()) from None
 
 
-def _settled(batch: PayrollBatch | None) -> PayrollBatch | None:
+def _settled(actor, batch: PayrollBatch | None, now) -> PayrollBatch | None:
     """``batch``, unless it is still being built: then refuse while its builder runs, or discard it
     when the builder is gone (it is built again)."""
     if batch is None or not batch.totals.get("building"):
@@ -140,7 +140,7 @@ def _settled(batch: PayrollBatch | None) -> PayrollBatch | None:
     if building.builder_alive(batch):
         raise Conflict("payroll.building", f"批次 {batch.number}（ID {batch.pk}）正在生成，请稍候再试",
                        batch_id=batch.pk)
-    building.discard(batch.pk)
+    building.discard(actor, batch.pk, now, reason="上次生成中断（生成进程已不在），重新生成")
     return None
 
 
@@ -166,8 +166,8 @@ def _write_split(actor, batch: PayrollBatch, lines, now, progress) -> PayrollBat
     try:
         building.write_parallel(batch.pk, lines, progress)
         return building.finalize(actor, batch.pk, now)
-    except BaseException:
-        building.discard(batch.pk)
+    except BaseException as exc:
+        building.discard(actor, batch.pk, now, reason=f"写入明细失败：{type(exc).__name__}")
         raise
     finally:
         building.release(batch.pk)
