@@ -42,7 +42,7 @@ LOCK_CLASS = 0x5041  # "PA": advisory lock namespace for batches being built
 def parallel_from() -> int:
     """Lines from which a PostgreSQL batch is written by several connections (0 = never)."""
     return int(getattr(settings, "JIUZHU_PAYROLL_PARALLEL_LINES", os.environ.get("JIUZHU_PAYROLL_PARALLEL_LINES",
-                                                                                   50_000)))
+                                                                                   200_000)))
 
 
 def can_split() -> bool:
