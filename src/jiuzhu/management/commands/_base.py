@@ -8,6 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 from jiuzhu.rules.errors import DomainError
 
 
+def parse_date(value: str):
+    """A YYYY-MM-DD command-line date, or exit 2 with a Chinese message naming it."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"日期“{value}”格式错误，应为 YYYY-MM-DD", returncode=2) from None
+
+
 class JiuzhuCommand(BaseCommand):
     """Turns DomainError into a Chinese message on stderr and exit code 2."""
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -8,15 +7,7 @@ from django.core.management.base import CommandError
 from jiuzhu.apps.workcalendar import selectors
 from jiuzhu.apps.workcalendar.services import calendar_import
 
-from ._base import JiuzhuCommand
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"日期“{value}”格式错误，应为 YYYY-MM-DD", returncode=2) from None
-
+from ._base import JiuzhuCommand, parse_date as _date
 
 class Command(JiuzhuCommand):
     help = "工作日历：is-workday DATE | add-workdays DATE N | import FILE"

@@ -1,21 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
-
-from django.core.management.base import CommandError
 from django.utils import timezone
 
 from jiuzhu.apps.cases import jobs
 
-from ._base import JiuzhuCommand
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"日期“{value}”格式错误，应为 YYYY-MM-DD", returncode=2) from None
-
+from ._base import JiuzhuCommand, parse_date as _date
 
 class Command(JiuzhuCommand):
     help = "审核确认案件：mark-overdue [--date YYYY-MM-DD] 标记逾期（督办）"
