@@ -35,6 +35,41 @@ def _fresh_calendar_cache():
     calendar_cache_clear()
 
 
+# Data migrations whose rows a transactional test's flush removes; later tests on the same worker
+# rely on them (the holiday calendar above all).
+DATA_MIGRATIONS = ("jiuzhu.apps.workcalendar.migrations.0002_seed_2004_2026",
+                   "jiuzhu.apps.verification.migrations.0002_sources")
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool((marker and marker.kwargs.get("transaction"))
+                or {"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request, django_db_blocker):
+    """Set up before the database fixtures, so its teardown runs after their flush."""
+    yield
+    if not _is_transactional(request):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from jiuzhu.apps.workcalendar.models import CalendarYear
+
+    with django_db_blocker.unblock():
+        for name in DATA_MIGRATIONS:
+            module = importlib.import_module(name)
+            if name.endswith("0002_seed_2004_2026"):
+                if not CalendarYear.objects.exists():
+                    module.forwards(apps, None)
+            else:
+                module.add(apps, None)
+    calendar_cache_clear()
+
+
 @pytest.fixture
 def regions(db):
     demo_regions_load()

@@ -22,29 +22,11 @@ def _triggers(on: bool):
             cur.execute(f"ALTER TABLE {TABLE} {'ENABLE' if on else 'DISABLE'} TRIGGER USER")
 
 
-# Data migrations whose rows the flush removes; later tests on the same worker rely on them.
-DATA_MIGRATIONS = ("jiuzhu.apps.workcalendar.migrations.0002_seed_2004_2026",
-                   "jiuzhu.apps.verification.migrations.0002_sources")
-
-
-def _reseed():
-    from django.apps import apps
-
-    from jiuzhu.apps.workcalendar.selectors import calendar_cache_clear
-
-    for name in DATA_MIGRATIONS:
-        module = importlib.import_module(name)
-        forwards = getattr(module, "forwards", None) or module.add
-        forwards(apps, None)
-    calendar_cache_clear()
-
-
 @pytest.fixture
 def _audit_triggers_back_after_flush(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         _triggers(on=True)
-        _reseed()
 
 
 @pytest.fixture
