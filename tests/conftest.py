@@ -47,12 +47,12 @@ def _is_transactional(request) -> bool:
                 or {"transactional_db", "live_server"} & set(request.fixturenames))
 
 
-@pytest.fixture(autouse=True)
-def _reseed_after_flush(request, django_db_blocker):
-    """Set up before the database fixtures, so its teardown runs after their flush."""
-    yield
-    if not _is_transactional(request):
-        return
+def _uses_db(request) -> bool:
+    return bool(request.node.get_closest_marker("django_db")
+                or {"db", "transactional_db", "live_server"} & set(request.fixturenames))
+
+
+def _reseed(django_db_blocker):
     import importlib
 
     from django.apps import apps
@@ -60,14 +60,24 @@ def _reseed_after_flush(request, django_db_blocker):
     from jiuzhu.apps.workcalendar.models import CalendarYear
 
     with django_db_blocker.unblock():
+        if CalendarYear.objects.exists():
+            return
         for name in DATA_MIGRATIONS:
             module = importlib.import_module(name)
-            if name.endswith("0002_seed_2004_2026"):
-                if not CalendarYear.objects.exists():
-                    module.forwards(apps, None)
-            else:
-                module.add(apps, None)
+            (module.forwards if hasattr(module, "forwards") else module.add)(apps, None)
     calendar_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request, django_db_blocker):
+    """Before a database test (and after a transactional one): put back the data-migration rows if a
+    flush removed them. Depending on fixture order the check runs outside or inside the test's
+    transaction; either way the test sees the calendar."""
+    if _uses_db(request):
+        _reseed(django_db_blocker)
+    yield
+    if _is_transactional(request):
+        _reseed(django_db_blocker)
 
 
 @pytest.fixture
