@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .chain import GENESIS, digest, event_hash
@@ -12,15 +11,14 @@ def audit_record(
     *, actor, action: str, subject_type: str, subject_id, before=None, after=None,
     reason: str = "", region_code: str = "", details: dict | None = None, at=None,
 ) -> AuditEvent:
-    """Append one event to the chain. Call inside the state change's transaction."""
-    with transaction.atomic():
-        # Lock the head row first (UPDATE takes the write lock on SQLite and a row lock on PostgreSQL).
-        if not AuditHead.objects.filter(pk=1).exists():
-            AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
-        AuditHead.objects.filter(pk=1).update(seq=F("seq") + 1)
-        head = AuditHead.objects.get(pk=1)
+    """Append one event to the chain. Call inside the state change's transaction (outside one, the
+    event gets its own). Three statements: take the head (``UPDATE … RETURNING`` locks the row on
+    PostgreSQL and takes the write lock on SQLite), insert the event, move the head's hash — no
+    savepoint, so the head is locked for as short a time as the caller's commit allows."""
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _advance_head()
         fields = {
-            "seq": head.seq,
+            "seq": seq,
             "at": at or timezone.now(),
             "actor_id": getattr(actor, "pk", None),
             "actor_name": getattr(actor, "username", None) or "system",
@@ -33,12 +31,26 @@ def audit_record(
             "after_digest": digest(after),
             "details": details or {},
             "reason": reason or "",
-            "prev_hash": head.hash,
+            "prev_hash": prev_hash,
         }
         fields["hash"] = event_hash(fields)
         event = AuditEvent.objects.create(**fields)
         AuditHead.objects.filter(pk=1).update(hash=fields["hash"])
     return event
+
+
+def _advance_head() -> tuple[int, str]:
+    """Increment the head's sequence number; returns (new seq, hash of the previous event)."""
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    sql = f"UPDATE {table} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        row = cur.fetchone()
+        if row is None:  # the very first event: create the head, then take it
+            AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+            cur.execute(sql)
+            row = cur.fetchone()
+    return int(row[0]), row[1]
 
 
 def audit_verify(*, chunk: int = 5000) -> tuple[bool, dict | None, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jiuzhu.apps.regions.codes import ancestors
-from jiuzhu.apps.workcalendar.selectors import _stamp, work_calendar
+from jiuzhu.apps.workcalendar.selectors import _stamp, work_calendar, work_calendar_stamped
 from jiuzhu.rules.params.loader import available_policies
 from jiuzhu.rules.workflow import WorkflowSettings
 
@@ -64,8 +64,18 @@ def settings_snapshot(s: WorkflowSettings) -> dict:
 
 def calendar_version() -> str:
     """Identifies the holiday tables used: number of years loaded and the last import time."""
-    n, last = _stamp()
+    return _version(_stamp())
+
+
+def _version(stamp) -> str:
+    n, last = stamp
     return f"{n}y@{last:%Y%m%dT%H%M%S}" if last else f"{n}y"
+
+
+def calendar_and_version():
+    """The work calendar and its version, read with one stamp query (every case action needs both)."""
+    cal, stamp = work_calendar_stamped()
+    return cal, _version(stamp)
 
 
 def calendar():

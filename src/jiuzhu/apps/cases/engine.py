@@ -95,17 +95,19 @@ def guards_pass(row, case: Case, today: date, actor=None) -> bool:
     return True
 
 
-def _create_deadlines(case: Case, rules, today: date, version: str):
-    cal = config.calendar()
+def _create_deadlines(case: Case, rules, today: date, version: str, cal=None):
+    if not rules:
+        return
+    cal = cal or config.calendar()
     for rule in rules:
         CaseDeadline.objects.create(case=case, step=rule.step, rule_id=rule.rule_id, amount=rule.amount,
                                     unit=rule.unit, supervised=rule.supervised, starts_on=today,
                                     due=due_date(cal, rule, today), calendar_version=version)
 
 
-def start_overall(case: Case, today: date, limit: int, version: str, rule_id="WF-总时限"):
+def start_overall(case: Case, today: date, limit: int, version: str, rule_id="WF-总时限", cal=None):
     case.overall_started_on = today
-    _create_deadlines(case, [DeadlineRule("overall", limit, "wd", rule_id)], today, version)
+    _create_deadlines(case, [DeadlineRule("overall", limit, "wd", rule_id)], today, version, cal)
 
 
 def _meet(case: Case, steps, today: date, closing: bool):
@@ -122,9 +124,11 @@ def refresh_tasks(case: Case, today: date):
     """Recompute the denormalized task columns (who acts next, by when) and the overdue flag.
     The next actor comes from the rows whose guards pass now (e.g. a sampled tekun case waits for
     the county's spot check, an unsampled one for the confirming group)."""
-    live = list(case.deadlines.filter(status__in=[CaseDeadline.Status.OPEN, CaseDeadline.Status.OVERDUE])
-                .exclude(step="overall").order_by("due", "id"))
-    case.overdue = case.deadlines.filter(status=CaseDeadline.Status.OVERDUE).exists()
+    running = list(CaseDeadline.objects.filter(case_id=case.pk, status__in=[CaseDeadline.Status.OPEN,
+                                                                           CaseDeadline.Status.OVERDUE])
+                   .order_by("due", "id").values_list("step", "due", "status"))
+    case.overdue = any(status == CaseDeadline.Status.OVERDUE for _, _, status in running)
+    live = [(step, due) for step, due, _ in running if step != "overall"]
     if case.state in CLOSED_STATES and not live:
         case.task_role, case.next_step, case.next_due = "", "", None
         return
@@ -133,8 +137,8 @@ def refresh_tasks(case: Case, today: date):
             if case.state in r.from_states and r.action not in GENERIC and guards_pass(r, case, today)]
     roles = set().union(*(r.roles for r in rows)) if rows else set()
     case.task_role = CASEWORKER if CASEWORKER in roles else (sorted(roles)[0] if roles else "")
-    case.next_step = live[0].step if live else ""
-    case.next_due = live[0].due if live else None
+    case.next_step = live[0][0] if live else ""
+    case.next_due = live[0][1] if live else None
 
 
 def perform(*, actor, case_id, action: str, payload, now: datetime, version: int | None = None, handler=None):
@@ -159,37 +163,47 @@ def perform(*, actor, case_id, action: str, payload, now: datetime, version: int
             payload=cleaned.model_dump(mode="json"))
         if handler:
             handler(ctx)
-        try:
-            with transaction.atomic():
-                finish(case, row, ctx, before)
-        except IntegrityError:
-            # ``object`` reopening a case while another was opened for the household meanwhile.
-            raise Conflict("case.already_open", "该家庭已有同一项目正在办理的申请", field="household") from None
+        finish(case, row, ctx, before)
     return case
 
 
 def finish(case: Case, row, ctx: ActionContext, before: dict):
     today = ctx.today
     closing = case.state in CLOSED_STATES and row.to_state is not None
-    version = config.calendar_version()
+    cal, version = config.calendar_and_version()
     _meet(case, row.meets, today, closing)
-    _create_deadlines(case, row.creates, today, version)
+    _create_deadlines(case, row.creates, today, version, cal)
     if row.starts_overall:
         settings = config.settings_from_snapshot(case.settings)
-        start_overall(case, today, settings.overall_limit_wd, version)
+        start_overall(case, today, settings.overall_limit_wd, version, cal=cal)
+    reopening = False
     if closing:
         case.is_open, case.closed_at = False, ctx.now
     elif row.to_state is not None and not case.is_open:  # ``object`` reopens a closed-ineligible case
-        case.is_open, case.closed_at = True, None
+        case.is_open, case.closed_at, reopening = True, None, True
     case.calendar_version = version
     case.version += 1
     refresh_tasks(case, today)
-    case.save()
+    _save(case, reopening)
     audit_record(actor=ctx.actor, action=f"case.{ctx.action}", subject_type="case", subject_id=case.pk,
                  region_code=case.region_id, before=before, after={"state": case.state, "version": case.version},
                  reason=ctx.event.reason, details={"payload_digest": digest(ctx.event.payload),
                                                    "from": before["state"], "to": case.state},
                  at=ctx.now)
+
+
+def _save(case: Case, reopening: bool):
+    """Save the case; only a reopening can meet the one-open-case-per-household constraint, so only
+    it pays for a savepoint (every other action saves in the action's transaction directly)."""
+    if not reopening:
+        case.save()
+        return
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # ``object`` reopening a case while another was opened for the household meanwhile.
+        raise Conflict("case.already_open", "该家庭已有同一项目正在办理的申请", field="household") from None
 
 
 def _reason(action: str, cleaned) -> str:

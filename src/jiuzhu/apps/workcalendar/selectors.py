@@ -25,6 +25,11 @@ def _stamp():
 def work_calendar() -> WorkCalendar:
     """The whole loaded calendar (a few thousand dates), cached per process; reloaded when another
     process imports a year (checked by a stamp of the year table)."""
+    return work_calendar_stamped()[0]
+
+
+def work_calendar_stamped():
+    """``(calendar, stamp)`` with one stamp query: a case action needs both the calendar and its version."""
     stamp = _stamp()
     if _cache.get("stamp") != stamp:
         _cache.clear()
@@ -35,7 +40,7 @@ def work_calendar() -> WorkCalendar:
         for d, kind in CalendarDay.objects.values_list("date", "kind"):
             (holidays if kind == "holiday" else workdays).add(d)
         _cache["cal"] = WorkCalendar(years=years, holidays=frozenset(holidays), workdays=frozenset(workdays))
-    return _cache["cal"]
+    return _cache["cal"], stamp
 
 
 def is_workday(day: date) -> bool:
