@@ -46,7 +46,14 @@ class ActionContext:
         return self.on or timezone.localtime(self.now).date()
 
     def record(self, kind: str, data: dict) -> CaseRecord:
-        return CaseRecord.objects.create(case=self.case, event=self.event, kind=kind, data=data)
+        record = CaseRecord.objects.create(case=self.case, event=self.event, kind=kind, data=data)
+        counts = self.case.__dict__.get("_record_counts")
+        if counts is not None:
+            counts[kind] += 1
+        latest = self.case.__dict__.get("_latest_records")
+        if latest is not None:
+            latest[kind] = record
+        return record
 
 
 def local_today(now: datetime) -> date:
@@ -161,6 +168,9 @@ def perform(*, actor, case_id, action: str, payload, now: datetime, version: int
             case=case, at=now, action=action, actor=actor, actor_name=actor.username, role=actor.role,
             from_state=from_state, to_state=case.state, reason=_reason(action, cleaned),
             payload=cleaned.model_dump(mode="json"))
+        taken = case.__dict__.get("_event_actions")
+        if taken is not None:
+            taken.add(action)
         if handler:
             handler(ctx)
         finish(case, row, ctx, before)

@@ -6,6 +6,7 @@ Each guard gets the locked case (``None`` at submit), the action context and rai
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from django.utils import timezone
@@ -19,6 +20,27 @@ from .models import Case, CaseDeadline
 
 def _records(ctx, kind):
     return ctx.case.records.filter(kind=kind)
+
+
+def record_counts(case) -> Counter:
+    """How many records of each kind the case has: one query per case instance, kept on it (guards
+    run for every table row when listing actions). ``ActionContext.record`` keeps it current."""
+    counts = case.__dict__.get("_record_counts")
+    if counts is None:
+        counts = case.__dict__["_record_counts"] = Counter(case.records.values_list("kind", flat=True))
+    return counts
+
+
+def event_actions(case) -> set[str]:
+    """The actions already taken on the case (one query per case instance; ``perform`` keeps it current)."""
+    actions = case.__dict__.get("_event_actions")
+    if actions is None:
+        actions = case.__dict__["_event_actions"] = set(case.events.values_list("action", flat=True).distinct())
+    return actions
+
+
+def _has(ctx, kind) -> bool:
+    return record_counts(ctx.case)[kind] > 0
 
 
 def household_ready(ctx):
@@ -109,32 +131,36 @@ def authorization_on_file(ctx):
 
 
 def verification_done(ctx):
-    if not _records(ctx, "verification").exists():
+    if not _has(ctx, "verification"):
         raise Conflict("case.verification_missing", "尚未录入核对报告")
 
 
 def verification_requested(ctx):
-    if not ctx.case.events.filter(action="request_verification").exists():
+    if "request_verification" not in event_actions(ctx.case):
         raise Conflict("case.verification_not_requested", "尚未提请核对")
 
 
 def verification_not_requested(ctx):
-    if ctx.case.events.filter(action="request_verification").exists():
+    if "request_verification" in event_actions(ctx.case):
         raise Conflict("case.verification_requested", "已提请核对，不能重复提请")
 
 
 def verification_not_recorded(ctx):
-    if _records(ctx, "verification").exists():
+    if _has(ctx, "verification"):
         raise Conflict("case.verification_recorded", "核对报告已录入")
 
 
 def survey_done(ctx):
-    if not _records(ctx, "survey").exists():
+    if not _has(ctx, "survey"):
         raise Conflict("case.survey_missing", "尚未录入入户调查")
 
 
 def _latest(ctx, kind):
-    return _records(ctx, kind).order_by("-id").first()
+    """The case's newest record of ``kind`` (kept on the case instance; ``ActionContext.record`` updates it)."""
+    latest = ctx.case.__dict__.setdefault("_latest_records", {})
+    if kind not in latest:
+        latest[kind] = _records(ctx, kind).order_by("-id").first()
+    return latest[kind]
 
 
 def opinion_grant(ctx):
@@ -164,15 +190,16 @@ def notice_period_over(ctx):
 
 
 def no_open_objection(ctx):
-    objections = _records(ctx, "objection").count()
-    handled = _records(ctx, "appraisal").count() + _records(ctx, "reinvestigation").count()
+    counts = record_counts(ctx.case)
+    objections = counts["objection"]
+    handled = counts["appraisal"] + counts["reinvestigation"]
     if objections > handled:
         raise Conflict("case.open_objection", "公示中有未处理的异议")
 
 
 def steps_complete(ctx):
     for kind, label in (("verification", "核对报告"), ("survey", "入户调查"), ("review", "初审意见")):
-        if not _records(ctx, kind).exists():
+        if not _has(ctx, kind):
             raise Conflict("case.incomplete", f"{label}未完成，不能审核确认")
     review = _latest(ctx, "review")
     if review.data.get("opinion") == "grant" and not ctx.case.notices.filter(kind="initial").exists():
@@ -194,12 +221,12 @@ def spot_check_sampled(ctx):
 
 
 def spot_check_not_done(ctx):
-    if _records(ctx, "spot_check").exists():
+    if _has(ctx, "spot_check"):
         raise Conflict("case.spot_check_done", "县级抽查已录入")
 
 
 def spot_check_done(ctx):
-    if ctx.case.spot_check_sampled and not _records(ctx, "spot_check").exists():
+    if ctx.case.spot_check_sampled and not _has(ctx, "spot_check"):
         raise Conflict("case.spot_check_missing", "该案件被抽中县级抽查，须先录入县级入户抽查情况")
 
 
