@@ -76,3 +76,52 @@ def test_outsider_gets_404_and_caseworker_cannot_submit(client, report, outsider
     assert client.post(reverse("web:verification_submit", args=[report.pk])).status_code == 403
     client.force_login(village_user)
     assert client.get(reverse("web:verification_report", args=[report.pk])).status_code == 403
+
+
+def _upload(client, path, *, source="tax", as_of="2026-11-30"):
+    with open(path, "rb") as fh:
+        return client.post(reverse("web:data_upload"), {"source": source, "as_of": as_of, "file": fh}, follow=True)
+
+
+def test_upload_a_department_file_from_the_page(client, department_files, county_user):
+    from jiuzhu.apps.audit.models import AuditEvent
+    from jiuzhu.apps.verification.models import Snapshot
+
+    client.force_login(county_user)
+    detail = client.get(reverse("web:data_sources") + "?source=tax").content.decode()
+    assert 'id="upload-form"' in detail
+    html = _upload(client, department_files["tax"]).content.decode()
+    snap = Snapshot.objects.get(source_id="tax")
+    assert f"已导入快照 {snap.pk}：26 行，退回 1 行" in html and snap.input_name == "tax.csv"
+    assert AuditEvent.objects.filter(action="data.ingest", subject_id=str(snap.pk)).count() == 1
+    again = _upload(client, department_files["tax"]).content.decode()
+    assert "未重复导入" in again and Snapshot.objects.count() == 1
+
+
+def test_upload_with_wrong_columns_or_missing_fields_stores_nothing(client, department_files, county_user, tmp_path):
+    from jiuzhu.apps.verification.models import Snapshot
+
+    client.force_login(county_user)
+    html = _upload(client, department_files["vehicle"], source="tax").content.decode()
+    assert "导入失败" in html and "income_type" in html  # the missing columns are named
+    html = _upload(client, department_files["tax"], as_of="2026-13-01").content.decode()
+    assert "导入失败" in html and "YYYY-MM-DD" in html
+    html = client.post(reverse("web:data_upload"), {"source": "tax", "as_of": "2026-11-30"}, follow=True) \
+        .content.decode()
+    assert "请选择要导入的文件" in html
+    odd = tmp_path / "tax.docx"
+    odd.write_text("x", encoding="utf-8")
+    odd_html = _upload(client, odd).content.decode()
+    assert "不支持的文件类型" in odd_html, odd_html.split("<main")[1][:600]
+    assert Snapshot.objects.count() == 0
+
+
+def test_upload_refused_to_township_roles(client, department_files, caseworker, inspector):
+    from jiuzhu.apps.verification.models import Snapshot
+
+    for user in (caseworker, inspector):
+        client.force_login(user)
+        with open(department_files["tax"], "rb") as fh:
+            response = client.post(reverse("web:data_upload"), {"source": "tax", "as_of": "2026-11-30", "file": fh})
+        assert response.status_code == 403
+    assert Snapshot.objects.count() == 0

@@ -25,6 +25,7 @@ urlpatterns = [
     path("gongshi/", public.public_notices, name="public_notices"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("data/", verification.data_sources, name="data_sources"),
+    path("data/upload/", verification.data_upload, name="data_upload"),
     path("data/snapshots/<int:snapshot_id>/rejects.csv", verification.snapshot_rejects, name="snapshot_rejects"),
     path("verification/", verification.verification_list, name="verification_list"),
     path("verification/run/", verification.verification_start, name="verification_start"),
