@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from . import case_documents, cases, health, households, persons, rules, tasks
+from . import enrollments, payroll
 from .auth import BearerToken
 from .errors import install_handlers
 
@@ -24,3 +25,5 @@ api.add_router("/v1/rules", rules.router)
 api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/cases", case_documents.router)
 api.add_router("/v1/tasks", tasks.router)
+api.add_router("/v1/enrollments", enrollments.router)
+api.add_router("/v1/payroll", payroll.router)

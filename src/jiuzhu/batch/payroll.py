@@ -9,11 +9,20 @@ database, no Django, no per-row Python. Money is integer fen. Inputs:
 * ``taken`` (:data:`TAKEN_SCHEMA`): enrollments that already have a payment line for the month, in
   any status (a failed line is re-paid only by carrying it, never by a fresh line);
 * ``carry`` (:data:`CARRY_SCHEMA`): failed lines not yet carried whose (enrollment, month) holds no
-  other live line — each becomes a new line for its own month with ``carried_from`` set.
+  other live line — each becomes a new line for its own month with ``carried_from`` set;
+* ``changes`` (:data:`CHANGES_SCHEMA`, optional): the enrollments' changes effective after the month.
+
+The enrollment row holds the latest decision, but a change decided in May is effective from June
+(``EnrollmentChange.effective_month``): a May payroll prepared after the decision still pays May's
+terms. So the status, amount and class paid are the *terms in force* (:func:`in_force`): the old
+values of the enrollment's earliest change effective after the month (by effective month, then
+change id), or the row's values when there is none — the columnar twin of
+``apps.enrollment.selectors._terms``. ``start_month``, ``graduating_until``, ``stopped_month`` and
+``persons`` are the row's (a stop or graduation writes the month it takes effect there).
 
 An enrollment is payable for month M (R-DB-05: from its start month, monthly while enrolled) when
-``start_month ≤ M``, its status is active, or graduating with ``graduating_until ≥ M`` (R-DM-04),
-it is not stopped before M (``stopped_month`` null or after M), and its amount is positive.
+``start_month ≤ M``, its status in force is active, or graduating with ``graduating_until ≥ M`` (R-DM-04),
+it is not stopped before M (``stopped_month`` null or after M), and its amount in force is positive.
 Suspended and stopped enrollments are not paid. Lines need a bank account (R-DB-06): payable
 enrollments of households without one are left out and counted in ``summary["missing_account"]``
 (they get a line in a supplementary batch once the account is entered).
@@ -37,6 +46,10 @@ ENROLLMENT_SCHEMA = pa.schema([
     ("stopped_month", pa.date32()), ("has_account", pa.bool_()),
 ])
 TAKEN_SCHEMA = pa.schema([("enrollment_id", pa.int64())])
+CHANGES_SCHEMA = pa.schema([
+    ("enrollment_id", pa.int64()), ("change_id", pa.int64()), ("effective_month", pa.date32()),
+    ("old_status", pa.string()), ("old_amount_fen", pa.int64()), ("old_class", pa.string()),
+])
 CARRY_SCHEMA = pa.schema([
     ("line_id", pa.int64()), ("enrollment_id", pa.int64()), ("household_id", pa.int64()), ("region", pa.string()),
     ("month", pa.date32()), ("program", pa.string()), ("klass", pa.string()), ("persons", pa.int32()),
@@ -52,7 +65,7 @@ TOTALS_SCHEMA = pa.schema([
     ("lines", pa.int64()), ("amount_fen", pa.int64()),
 ])
 PAYABLE_STATUSES = ("active", "graduating")
-_NAMES = ("jz_pay_enrollments", "jz_pay_taken", "jz_pay_carry", "jz_pay_lines")
+_NAMES = ("jz_pay_enrollments", "jz_pay_taken", "jz_pay_carry", "jz_pay_lines", "jz_pay_changes")
 
 
 class PayrollTables(NamedTuple):
@@ -69,8 +82,29 @@ def month_first(value: date) -> date:
     return date(value.year, value.month, 1)
 
 
+def in_force(e, changes, month: date):
+    """``e`` with ``status``, ``amount_fen`` and ``klass`` replaced by the terms in force in ``month``:
+    the old values of each enrollment's earliest change effective after ``month``, if any."""
+    m = ibis.literal(month)
+    later = changes.filter(changes.effective_month > m)
+    later = later.mutate(rank=ibis.row_number().over(group_by=later.enrollment_id,
+                                                     order_by=[later.effective_month, later.change_id]))
+    first = later.filter(later.rank == 0).select(
+        changed_id=later.enrollment_id, old_status=later.old_status, old_amount_fen=later.old_amount_fen,
+        old_class=later.old_class)
+    j = e.left_join(first, e.enrollment_id == first.changed_id)
+    changed = j.changed_id.notnull()
+    return j.select(
+        *[c for c in ENROLLMENT_SCHEMA.names if c not in ("status", "amount_fen", "klass")],
+        status=ibis.ifelse(changed, j.old_status, j.status),
+        amount_fen=ibis.ifelse(changed, j.old_amount_fen, j.amount_fen),
+        klass=ibis.ifelse(changed, j.old_class, j.klass),
+    )
+
+
 def payable(e, month: date):
-    """Boolean expression: enrollment row ``e`` is payable for ``month`` (see the module docstring)."""
+    """Boolean expression: enrollment row ``e`` (terms in force already applied, see :func:`in_force`)
+    is payable for ``month`` (see the module docstring)."""
     m = ibis.literal(month)
     return (
         e.status.isin(PAYABLE_STATUSES)
@@ -89,9 +123,12 @@ def _township(region):
     return region.substr(0, 9) + "000"
 
 
-def lines_expr(e, taken, carry, *, month: date, low: str, high: str):
-    """The Ibis expression for the new lines: fresh lines for payable enrollments without a line for
-    ``month``, plus carried lines for failed ones, inside the region range [low, high]."""
+def lines_expr(e, taken, carry, *, month: date, low: str, high: str, changes=None):
+    """The Ibis expression for the new lines: fresh lines for payable enrollments (on the terms in
+    force in ``month`` when ``changes`` is given) without a line for ``month``, plus carried lines for
+    failed ones, inside the region range [low, high]."""
+    if changes is not None:
+        e = in_force(e, changes, month)
     due = e.filter(payable(e, month), _in_region(e.region, low, high), e.has_account)
     fresh = due.anti_join(taken, "enrollment_id").select(
         "enrollment_id", "household_id", "region", month=ibis.literal(month), program=due.program,
@@ -106,7 +143,9 @@ def lines_expr(e, taken, carry, *, month: date, low: str, high: str):
     return fresh.union(carried).order_by([ibis.asc("carried_from", nulls_first=True), "enrollment_id", "month"])
 
 
-def missing_account_expr(e, taken, *, month: date, low: str, high: str):
+def missing_account_expr(e, taken, *, month: date, low: str, high: str, changes=None):
+    if changes is not None:
+        e = in_force(e, changes, month)
     due = e.filter(payable(e, month), _in_region(e.region, low, high), ~e.has_account)
     return due.anti_join(taken, "enrollment_id").count()
 
@@ -139,14 +178,15 @@ def compiled_sql(month: date, low: str, high: str) -> dict[str, str]:
     taken = ibis.table(_schema(TAKEN_SCHEMA), name=_NAMES[1])
     carry = ibis.table(_schema(CARRY_SCHEMA), name=_NAMES[2])
     lines = ibis.table(_schema(LINES_SCHEMA), name=_NAMES[3])
+    changes = ibis.table(_schema(CHANGES_SCHEMA), name=_NAMES[4])
     summary, persons = summary_expr(lines)
 
     def sql(expr) -> str:
         return str(ibis.to_sql(expr, dialect="duckdb"))
 
     return {
-        "lines": sql(lines_expr(e, taken, carry, month=month, low=low, high=high)),
-        "missing": sql(missing_account_expr(e, taken, month=month, low=low, high=high)),
+        "lines": sql(lines_expr(e, taken, carry, month=month, low=low, high=high, changes=changes)),
+        "missing": sql(missing_account_expr(e, taken, month=month, low=low, high=high, changes=changes)),
         "totals": sql(totals_expr(lines)),
         "summary": sql(summary),
         "persons": sql(persons.name("persons")),
@@ -154,13 +194,16 @@ def compiled_sql(month: date, low: str, high: str) -> dict[str, str]:
 
 
 def payroll_tables(enrollments: pa.Table, taken: pa.Table, carry: pa.Table, *, month: date,
-                   region_range: tuple[str, str], con=None) -> PayrollTables:
-    """New lines and totals for ``month`` over the region code range ``region_range`` (inclusive)."""
+                   region_range: tuple[str, str], changes: pa.Table | None = None, con=None) -> PayrollTables:
+    """New lines and totals for ``month`` over the region code range ``region_range`` (inclusive).
+    ``changes``: the enrollments' changes effective after ``month`` (none: the rows are in force)."""
     month = month_first(month)
     queries = compiled_sql(month, *region_range)
     raw = (con if con is not None else duckdb_connection()).con
+    if changes is None:
+        changes = CHANGES_SCHEMA.empty_table()
     inputs = ((_NAMES[0], enrollments, ENROLLMENT_SCHEMA), (_NAMES[1], taken, TAKEN_SCHEMA),
-              (_NAMES[2], carry, CARRY_SCHEMA))
+              (_NAMES[2], carry, CARRY_SCHEMA), (_NAMES[4], changes, CHANGES_SCHEMA))
     try:
         for name, table, schema in inputs:
             raw.register(name, table.select(schema.names).cast(schema))
@@ -185,5 +228,5 @@ def empty(schema: pa.Schema) -> pa.Table:
     return schema.empty_table()
 
 
-__all__ = ["CARRY_SCHEMA", "ENROLLMENT_SCHEMA", "LINES_SCHEMA", "TAKEN_SCHEMA", "TOTALS_SCHEMA", "PayrollTables",
-           "lines_expr", "month_first", "payable", "payroll_tables", "totals_expr"]
+__all__ = ["CARRY_SCHEMA", "CHANGES_SCHEMA", "ENROLLMENT_SCHEMA", "LINES_SCHEMA", "TAKEN_SCHEMA", "TOTALS_SCHEMA", "PayrollTables",
+           "in_force", "lines_expr", "month_first", "payable", "payroll_tables", "totals_expr"]

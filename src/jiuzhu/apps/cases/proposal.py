@@ -7,8 +7,8 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from jiuzhu.apps.enrollment.standard import region_evaluate
 from jiuzhu.apps.registry.models import Household, Membership
-from jiuzhu.rules.evaluate import evaluate
 
 INCOME_ITEMS = ("wage", "business", "property", "transfer")
 DEDUCTION_ITEMS = ("social_insurance", "income_tax", "medical_extra")
@@ -89,4 +89,5 @@ def rules_request(case, as_of: date) -> dict:
 def propose(case, *, policy: str, as_of: date) -> dict:
     """Evaluate and keep the request beside the result, so the proposal can be re-derived."""
     request = rules_request(case, as_of)
-    return {"policy": policy, "as_of": as_of.isoformat(), "request": request, "result": evaluate(request, policy)}
+    result = region_evaluate(request, region_code=case.region_id, policy=policy)  # applied standard changes too
+    return {"policy": policy, "as_of": as_of.isoformat(), "request": request, "result": result}

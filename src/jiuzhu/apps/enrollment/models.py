@@ -76,7 +76,10 @@ class EnrollmentChange(models.Model):
 
     class Meta:
         ordering = ["enrollment_id", "effective_month", "id"]
-        indexes = [models.Index(fields=["enrollment", "effective_month"])]
+        # (effective_month): the payroll reads the changes effective after the paid month in bulk
+        # (payments/snapshot.read_changes) — a few recent months out of years of history.
+        indexes = [models.Index(fields=["enrollment", "effective_month"]),
+                   models.Index(fields=["effective_month"], name="enrollment_change_effective")]
 
 
 from .models_standard import StandardChange  # noqa: E402,F401  (标准调整; apps/enrollment/standard*.py)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from jiuzhu.apps.cases.models import Case
 from jiuzhu.apps.payments.models import PaymentLine
+from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
 from jiuzhu.rules.errors import NotFound
 from jiuzhu.rules.workflow.enrollment import CHANGE_ROLES, TRANSITIONS
@@ -40,10 +41,20 @@ def _open_recheck():
 
 
 def enrollments_search(*, actor, today: date, program: str = "", status: str = "", klass: str = "", name: str = "",
-                       recheck: str = "", limit: int = 50, after: int | None = None) -> list[Enrollment]:
+                       recheck: str = "", region: str = "", month: date | None = None, limit: int = 50,
+                       after: int | None = None) -> list[Enrollment]:
     """Newest first, keyset-paged by id (``after`` = the last id of the previous page).
-    ``recheck``: ``due`` (recheck date within 30 days, or passed) or ``overdue`` (passed)."""
+    ``recheck``: ``due`` (recheck date within 30 days, or passed) or ``overdue`` (passed).
+    ``region``: only that region's subtree (within the actor's scope). ``month``: enrolled in that
+    month (started on or before it and not stopped before it; see ``enrollment_terms`` for the
+    terms in force)."""
     qs = enrollments_visible(actor=actor)
+    if region:
+        low, high = subtree_range(region)
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    if month is not None:
+        month = month.replace(day=1)
+        qs = qs.filter(start_month__lte=month).filter(Q(stopped_month__isnull=True) | Q(stopped_month__gt=month))
     if program:
         qs = qs.filter(program=program)
     if status:
@@ -57,7 +68,7 @@ def enrollments_search(*, actor, today: date, program: str = "", status: str = "
         qs = qs.filter(status__in=Enrollment.LIVE, next_recheck__lte=limit_day)
     if after:
         qs = qs.filter(pk__lt=after)
-    return list(qs.select_related("household", "region").annotate(recheck_open=_open_recheck())
+    return list(qs.select_related("household", "region", "person").annotate(recheck_open=_open_recheck())
                 .order_by("-pk")[:limit])
 
 
@@ -116,13 +127,15 @@ class MonthTerms:
 
 def _terms(e: Enrollment, later: list, month: date) -> MonthTerms:
     """``later`` = the enrollment's changes effective after ``month``, earliest first: the first one's
-    old values are what applied in ``month``."""
+    old values are what applied in ``month``. The same rule, columnar, pays the payroll
+    (``batch.payroll.in_force`` and ``payable``; a parity test keeps them equal)."""
     if later:
         first = later[0]
         status, amount, klass = first.old_status, first.old_amount, first.old_class
     else:
         status, amount, klass = e.status, e.amount, e.klass
-    payable = (status in PAYABLE and e.start_month <= month
+    payable = (status in PAYABLE and e.start_month <= month and amount > 0
+               and (status == "active" or (e.graduating_until is not None and e.graduating_until >= month))
                and (e.stopped_month is None or month < e.stopped_month))
     return MonthTerms(status, amount, klass, payable)
 

@@ -20,6 +20,7 @@ from jiuzhu.apps.regions.codes import ancestors, is_valid_code, level_of
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from jiuzhu.rules.evaluate import evaluate_facts, result_dict
 from jiuzhu.rules.params import Policy, load_policy
 from jiuzhu.rules.params.overlay import check_dated_value, with_dated_values
 from jiuzhu.rules.standard_checks import PROGRAM_WORDS, standard_key, standard_violations
@@ -69,6 +70,18 @@ def region_policy(region_code: str, *, exclude: int | None = None) -> Policy:
             continue
         additions.setdefault(change.key, []).append((change.start_date, change.amount, change.source))
     return with_dated_values(base, additions) if additions else base
+
+
+def region_evaluate(request: dict, *, region_code: str, policy: str | None = None) -> dict:
+    """Evaluate a rules request (§6) for a case of ``region_code``: under the region's policy with its
+    applied standard changes (R-STD-01), so a request whose ``as_of`` falls on or after a new
+    standard's start uses it, and an earlier one the old standard. An explicit ``policy`` other
+    than the region's own is evaluated as it is (no overlay: the changes belong to the region's)."""
+    from jiuzhu.rules.parse import parse_facts
+
+    own = base_policy_name(region_code)
+    chosen = region_policy(region_code) if policy in (None, "", own) else load_policy(policy)
+    return result_dict(evaluate_facts(parse_facts(request), chosen))
 
 
 def policy_with_change(change: StandardChange) -> tuple[Policy, Policy]:

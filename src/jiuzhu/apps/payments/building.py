@@ -65,12 +65,13 @@ def yuan(fen: int) -> str:
 def compute(region_code: str, month, progress):
     low, high = codes.subtree_range(region_code)
     step = stage(progress, "读取在保对象")
-    enrollments = snapshot.read_enrollments(low, high)
+    enrollments = snapshot.read_enrollments(low, high, month)
+    changes = snapshot.read_changes(low, high, month)
     taken = snapshot.read_taken(low, high, month)
     carry = snapshot.read_carry(low, high, month)
     step(1)
     step = stage(progress, "计算发放明细")
-    tables = payroll_tables(enrollments, taken, carry, month=month, region_range=(low, high))
+    tables = payroll_tables(enrollments, taken, carry, month=month, region_range=(low, high), changes=changes)
     step(1)
     return tables
 

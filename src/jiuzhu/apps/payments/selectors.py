@@ -27,11 +27,19 @@ def may_operate(actor) -> bool:
     return actor is None or getattr(actor, "role", None) in OPERATORS
 
 
-def batches_visible(*, actor, limit: int = 100):
-    """Batches whose region lies in the actor's subtree, newest month first."""
+def batches_visible(*, actor, limit: int = 100, region: str = "", month=None, status: str = ""):
+    """Batches whose region lies in the actor's subtree, newest month first; optionally only those of
+    ``region``'s subtree, of ``month`` (a date, the 1st) or in ``status``."""
     if not may_view(actor):
         return PayrollBatch.objects.none()
     qs = PayrollBatch.objects.all() if actor is None else PayrollBatch.objects.filter(scope_q(actor))
+    if region:
+        low, high = codes.subtree_range(region)
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    if month is not None:
+        qs = qs.filter(month=month)
+    if status:
+        qs = qs.filter(status=status)
     qs = qs.select_related("region", "prepared_by", "approved_by")
     return qs.order_by("-month", "region_id", "kind", "seq")[:limit]
 

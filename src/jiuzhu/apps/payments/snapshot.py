@@ -17,14 +17,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import connection
 
-from jiuzhu.apps.enrollment.models import Enrollment
+from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
 from jiuzhu.apps.registry.models import Household, Person
-from jiuzhu.batch.payroll import CARRY_SCHEMA, ENROLLMENT_SCHEMA, TAKEN_SCHEMA
+from jiuzhu.batch.payroll import CARRY_SCHEMA, CHANGES_SCHEMA, ENROLLMENT_SCHEMA, TAKEN_SCHEMA
 
 from .models import PaymentLine
 
 LINE = PaymentLine._meta.db_table
 ENR = Enrollment._meta.db_table
+CHG = EnrollmentChange._meta.db_table
 HH = Household._meta.db_table
 PERSON = Person._meta.db_table
 COPY_CHUNK = 1 << 20
@@ -79,13 +80,28 @@ def read_table(sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def read_enrollments(low: str, high: str) -> pa.Table:
-    """Live enrollments (active or graduating) whose region is in [low, high], as ENROLLMENT_SCHEMA."""
+def read_enrollments(low: str, high: str, month: date | None = None) -> pa.Table:
+    """Enrollments whose region is in [low, high], as ENROLLMENT_SCHEMA: the payable ones (active or
+    graduating) and, with ``month``, any other that has a change effective after ``month`` (a May
+    payroll still pays an enrollment stopped or suspended from June)."""
     sql = (f"SELECT e.id, e.program, e.household_id, e.region_id, e.klass, {_fen('e.amount')}, e.persons, "
            f"e.start_month, e.status, e.graduating_until, e.stopped_month, {_flag(HAS_ACCOUNT)} "
            f"FROM {ENR} e JOIN {HH} h ON h.id = e.household_id "
-           "WHERE e.region_id >= %s AND e.region_id <= %s AND e.status IN ('active', 'graduating')")
-    return read_table(sql, (low, high), ENROLLMENT_SCHEMA)
+           "WHERE e.region_id >= %s AND e.region_id <= %s AND (e.status IN ('active', 'graduating')")
+    params: tuple = (low, high)
+    if month is not None:
+        sql += f" OR e.id IN (SELECT c.enrollment_id FROM {CHG} c WHERE c.effective_month > %s)"
+        params += (month,)
+    return read_table(sql + ")", params, ENROLLMENT_SCHEMA)
+
+
+def read_changes(low: str, high: str, month: date) -> pa.Table:
+    """The changes effective after ``month`` of the enrollments whose region is in [low, high], as
+    CHANGES_SCHEMA: their old values are the terms in force in ``month`` (batch.payroll.in_force)."""
+    sql = (f"SELECT c.enrollment_id, c.id, c.effective_month, c.old_status, {_fen('c.old_amount')}, c.old_class "
+           f"FROM {CHG} c JOIN {ENR} e ON e.id = c.enrollment_id "
+           "WHERE c.effective_month > %s AND e.region_id >= %s AND e.region_id <= %s")
+    return read_table(sql, (month, low, high), CHANGES_SCHEMA)
 
 
 def read_taken(low: str, high: str, month: date) -> pa.Table:
