@@ -10,7 +10,7 @@ from django.utils import timezone
 from jiuzhu.apps.accounts.roles import Role
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import PAYLOADS
-from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, STATE_LABELS, STEP_LABELS
+from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, REFERRAL_ROUTES, STATE_LABELS, STEP_LABELS
 
 from .case_forms import CHOICE_LABELS
 
@@ -31,6 +31,7 @@ RECORD_TITLES = {
     "denial_delivery": ("deliver_denial", "不予批准决定书送达"),
     "withdrawal": ("withdraw", "撤回申请"), "termination": ("terminate", "终止审核"),
     "extension": ("extend", "延长办理时限"),
+    "termination_notice": ("start_termination_notice", "拟终止特困供养公示"),
     "recheck_review": ("recheck_review", "复核意见"), "recheck_decision": ("decide", "复核决定"),
     "recheck_cancel": ("cancel", "取消复核"),
 }
@@ -38,7 +39,7 @@ REVIEW_TITLES = {"opinion": "初审意见", "amount": "月保障金(元)", "klas
                  "override": "与规则测算结果不同", "override_reason": "调整理由"}
 EXTRA_TITLES = {"channel": "申请渠道"}
 CHANNEL_LABELS = dict(Channel.choices)
-NOTICE_KINDS = {"initial": "初审公示", "long_term": "审核确认长期公示"}
+NOTICE_KINDS = {"initial": "初审公示", "long_term": "审核确认长期公示", "termination": "拟终止特困供养公示"}
 
 
 def deadline_rows(deadlines, today: date) -> list[dict]:
@@ -65,7 +66,7 @@ def _titles(action: str) -> dict:
 
 
 LITERAL_FIELDS = frozenset({"item", "conclusion", "opinion", "klass", "outcome", "support_mode", "guardian_class",
-                            "reason_code", "method", "graduation_reason"})
+                            "reason_code", "method", "graduation_reason", "ground", "reported_by", "place"})
 
 
 def _text(value, key: str = "") -> str:
@@ -97,6 +98,21 @@ def _pairs(data: dict, titles: dict, skip=()) -> list[tuple[str, str]]:
     return out
 
 
+def _termination_pairs(data: dict) -> list[tuple[str, str]]:
+    """A 特困 termination decision (R-TK-16): who got the written notice, and the referral suggestion."""
+    out = []
+    written = (data.get("termination") or {}).get("written_notice")
+    if written:
+        copies = "、".join(c.get("name", "") for c in written.get("copies", []))
+        out.append(("书面告知", f"调整(停发)告知书送达{written.get('addressee', '')}；抄送{copies}"))
+    referral = data.get("referral")
+    if referral:
+        route = REFERRAL_ROUTES.get(referral.get("route", ""), "")
+        out.append(("建议转介", f"{route}（{referral.get('basis', '')}）" if referral.get("suggested")
+                    else f"无（{referral.get('basis', '')}）"))
+    return out
+
+
 def _titles_of_nested(key: str) -> dict:
     for model in PAYLOADS.values():
         info = model.model_fields.get(key)
@@ -120,7 +136,8 @@ def record_rows(records, member_names: dict) -> list[dict]:
             titles = {**_titles(action), "graduation_months": "渐退期(月)", "override": "与规则测算结果不同"}
             entry["pairs"] = _pairs(data, titles, skip=("proposed",) + (() if data.get("override") else ("override",)))
         elif r.kind == "recheck_decision":
-            entry["pairs"] = _pairs(data, {**_titles(action), "effective_month": "生效月份"}, skip=("change",))
+            entry["pairs"] = _pairs(data, {**_titles(action), "effective_month": "生效月份"},
+                                    skip=("change", "termination", "referral")) + _termination_pairs(data)
         elif r.kind == "review":
             entry["pairs"] = _pairs(data, REVIEW_TITLES, skip=("proposed",) + (() if data.get("override") else
                                                                                ("override",)))

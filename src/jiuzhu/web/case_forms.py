@@ -16,7 +16,9 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from jiuzhu.apps.cases.payloads import PAYLOADS
-from jiuzhu.rules.workflow.states import EXTEND_REASONS, GRADUATION_REASONS, RECHECK_OUTCOMES, TERMINATE_REASONS
+from jiuzhu.rules.workflow.states import (EXTEND_REASONS, GRADUATION_REASONS, OBJECTION_CONCLUSIONS, RECHECK_OUTCOMES,
+                                         TEKUN_TERMINATION_GROUNDS, TERMINATE_REASONS, TERMINATION_NOTICE_PLACES,
+                                         TERMINATION_REPORTERS)
 
 CHOICE_LABELS = {
     "wage": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入",
@@ -31,6 +33,7 @@ CHOICE_LABELS = {
     "I": "Ⅰ类", "II": "Ⅱ类", "III": "Ⅲ类",
     "in_person": "当面送达", "mail": "邮寄送达", "village": "由村(居)委会转交",
     **TERMINATE_REASONS, **EXTEND_REASONS, **RECHECK_OUTCOMES, **GRADUATION_REASONS,
+    **TEKUN_TERMINATION_GROUNDS, **TERMINATION_REPORTERS, **TERMINATION_NOTICE_PLACES, **OBJECTION_CONCLUSIONS,
 }
 # Fields only a tekun (特困) case uses: hidden on dibao forms (they are optional in the payloads).
 TEKUN_ONLY = frozenset({"adl_failed", "obligors_able", "obligor_notes", "support_mode", "guardian_class",
@@ -44,6 +47,8 @@ HELP = {  # (payload model, field) → hint under the input
     ("RecheckReviewPayload", "amount"): "调整时留空则采用规则测算的金额；与测算结果不同时须填写调整理由",
     ("RecheckReviewPayload", "graduation_reason"): "选择渐退时必填；渐退期按本地政策确定",
     ("DecidePayload", "legal_ground"): "留空则采用默认依据",
+    ("ReinvestigatePayload", "conclusion"): "特困人员拟终止公示的异议须填写",
+    ("TerminationNoticePayload", "reason"): "载入调整(停发)告知书；公示只显示姓名和拟终止供养",
     ("AdjustInput", "klass"): "留空则保持现分类",
 }
 _SPLIT_PEOPLE = re.compile(r"[\n\r,，、;；]+")

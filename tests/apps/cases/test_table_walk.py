@@ -1,4 +1,5 @@
-"""Walk every entry of every transition table (dibao, tekun × verify_before_accept × confirmation_level).
+"""Walk every entry of every transition table (dibao, tekun × verify_before_accept × confirmation_level),
+and of every recheck table (dibao, tekun × confirmation_level).
 
 For each row and each of its from-states a case is driven into that state (depth-first; each branch is
 rolled back to a savepoint, so one case serves a whole table), then:
@@ -27,6 +28,9 @@ from jiuzhu.rules.workflow.deadlines import due_date
 from jiuzhu.rules.workflow.model import CASEWORKER, COUNTY, REVIEWER, VILLAGE
 from jiuzhu.rules.workflow.states import CLOSED_STATES
 from tests.conftest import COUNTY as COUNTY_CODE
+
+from tests.apps.enrollment.lifecycle_helpers import make_enrollment
+from tests.apps.reviews.recheck_flow import DECISION, schedule
 
 from .flow import (APPRAISAL, HOME_VISIT, MEETING, REJECT, SURVEY, TEKUN_MEETING, TEKUN_SURVEY, act, submit,
                    verification, workflow_setting)
@@ -60,6 +64,24 @@ def payloads(program):
     }
 
 
+def recheck_payloads(program):
+    """A payload may be a function of the case (the decision follows the case's opinion)."""
+    tekun = program == "tekun"
+    reviews = [{"outcome": "stop", "override_reason": "义务人已具备赡养能力"},
+               {"outcome": "continue", "override_reason": "情况无变化"}] if tekun \
+        else [{"outcome": "continue", "override_reason": "收入变化为暂时情况"}]
+    return {
+        "request_verification": [{}], "record_verification": [verification()],
+        "record_survey": [TEKUN_SURVEY if tekun else SURVEY], "recheck_review": reviews,
+        "decide": [lambda case: {**DECISION, "outcome": case.decided_status}],
+        "start_termination_notice": [{"ground": "obligor_able", "reason": "其子已稳定就业，具备赡养能力",
+                                      "reported_by": "village_committee"}],
+        "record_objection": [{"content": "其子收入不稳定，无力赡养", "objector": "匿名"}],
+        "reinvestigate": [{"date": "2026-12-10", "findings": "经调查，其子收入稳定", "conclusion": "unfounded"}],
+        "cancel": [{"reason": "对象已迁出本县"}], "extend": [{"reason_code": "force_majeure"}],
+    }
+
+
 @contextmanager
 def rolled_back():
     sid = transaction.savepoint()
@@ -72,15 +94,17 @@ def rolled_back():
 def snapshot(case):
     case = Case.objects.get(pk=case.pk)
     return {"state": case.state, "version": case.version, "events": case.events.count(),
-            "audit": AuditEvent.objects.count(),
+            "audit": AuditEvent.objects.filter(action__startswith="case.").count(),
             "deadlines": sorted(case.deadlines.values_list("id", "step", "status", "due"))}
 
 
 class Walk:
-    def __init__(self, program, settings, users):
+    def __init__(self, program, settings, users, kind="application"):
         self.program, self.settings, self.users = program, settings, users
-        self.table = table_for(program, settings)
-        self.payloads = payloads(program)
+        self.table = table_for(program, settings, kind)
+        self.payloads = payloads(program) if kind == "application" else recheck_payloads(program)
+        # After a notice starts: applications go on after it ended; rechecks also during it (objections).
+        self.notice_steps = (8,) if kind == "application" else (1, 8)
         self.outcomes: dict[tuple, set] = {}
         self.seen: set = set()
         self.refused_roles: set = set()  # (action, state) pairs whose outside roles were tried
@@ -98,10 +122,13 @@ class Walk:
         self.seen.add(key)
         for row in [r for r in self.table if case.state in r.from_states]:
             for payload in self.payloads[row.action]:
+                payload = payload(case) if callable(payload) else payload
                 with rolled_back():
                     after = self.attempt(case, row, payload, day, listing)
                     if after is not None and (row.to_state is not None or row.action in ENABLING):
-                        self.visit(after, day + timedelta(days=8 if row.action == "publish_notice" else 1))
+                        notice = any(rule.unit == "days" for rule in row.creates)
+                        for step in (self.notice_steps if notice else (1,)):
+                            self.visit(after, day + timedelta(days=step))
 
     def attempt(self, case, row, payload, day, listing):
         before = snapshot(case)
@@ -135,8 +162,9 @@ class Walk:
         assert after.version == before["version"] + 1
         assert list(after.events.order_by("-id").values_list("action", flat=True)[:1]) == [row.action]
         assert after.events.count() == before["events"] + 1
-        assert AuditEvent.objects.count() == before["audit"] + 1
-        assert AuditEvent.objects.order_by("-seq").first().action == f"case.{row.action}"
+        case_audit = AuditEvent.objects.filter(action__startswith="case.")
+        assert case_audit.count() == before["audit"] + 1
+        assert case_audit.order_by("-seq").first().action == f"case.{row.action}"
         old_ids = {d[0] for d in before["deadlines"]}
         live_before = {d[1]: d[0] for d in before["deadlines"] if d[2] in ("open", "overdue")}
         new = {d.step: d for d in after.deadlines.exclude(id__in=old_ids)}
@@ -194,3 +222,29 @@ def test_every_entry_of_the_table(users, household, program, verify_first, level
     early = {"submitted"} | ({"awaiting_materials"} if not verify_first else set())
     assert refused == {("extend", state) for state in early}
     assert all(walk.outcomes[pair] == {"case.overall_not_started"} for pair in refused)
+
+
+RECHECK_CONFIGS = [(program, level) for program in ("dibao", "tekun") for level in ("township", "county")]
+
+
+@pytest.mark.parametrize("program, level", RECHECK_CONFIGS, ids=[f"recheck-{p}-{lvl}" for p, lvl in RECHECK_CONFIGS])
+def test_every_entry_of_the_recheck_table(users, household, program, level):
+    # given the county's confirmation level and a live enrollment (tekun: of the head, R-TK-16 rows)
+    workflow_setting(COUNTY_CODE, level=level)
+    walk = Walk(program, WorkflowSettings(level), users, kind="recheck")
+    tekun = program == "tekun"
+    enrollment = make_enrollment(household, program=program, klass="" if tekun else "C",
+                                 person=household.head if tekun else None)
+    # when the caseworker schedules the recheck and the walk visits every state
+    case = schedule(users[CASEWORKER], enrollment, START)
+    assert case.kind == "recheck" and case.state == "scheduled"
+    walk.visit(case, START + timedelta(days=1))
+    # then every (action, from-state) of the table was performed by its role and refused to the others
+    pairs = {(r.action, s) for r in walk.table for s in r.from_states}
+    assert set(walk.outcomes) == pairs == walk.refused_roles
+    assert {pair for pair, outcome in walk.outcomes.items() if "done" not in outcome} == set()
+    if tekun:  # the termination guards refused what the listing did not offer
+        assert walk.outcomes[("decide", "proposed")] == {"done", "recheck.termination_notice_missing"}
+        assert walk.outcomes[("decide", "termination_notice")] == {"done", "recheck.termination_notice_running"}
+        assert walk.outcomes[("record_objection", "termination_notice")] == {"done", "case.notice_over"}
+        assert ("start_termination_notice", "proposed") in pairs

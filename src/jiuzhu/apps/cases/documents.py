@@ -203,6 +203,20 @@ def denial(case, h: c.Header) -> c.Denial | None:
                     remedy=c.Remedy(f"{h.county}人民政府", f"{h.county}人民法院"))
 
 
+def adjustment(case, today: date):
+    """附件9 of a recheck's decision that changed the amount or stopped (R-DM-03, R-TK-16), or None."""
+    rec = _latest(case, "recheck_decision") if case.kind == Case.Kind.RECHECK else None
+    if rec is None or not rec.data.get("change"):
+        return None
+    from jiuzhu.apps.enrollment.documents import change_has_notice, notice_context  # it imports this module
+    from jiuzhu.apps.enrollment.models import EnrollmentChange
+
+    change = EnrollmentChange.objects.select_related("enrollment").filter(pk=rec.data["change"]).first()
+    if change is None or not change_has_notice(change):
+        return None
+    return notice_context(change, today)
+
+
 def contexts(case, today: date) -> dict[str, object]:
     """Every document the case can produce now, by kind code, in the seed's order."""
     h = header(case, today)
@@ -233,6 +247,9 @@ def contexts(case, today: date) -> dict[str, object]:
     long_term = _notice(case, Notice.Kind.LONG_TERM, h)
     if long_term:
         out["confirmation_notice"] = c.ConfirmationNoticeContext(h, long_term)
+    adj = adjustment(case, today)
+    if adj:
+        out["adjustment_notice"] = adj
     return out
 
 

@@ -248,6 +248,44 @@ def enrollment_live(ctx):
         raise Conflict("recheck.enrollment_ended", "该在保记录已停保，不能作出复核决定，请取消复核")
 
 
+def _termination(ctx) -> bool:
+    """A tekun recheck whose opinion is to stop (R-TK-16 applies)."""
+    return ctx.case.kind == "recheck" and ctx.case.program == "tekun" and ctx.case.decided_status == "stop"
+
+
+def opinion_stop(ctx):
+    if not _termination(ctx):
+        raise Conflict("recheck.not_stop", "复核意见不是停止保障，无需进行拟终止公示")
+
+
+def _notice_period(ctx):
+    return ctx.case.deadlines.filter(step="notice_period").order_by("-id").first()
+
+
+def notice_running(ctx):
+    """Objections to a termination notice are taken while it runs (R-TK-16)."""
+    period = _notice_period(ctx)
+    if period is None or ctx.today > period.due:
+        raise Conflict("case.notice_over", f"公示期已于 {period.due.isoformat() if period else '—'} 届满，"
+                                           "不能再登记公示异议")
+
+
+def termination_notice_over(ctx):
+    """R-TK-16: a 特困 termination is decided only after its 7-day notice ran with no open objection."""
+    if not _termination(ctx):
+        return
+    notice = ctx.case.notices.filter(kind="termination", withdrawn=False).order_by("-id").first()
+    if notice is None or ctx.case.state != "termination_notice":
+        raise Conflict("recheck.termination_notice_missing", "终止特困人员救助供养须先在其所在村(社区)或供养服务机构"
+                                                            "公示 7 天，公示期满无异议后方可作出决定（R-TK-16）")
+    period = _notice_period(ctx)
+    if period is None or ctx.today <= period.due:
+        due = period.due.isoformat() if period else "—"
+        raise Conflict("recheck.termination_notice_running", f"拟终止特困供养公示期未满（公示至 {due}），"
+                                                             "期满无异议后方可作出终止决定")
+    no_open_objection(ctx)
+
+
 def not_extended(ctx):
     if ctx.case.extended:
         raise Conflict("case.already_extended", "办理时限已延长过，不能再次延长")

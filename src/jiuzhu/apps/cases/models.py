@@ -209,14 +209,17 @@ class CaseAttachment(models.Model):
 
 
 class Notice(models.Model):
-    """A public notice (公示). Holds only what may be published: name, household size, amount."""
+    """A public notice (公示). Holds only what may be published: name, household size, amount. A
+    termination notice (R-TK-16) publishes the name and the proposed termination only: its size and
+    amount columns are placeholders (1, 0.00) that never leave ``selectors.public_notices``."""
 
     class Kind(models.TextChoices):
         INITIAL = "initial", "初审公示"
         LONG_TERM = "long_term", "审核确认长期公示"
+        TERMINATION = "termination", "拟终止特困供养公示"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     program = models.CharField(max_length=8, choices=PROGRAMS)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     name = models.CharField("姓名", max_length=50)

@@ -10,7 +10,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from jiuzhu.rules.errors import ValidationFailed
-from jiuzhu.rules.workflow.states import EXTEND_REASONS, GRADUATION_REASONS, RECHECK_OUTCOMES, TERMINATE_REASONS
+from jiuzhu.rules.workflow.states import (EXTEND_REASONS, GRADUATION_REASONS, OBJECTION_CONCLUSIONS, RECHECK_OUTCOMES,
+                                         TEKUN_TERMINATION_GROUNDS, TERMINATE_REASONS, TERMINATION_NOTICE_PLACES,
+                                         TERMINATION_REPORTERS)
 
 RowRef = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: fits the column, never overflows a query
 Name = Annotated[str, Field(min_length=1, max_length=50)]  # a person named in a list (investigators …)
@@ -120,6 +122,9 @@ class AppraisalPayload(Payload):
 class ReinvestigatePayload(Payload):
     date: dt.date = Field(title="复核日期")
     findings: str = Field(title="复核结论", min_length=1, max_length=2000)
+    # Required on a 特困 termination's objection (R-TK-16: investigate and decide); optional elsewhere.
+    conclusion: Literal[tuple(OBJECTION_CONCLUSIONS)] | None = Field(  # type: ignore[valid-type]
+        None, title="异议处理结论")
 
 
 class HomeVisit(Payload):
@@ -177,6 +182,18 @@ class RecheckReviewPayload(Payload):
     note: str = Field("", title="复核说明", max_length=2000)
 
 
+class TerminationNoticePayload(Payload):
+    """The proposed termination of a 特困 person, publicized 7 days (R-TK-15/16). The ground and reason
+    stay in the case; the public notice shows the name and the proposed termination only."""
+
+    ground: Literal[tuple(TEKUN_TERMINATION_GROUNDS)] = Field(title="终止情形")  # type: ignore[valid-type]
+    reason: str = Field(title="拟终止理由", min_length=1, max_length=2000)
+    reported_by: Literal[tuple(TERMINATION_REPORTERS)] = Field(title="报告人")  # type: ignore[valid-type]
+    place: Literal[tuple(TERMINATION_NOTICE_PLACES)] = Field(  # type: ignore[valid-type]
+        "residence_village", title="公示地点")
+    note: str = Field("", title="备注", max_length=500)
+
+
 class DecidePayload(Payload):
     """The deciding level's decision on a recheck (R-DM-03): it applies the opinion from next month."""
 
@@ -197,6 +214,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "file_record": NotePayload, "withdraw": ReasonPayload,
     "terminate": TerminatePayload, "extend": ExtendPayload,
     "recheck_review": RecheckReviewPayload, "decide": DecidePayload, "cancel": ReasonPayload,
+    "start_termination_notice": TerminationNoticePayload,
 }
 
 _MESSAGES = {

@@ -15,7 +15,7 @@ from jiuzhu.rules.evaluate import evaluate
 from jiuzhu.rules.workflow.enrollment import LEGAL_GROUNDS, add_months, first_of_next_month
 from jiuzhu.rules.workflow.states import RECHECK_OUTCOMES
 
-from . import config
+from . import config, termination
 from .engine import perform
 from .proposal import propose
 
@@ -102,21 +102,24 @@ def decide_writes(ctx):
     review = case.records.filter(kind="recheck_review").order_by("-id").first()
     enrollment = Enrollment.objects.select_for_update().select_related("household").get(pk=case.enrollment_id)
     source = f"case:{case.pk}"
+    terminating = termination.is_termination(case)
+    reason = termination.decision_reason(case, p.reason) if terminating else p.reason
     if p.outcome == "continue":
         change = recheck_continue(enrollment, actor=ctx.actor, now=ctx.now, reason=p.reason,
                                   legal_ground=p.legal_ground or CONTINUE_GROUND, source=source)
     else:
         kind = {"adjust": "adjust", "stop": "stop", "graduate": "graduate"}[p.outcome]
         change = change_apply(
-            enrollment, kind, actor=ctx.actor, now=ctx.now, reason=p.reason,
+            enrollment, kind, actor=ctx.actor, now=ctx.now, reason=reason,
             legal_ground=p.legal_ground or LEGAL_GROUNDS.get((case.program, kind), ""), source=source,
             amount=case.decided_amount, klass=case.decided_class,
             graduation_reason=review.data.get("graduation_reason", "") if review else "",
             graduation_months=review.data.get("graduation_months") if review else None)
         if p.outcome == "adjust":
             recheck_continue_date(enrollment, ctx)
+    extras = termination.decision_extras(ctx, change) if terminating else {}
     ctx.record("recheck_decision", {**p.model_dump(mode="json"), "change": change.pk,
-                                    "effective_month": change.effective_month.isoformat()})
+                                    "effective_month": change.effective_month.isoformat(), **extras})
 
 
 def recheck_continue_date(enrollment, ctx):
@@ -127,10 +130,9 @@ def recheck_continue_date(enrollment, ctx):
     enrollment.save(update_fields=["next_recheck"])
 
 
-def _keep(kind):
-    def handler(ctx):
-        ctx.record(kind, ctx.payload.model_dump(mode="json"))
-    return handler
+def cancel_writes(ctx):
+    ctx.record("recheck_cancel", ctx.payload.model_dump(mode="json"))
+    termination.withdraw_running_notices(ctx.case)  # a running 拟终止公示 comes off the public page
 
 
 def _act(action, handler):
@@ -144,4 +146,5 @@ def _act(action, handler):
 
 case_recheck_review = _act("recheck_review", recheck_review_writes)
 case_decide = _act("decide", decide_writes)
-case_cancel = _act("cancel", _keep("recheck_cancel"))
+case_cancel = _act("cancel", cancel_writes)
+case_start_termination_notice = _act("start_termination_notice", termination.start_termination_notice_writes)

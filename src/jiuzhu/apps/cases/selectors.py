@@ -104,15 +104,20 @@ def cases_search(*, actor, state: str = "", program: str = "", applicant_name: s
 
 
 def public_notices(*, region_code: str = "", today: date, limit: int = 200):
-    """Notices for the public page: only name, household size and amount leave this function."""
+    """Notices for the public page: only name, household size and amount leave this function (for a
+    termination notice only the name: size and amount are None)."""
     qs = Notice.objects.filter(withdrawn=False).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
     if region_code:
         from jiuzhu.apps.regions.codes import subtree_range
         low, high = subtree_range(region_code)
         qs = qs.filter(region_id__gte=low, region_id__lte=high)
-    return list(qs.select_related("region").order_by("-starts_on", "id")
+    rows = list(qs.select_related("region").order_by("-starts_on", "id")
                 .values("kind", "program", "region__name", "region__full_name", "name", "household_size",
                         "amount", "objection_phone", "starts_on", "ends_on")[:limit])
+    for row in rows:  # a proposed termination (R-TK-16) publishes the name and the termination only
+        if row["kind"] == Notice.Kind.TERMINATION:
+            row["household_size"] = row["amount"] = None
+    return rows
 
 
 def deadline_status_label(d: CaseDeadline) -> str:

@@ -22,6 +22,7 @@ from .engine import ActionContext, finish, perform, run_guards
 from .models import Case, CaseDeadline, CaseEvent, Channel, Notice
 from .payloads import clean_payload
 from .review import confirm_writes, review_writes
+from .termination import withdraw_running_notices
 
 ROLE_CHANNELS = {"village_assistant": {Channel.VILLAGE}, "township_caseworker": {Channel.WINDOW, Channel.VILLAGE}}
 
@@ -109,13 +110,17 @@ def _publish(ctx):
 
 
 def _withdraw_initial_notices(ctx):
-    ctx.case.notices.filter(kind=Notice.Kind.INITIAL, withdrawn=False).update(withdrawn=True)
+    withdraw_running_notices(ctx.case)
 
 
 def _objection_handled(kind):
     def handler(ctx):
+        if ctx.case.kind == Case.Kind.RECHECK and getattr(ctx.payload, "conclusion", None) is None:
+            # R-TK-16: the investigation of an objection to a termination decides it.
+            raise ValidationFailed("case.conclusion_required", "请填写异议处理结论（异议成立或不成立）",
+                                   field="conclusion")
         ctx.record(kind, ctx.payload.model_dump(mode="json"))
-        _withdraw_initial_notices(ctx)  # a fresh review and notice follow (WF-8)
+        _withdraw_initial_notices(ctx)  # a fresh review and notice follow (WF-8, R-TK-16)
     return handler
 
 
@@ -199,7 +204,8 @@ case_file_record = _act("file_record", _file)
 case_withdraw = _act("withdraw", _closing("withdrawal"))
 case_terminate = _act("terminate", _closing("termination"))
 case_extend = _act("extend", _extend)
-from .recheck import case_cancel, case_decide, case_recheck_review  # noqa: E402,F401  (recheck actions)
+from .recheck import (case_cancel, case_decide, case_recheck_review,  # noqa: E402,F401  (recheck actions)
+                      case_start_termination_notice)
 
 SERVICES = {name[len("case_"):]: fn for name, fn in globals().items()
             if name.startswith("case_") and callable(fn) and name != "case_submit"}

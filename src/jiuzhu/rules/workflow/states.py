@@ -21,6 +21,9 @@ STATE_LABELS = {
     "proposed": "已提出复核意见",
     "rechecked": "已复核",
     "cancelled": "已取消复核",
+    # 特困 termination procedure on a recheck (R-TK-16): 7-day notice, objections investigated.
+    "termination_notice": "拟终止公示中",
+    "termination_disputed": "拟终止公示有异议",
 }
 
 CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "withdrawn", "terminated",
@@ -55,6 +58,7 @@ ACTION_LABELS = {
     "recheck_review": "提出复核意见",
     "decide": "作出复核决定",
     "cancel": "取消复核",
+    "start_termination_notice": "发布拟终止特困供养公示",
 }
 
 STEP_LABELS = {
@@ -72,6 +76,7 @@ STEP_LABELS = {
     "county_filing": "报县备案",
     "overall": "总办理时限",
     "recheck": "复核办结期限",
+    "objection_handling": "异议调查核实及决定",
 }
 
 PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养"}
@@ -112,3 +117,26 @@ GRADUATION_REASONS = {
     "disabled_employment": "残疾对象经推荐就业且稳定",
     "epidemic": "受疫情影响",
 }
+
+# 特困 termination grounds (R-TK-15, 《特困人员认定办法》第二十四条).
+TEKUN_TERMINATION_GROUNDS = {
+    "deceased": "死亡、被宣告失踪或者被宣告死亡",
+    "labour_capacity": "具备或者恢复劳动能力",
+    "imprisoned": "依法被判处刑罚，且在监狱服刑",
+    "income_assets": "收入和财产状况不再符合特困人员认定条件",
+    "obligor_able": "法定义务人具有了履行义务能力或者新增具有履行义务能力的法定义务人",
+    "voluntary": "自愿申请退出特困人员救助供养",
+}
+# Who reported the change to the township (R-TK-16, 《特困人员认定办法》第二十五条).
+TERMINATION_REPORTERS = {
+    "caregiver": "照料服务人",
+    "care_institution": "供养服务机构",
+    "village_committee": "村(居)民委员会",
+    "township": "乡镇人民政府(街道办事处)核查发现",
+}
+# Where the proposed termination is publicized (R-TK-16: in the village or the institution).
+TERMINATION_NOTICE_PLACES = {"residence_village": "所在村(社区)", "care_institution_site": "供养服务机构"}
+# How a re-investigation answered the objection.
+OBJECTION_CONCLUSIONS = {"founded": "异议成立", "unfounded": "异议不成立"}
+# The referral a termination decision suggests (R-TK-16, 《特困人员认定办法》第二十七条).
+REFERRAL_ROUTES = {"dibao": "最低生活保障", "temporary": "临时救助"}

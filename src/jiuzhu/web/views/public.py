@@ -1,5 +1,6 @@
 """公示 (public notices) at /gongshi/: no login. Shows only what may be published (R-PUB):
-name, household size, amount, program, village, notice dates and the objection phone."""
+name, household size, amount, program, village, notice dates and the objection phone; a proposed
+特困 termination (R-TK-16) shows the name and the proposed termination only."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def public_notices(request):
     village = village if village in dict(villages) else ""
     rows = selectors.public_notices(region_code=village or township, today=timezone.localdate())
     notices = [{"name": r["name"], "size": r["household_size"], "amount": r["amount"],
+                "termination": r["kind"] == "termination",
                 "program": program_label(r["program"]), "kind": NOTICE_KINDS.get(r["kind"], r["kind"]),
                 "village": r["region__name"], "starts_on": r["starts_on"], "ends_on": r["ends_on"],
                 "phone": r["objection_phone"]} for r in rows]
