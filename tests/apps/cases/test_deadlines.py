@@ -116,12 +116,12 @@ def late_cases(people, household, outsider, household_data):
 def test_mark_overdue_is_idempotent_and_feeds_supervision(people, outsider, late_cases):
     a, b = late_cases
     # given the day the request is due nothing is late yet
-    assert cases_mark_overdue(today=D(2026, 10, 9)) == {"deadlines": 0, "cases": 0}
+    assert cases_mark_overdue(today=D(2026, 10, 9)) == {"deadlines": 0, "cases": 0, "handed_over": 0}
     # when the job runs the next day, twice
     first = cases_mark_overdue(today=D(2026, 10, 10))
     second = cases_mark_overdue(today=D(2026, 10, 10))
     # then both cases' request deadlines are overdue, and the second run changes nothing
-    assert first == {"deadlines": 2, "cases": 2} and second == {"deadlines": 0, "cases": 0}
+    assert first == {"deadlines": 2, "cases": 2, "handed_over": 0} and second == {"deadlines": 0, "cases": 0, "handed_over": 0}
     a.refresh_from_db()
     assert a.overdue and a.deadlines.get(step="request_verification").status == "overdue"
     # and the county sees both, counted by township; each township sees only its own

@@ -309,3 +309,19 @@ def test_case_page_forms_for_the_new_actions(client, people, household):
                Notice.objects.get().starts_on + timedelta(days=1), OBJECTION)
     form = client.get(reverse("web:case_action", args=[case.pk, "reinvestigate"])).content.decode()
     assert "异议处理结论" in form and "异议不成立" in form
+
+
+def test_daily_job_hands_the_case_to_the_deciders_when_the_notice_ends(people, household):
+    # given a termination notice running on a tekun recheck
+    e = tekun_enrollment(household)
+    case, d = to_stop_opinion(people, e, DAY)
+    case = act(people["caseworker"], case, "start_termination_notice", d, NOTICE)
+    assert case.task_role == "township_caseworker"
+    last_day = d + timedelta(days=7)
+    # when the daily job runs on the last day of the notice, nothing changes hands
+    assert cases_mark_overdue(today=last_day)["handed_over"] == 0
+    assert Case.objects.get(pk=case.pk).task_role == "township_caseworker"
+    # then the day after, the case waits for the deciding group, once
+    assert cases_mark_overdue(today=last_day + timedelta(days=1))["handed_over"] == 1
+    assert Case.objects.get(pk=case.pk).task_role == "township_reviewer"
+    assert cases_mark_overdue(today=last_day + timedelta(days=1))["handed_over"] == 0

@@ -19,4 +19,4 @@ class Command(JiuzhuCommand):
             today = _date(opts["date"]) if opts.get("date") else timezone.localdate()
             counts = jobs.cases_mark_overdue(today=today)
             self.stdout.write(f"{today.isoformat()} 逾期检查完成：新标记逾期环节 {counts['deadlines']} 个，"
-                              f"新增逾期案件 {counts['cases']} 件")
+                              f"新增逾期案件 {counts['cases']} 件；公示期满转下一环节 {counts['handed_over']} 件")
