@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "jiuzhu.apps.payments",
     "jiuzhu.apps.reviews",
     "jiuzhu.apps.verification",
+    "jiuzhu.apps.monitoring",
     "jiuzhu.web",
     "jiuzhu",
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .views import (audit, auth, case_actions, cases, enrollments, households, members, payroll, public, reviews,
-                    verification, workbench)
+from .views import (audit, auth, case_actions, cases, enrollments, households, members, monitoring, payroll, public,
+                    reviews, verification, workbench)
 
 app_name = "web"
 urlpatterns = [
@@ -40,6 +40,12 @@ urlpatterns = [
     path("enrollments/changes/<int:change_id>/notice.pdf", enrollments.change_notice, name="change_notice"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:campaign_id>/", reviews.review_detail, name="review_detail"),
+    path("alerts/", monitoring.alert_list, name="alert_list"),
+    path("alerts/scan/", monitoring.alert_scan, name="alert_scan"),
+    path("alerts/<int:alert_id>/", monitoring.alert_detail, name="alert_detail"),
+    path("alerts/<int:alert_id>/refer/", monitoring.alert_refer, name="alert_refer"),
+    path("alerts/<int:alert_id>/referrals/<int:referral_id>/feedback/", monitoring.referral_feedback,
+         name="referral_feedback"),
     path("payroll/", payroll.payroll_list, name="payroll_list"),
     path("payroll/prepare/", payroll.payroll_prepare, name="payroll_prepare"),
     path("payroll/<int:batch_id>/", payroll.payroll_detail, name="payroll_detail"),

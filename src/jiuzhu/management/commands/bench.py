@@ -10,7 +10,8 @@ from django.core.management.base import CommandError
 from ._base import JiuzhuCommand
 
 BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rules", "api": "jiuzhu.benchmarks.api",
-           "payroll": "jiuzhu.benchmarks.payroll", "verify": "jiuzhu.benchmarks.verify"}
+           "payroll": "jiuzhu.benchmarks.payroll", "verify": "jiuzhu.benchmarks.verify",
+           "monitor": "jiuzhu.benchmarks.monitor"}
 
 
 class Command(JiuzhuCommand):
@@ -20,7 +21,7 @@ class Command(JiuzhuCommand):
         parser.add_argument("name")
         parser.add_argument("--households", default="100000",
                             help="户数 N；对 rules 基准也可为家庭 Parquet 文件（与 --persons 同用）")
-        parser.add_argument("--persons", default=None, help="rules：成员 Parquet 文件")
+        parser.add_argument("--persons", default=None, help="rules：成员 Parquet 文件；monitor：监测人数")
         parser.add_argument("--policy", default="reference", help="rules：政策名称或区划代码")
         parser.add_argument("--as-of", default="2026-12-01", help="rules：计算日期")
         parser.add_argument("--out", default=None, help="rules：输出金额 Parquet 文件")
@@ -53,6 +54,12 @@ class Command(JiuzhuCommand):
             except ValueError as exc:
                 raise CommandError(str(exc), returncode=2) from None
             result = bench.run(**_api_options(opts))
+            self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+            return
+        if name == "monitor":  # --persons N: monitored persons (jiuzhu.benchmarks.monitor)
+            if not (persons or "").isdigit() or int(persons) < 1:
+                raise CommandError("monitor 基准须用 --persons 给出监测人数（正整数）", returncode=2)
+            result = importlib.import_module(BENCHES[name]).run(persons=int(persons))
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
         kwargs = {"repeat": repeat}

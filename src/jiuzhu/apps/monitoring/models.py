@@ -1,0 +1,121 @@
+"""Low-income population monitoring (低收入人口动态监测, R-SYS-02..07): the low-income register entries
+not held by enrollments (低保边缘、刚性支出、临时救助), scan runs, alerts (预警) with their disposition
+(R-SYS-06) and referrals to other departments with their feedback (转办推送, 一户一条救助链)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, CATEGORIES, DEPARTMENTS, DISPOSITIONS
+
+REGISTER_CATEGORIES = ("edge", "rigid_expenditure", "temporary")
+
+
+class LowIncomeEntry(models.Model):
+    """A household recognized as 低保边缘 / 刚性支出困难 or given 临时救助 (R-LI-02, R-LI-03, R-TA):
+    dibao and 特困 come from the enrollments, these from this register."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="村(居)", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("类别", max_length=20,
+                                choices=[(c, CATEGORIES[c]) for c in REGISTER_CATEGORIES])
+    recognized_on = models.DateField("认定(救助)日期")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "低收入人口登记"
+        indexes = [models.Index(fields=["region", "category"], name="lowincome_region_idx")]
+
+
+class MonitorScan(models.Model):
+    """One scan of a region's monitored population against the latest snapshots."""
+
+    region = models.ForeignKey("regions.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField("监测日期")
+    engine = models.CharField("计算引擎", max_length=12, default="duckdb")
+    snapshots = models.JSONField("使用的快照", default=list)
+    params = models.JSONField("使用的参数", default=dict)
+    population = models.PositiveIntegerField("监测人数", default=0)
+    matched = models.PositiveIntegerField("可比对人数", default=0)
+    candidates = models.PositiveIntegerField("命中规则数", default=0)
+    created = models.PositiveIntegerField("新增预警数", default=0)
+    counts = models.JSONField("按类型新增", default=dict)
+    calendar_version = models.CharField("工作日历版本", max_length=40, blank=True)
+    digest = models.CharField("结果摘要(SM3)", max_length=64, blank=True)
+    seconds = models.FloatField("耗时(秒)", default=0)
+    created_at = models.DateTimeField("扫描时间")
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监测扫描"
+        indexes = [models.Index(fields=["region", "-id"], name="monitor_scan_region_idx")]
+
+
+class Alert(models.Model):
+    """A warning (预警) about one monitored person, due at the township by ``due_date``."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处置"
+        IN_PROGRESS = "in_progress", "处置中"
+        CLOSED = "closed", "已办结"
+
+    scan = models.ForeignKey(MonitorScan, on_delete=models.PROTECT, related_name="alerts")
+    dedup_key = models.CharField("去重键", max_length=120)
+    type = models.CharField("预警类型", max_length=24, choices=list(ALERT_TYPE_LABELS.items()))
+    source = models.CharField("数据来源", max_length=32)
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="村(居)", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("监测类别", max_length=20, choices=list(CATEGORIES.items()))
+    event_date = models.DateField("事件日期")
+    amount = models.DecimalField("金额(元)", max_digits=14, decimal_places=2, default=0)
+    detail = models.CharField("详情", max_length=200, blank=True)
+    breadwinner = models.BooleanField("主要劳动力", default=False)
+    detected_on = models.DateField("发现日期")
+    due_date = models.DateField("处置期限")
+    calendar_version = models.CharField("工作日历版本", max_length=40, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    suggested = models.CharField("建议处置", max_length=16, choices=list(DISPOSITIONS.items()))
+    disposition = models.CharField("处置方式", max_length=16, choices=list(DISPOSITIONS.items()), blank=True)
+    result = models.TextField("处置结果", blank=True)
+    disposed_on = models.DateField("处置日期", null=True, blank=True)
+    disposed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    recheck_case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "预警"
+        constraints = [models.UniqueConstraint(fields=["dedup_key"], name="alert_dedup_key_unique")]
+        indexes = [models.Index(fields=["region", "status", "due_date"], name="alert_region_status_idx"),
+                   models.Index(fields=["region", "type"], name="alert_region_type_idx")]
+
+    @property
+    def number(self) -> str:
+        return f"YJ{self.detected_on:%Y%m%d}-{self.pk:06d}" if self.pk else ""
+
+
+class Referral(models.Model):
+    """A push of an alert to a department (分类推送) and that department's feedback."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "已推送，待反馈"
+        ANSWERED = "answered", "已反馈"
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="referrals")
+    department = models.CharField("推送部门", max_length=16, choices=list(DEPARTMENTS.items()))
+    note = models.CharField("推送说明", max_length=500)
+    sent_on = models.DateField("推送日期")
+    sent_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SENT)
+    feedback = models.TextField("部门反馈", blank=True)
+    assisted = models.BooleanField("已给予救助", null=True, blank=True)
+    feedback_on = models.DateField("反馈日期", null=True, blank=True)
+    feedback_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "转办推送"
+        constraints = [models.UniqueConstraint(fields=["alert", "department"], name="referral_once_per_department")]
