@@ -91,12 +91,13 @@ def read_file(path: Path) -> pa.Table:
 def _csv_encoding(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
+    utf8 = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
         head.decode("utf-8")
-        return "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return utf8
     except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # a character cut at the end of the sample
-            return "utf-8"
+        if exc.start > len(head) - 4:  # a character cut at the end of the sample (the BOM still counts)
+            return utf8
         return "gb18030"
 
 
