@@ -57,10 +57,19 @@ class PaymentLine(models.Model):
 
     # No single-column indexes on batch (the (batch, region) index covers it), region (lines are read
     # through their batch) or carried_from (partial index below): every index costs each bulk insert.
-    batch = models.ForeignKey(PayrollBatch, on_delete=models.PROTECT, related_name="lines", db_index=False)
-    enrollment = models.ForeignKey("enrollment.Enrollment", on_delete=models.PROTECT, related_name="payments")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # No database foreign keys either: lines are written in bulk (a million per county and month) from
+    # the enrollment snapshot of the same build, and PostgreSQL would check and key-share-lock every
+    # referenced row one by one at commit — the slowest step of a large batch. Every build checks the
+    # references of all its lines in one set-based query instead (building.check_references) and fails
+    # the whole batch if one is missing; nothing deletes enrollments, households or regions (PROTECT).
+    batch = models.ForeignKey(PayrollBatch, on_delete=models.PROTECT, related_name="lines", db_index=False,
+                              db_constraint=False)
+    enrollment = models.ForeignKey("enrollment.Enrollment", on_delete=models.PROTECT, related_name="payments",
+                                   db_constraint=False)
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  db_constraint=False, db_index=False)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
     month = models.DateField("所属月份")
     program = models.CharField(max_length=8)
     klass = models.CharField(max_length=2, blank=True)
@@ -70,7 +79,7 @@ class PaymentLine(models.Model):
     result_code = models.CharField("银行返回码", max_length=20, blank=True)
     result_message = models.CharField("银行返回信息", max_length=200, blank=True)
     carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                     db_index=False)
+                                     db_index=False, db_constraint=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "发放明细"

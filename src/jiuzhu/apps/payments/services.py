@@ -158,6 +158,7 @@ def _build(actor, region, month: date, kind: str, seq: int, now, progress, split
         building.hold(batch.pk)
         return batch, tables.lines
     snapshot.write_lines(batch.pk, tables.lines, progress=building.stage(progress, "写入发放明细", lines))
+    building.check_references(batch.pk)
     building.audit_prepare(actor, batch, now)
     return batch, None
 
