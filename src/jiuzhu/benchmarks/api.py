@@ -37,6 +37,8 @@ from jiuzhu.apps.cases.models import Case, CaseDeadline
 from jiuzhu.apps.cases.selectors import allowed_actions, my_tasks
 from jiuzhu.apps.regions.scope import scope_filter
 
+from jiuzhu import gunicorn_conf
+
 from . import api_data, api_db, api_load
 from .common import peak_rss_mb
 
@@ -139,7 +141,7 @@ def run(*, cases: int = 1_000_000, users: int = 200, seconds: float = 60.0, warm
         "ratio": round(base["naive_ms"] / base["fast_ms"], 1) if base["fast_ms"] else None,
         "peak_rss_mb": peak_rss_mb(),
         "server_peak_rss_mb": {"max_worker": max(rss[1:] or rss or [0]), "total": sum(rss)},
-        "server": {"workers": workers, "threads": threads},
+        "server": {"workers": workers, "threads": threads, "switch_interval_s": gunicorn_conf.SWITCH_INTERVAL},
         "pg_connections_peak": peak_conn, "max_connections": max_conn,
         "cpu_busy_pct": round(info["cpu_busy"] * 100, 1) if info["cpu_busy"] is not None else None,
         "cpu_ms_per_request": {k: round(v * 1000 / total, 2) for k, v in info["cpu_seconds"].items()

@@ -203,10 +203,10 @@ def start_server(*, database_url: str, workers: int, threads: int, log_path: str
     env = dict(os.environ, JIUZHU_DATABASE_URL=database_url)
     env.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.settings.production")
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    cmd = [gunicorn, "jiuzhu.benchmarks.api_wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-           "--keep-alive", "75", "--backlog", "2048", "--timeout", "120", "--graceful-timeout", "10",
-           "--log-level", "warning"]
+    # the served configuration of ``jiuzhu serve`` (jiuzhu.gunicorn_conf), sized for the load
+    cmd = [gunicorn, "jiuzhu.benchmarks.api_wsgi:application", "-c", "python:jiuzhu.gunicorn_conf",
+           "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+           "--backlog", "2048", "--timeout", "120", "--log-level", "warning"]
     log = open(log_path, "wb")  # noqa: SIM115 — closed with the process
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 90

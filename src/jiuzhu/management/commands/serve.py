@@ -21,6 +21,5 @@ class Command(JiuzhuCommand):
         self.stdout.write(f"救助平台已启动：http://{host}:{port}  （Ctrl-C 停止）")
         self.stdout.flush()
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        os.execv(gunicorn, [gunicorn, "jiuzhu.wsgi:application", "--bind", f"{host}:{port}",
-                            "--workers", str(workers), "--threads", "4", "--access-logfile", "-",
-                            "--graceful-timeout", "10"])
+        os.execv(gunicorn, [gunicorn, "jiuzhu.wsgi:application", "-c", "python:jiuzhu.gunicorn_conf",
+                            "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"])
