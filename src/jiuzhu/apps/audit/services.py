@@ -12,30 +12,52 @@ def audit_record(
     reason: str = "", region_code: str = "", details: dict | None = None, at=None,
 ) -> AuditEvent:
     """Append one event to the chain. Call inside the state change's transaction (outside one, the
-    event gets its own). Three statements: take the head (``UPDATE … RETURNING`` locks the row on
-    PostgreSQL and takes the write lock on SQLite), insert the event, move the head's hash — no
-    savepoint, so the head is locked for as short a time as the caller's commit allows."""
+    event gets its own). Everything that does not depend on the chain is prepared first; then the
+    head is taken (``UPDATE … RETURNING`` locks the row on PostgreSQL and takes the write lock on
+    SQLite) and the event inserted and the head moved — in one statement on PostgreSQL — with no
+    savepoint: every case action passes here, so the head stays locked as briefly as possible."""
+    fields = {
+        "seq": 0,
+        "at": at or timezone.now(),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_name": getattr(actor, "username", None) or "system",
+        "role": getattr(actor, "role", "") or "",
+        "region_code": region_code or getattr(actor, "region_id", "") or "",
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "before_digest": digest(before),
+        "after_digest": digest(after),
+        "details": details or {},
+        "reason": reason or "",
+        "prev_hash": "",
+    }
     with transaction.atomic(savepoint=False):
-        seq, prev_hash = _advance_head()
-        fields = {
-            "seq": seq,
-            "at": at or timezone.now(),
-            "actor_id": getattr(actor, "pk", None),
-            "actor_name": getattr(actor, "username", None) or "system",
-            "role": getattr(actor, "role", "") or "",
-            "region_code": region_code or getattr(actor, "region_id", "") or "",
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": str(subject_id),
-            "before_digest": digest(before),
-            "after_digest": digest(after),
-            "details": details or {},
-            "reason": reason or "",
-            "prev_hash": prev_hash,
-        }
+        fields["seq"], fields["prev_hash"] = _advance_head()
         fields["hash"] = event_hash(fields)
+        if connection.vendor == "postgresql":
+            return _insert_and_move_head(fields)
         event = AuditEvent.objects.create(**fields)
         AuditHead.objects.filter(pk=1).update(hash=fields["hash"])
+    return event
+
+
+_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_and_move_head(fields: dict) -> AuditEvent:
+    """PostgreSQL: insert the event and set the head's hash in one round trip."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in _FIELDS)
+    marks = ", ".join(["%s"] * len(_FIELDS))
+    values = [f.get_db_prep_save(fields[f.attname], connection) for f in _FIELDS]
+    sql = (f"WITH ev AS (INSERT INTO {qn(AuditEvent._meta.db_table)} ({columns}) VALUES ({marks}) RETURNING id) "
+           f"UPDATE {qn(AuditHead._meta.db_table)} SET hash = %s WHERE id = 1 RETURNING (SELECT id FROM ev)")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*values, fields["hash"]])
+        pk = cur.fetchone()[0]
+    event = AuditEvent(pk=pk, **fields)
+    event._state.adding, event._state.db = False, connection.alias
     return event
 
 
