@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.e2e.walk import BrowserWalk
 from tests.web.test_cases_support import tiny_png
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses that without this.
@@ -54,26 +54,8 @@ def browser():
         b.close()
 
 
-class Walk:
-    def __init__(self, live_server, context, page):
-        self.url, self.context, self.page = live_server.url, context, page
-        self.shots: list[Path] = []
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SHOTS.glob("*.png"):
-            old.unlink()
-
-    def login(self, user):
-        self.context.clear_cookies()
-        self.page.goto(f"{self.url}/login/")
-        self.page.fill("#id_username", user.username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url(f"{self.url}/")
-
-    def shot(self, name: str):
-        path = SHOTS / f"{len(self.shots) + 1:02d}_{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        self.shots.append(path)
+class Walk(BrowserWalk):
+    shots_dir = SHOTS
 
     def open_action(self, case_id: int, action: str):
         """Open the case page and the action's form (loaded by htmx into the page)."""

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.conftest import COUNTY, PASSWORD, VILLAGE_A, VILLAGE_B
+from tests.conftest import COUNTY, VILLAGE_A, VILLAGE_B
+from tests.e2e.walk import BrowserWalk
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses that without this.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -61,26 +62,8 @@ def payroll_people(regions, county_user, settings, tmp_path):
     return {"maker": county_user, "checker": user("county_checker", Role.COUNTY, COUNTY, "钱审核"), "e": e}
 
 
-class Walk:
-    def __init__(self, live_server, context, page):
-        self.url, self.context, self.page = live_server.url, context, page
-        self.shots: list[Path] = []
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SHOTS.glob("*.png"):
-            old.unlink()
-
-    def login(self, user):
-        self.context.clear_cookies()
-        self.page.goto(f"{self.url}/login/")
-        self.page.fill("#id_username", user.username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url(f"{self.url}/")
-
-    def shot(self, name: str):
-        path = SHOTS / f"{len(self.shots) + 1:02d}_{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        self.shots.append(path)
+class Walk(BrowserWalk):
+    shots_dir = SHOTS
 
 
 def result_file(bank_csv: str, failed_seq: str) -> bytes:

@@ -1,0 +1,31 @@
+"""The browser walk both Playwright flows share: log in as a persona, take numbered screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import PASSWORD
+
+
+class BrowserWalk:
+    shots_dir: Path  # set by each flow (var/screenshots/<flow>/)
+
+    def __init__(self, live_server, context, page):
+        self.url, self.context, self.page = live_server.url, context, page
+        self.shots: list[Path] = []
+        self.shots_dir.mkdir(parents=True, exist_ok=True)
+        for old in self.shots_dir.glob("*.png"):
+            old.unlink()
+
+    def login(self, user):
+        self.context.clear_cookies()
+        self.page.goto(f"{self.url}/login/")
+        self.page.fill("#id_username", user.username)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(f"{self.url}/")
+
+    def shot(self, name: str):
+        path = self.shots_dir / f"{len(self.shots) + 1:02d}_{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        self.shots.append(path)
