@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from . import case_documents, cases, health, households, persons, rules, tasks
-from . import enrollments, payroll
+from . import enrollments, monitoring, payroll
 from .auth import BearerToken
 from .errors import install_handlers
 
@@ -27,3 +27,4 @@ api.add_router("/v1/cases", case_documents.router)
 api.add_router("/v1/tasks", tasks.router)
 api.add_router("/v1/enrollments", enrollments.router)
 api.add_router("/v1/payroll", payroll.router)
+api.add_router("/v1/monitoring", monitoring.router)

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .views import (audit, auth, case_actions, cases, enrollments, households, members, monitoring, payroll, public,
-                    reviews, verification, workbench)
+from .views import (audit, auth, case_actions, cases, enrollments, households, lowincome, members, monitoring, payroll,
+                    public, reviews, verification, workbench)
 
 app_name = "web"
 urlpatterns = [
@@ -42,6 +42,9 @@ urlpatterns = [
     path("reviews/<int:campaign_id>/", reviews.review_detail, name="review_detail"),
     path("alerts/", monitoring.alert_list, name="alert_list"),
     path("alerts/scan/", monitoring.alert_scan, name="alert_scan"),
+    path("alerts/register/", lowincome.register_list, name="register_list"),
+    path("alerts/register/import/", lowincome.register_upload, name="register_upload"),
+    path("alerts/register/export/", lowincome.register_download, name="register_download"),
     path("alerts/<int:alert_id>/", monitoring.alert_detail, name="alert_detail"),
     path("alerts/<int:alert_id>/refer/", monitoring.alert_refer, name="alert_refer"),
     path("alerts/<int:alert_id>/referrals/<int:referral_id>/feedback/", monitoring.referral_feedback,

@@ -33,6 +33,7 @@ def _error(html: str, name: str) -> str | None:
 def test_queue_renders_with_chart_and_overdue_in_red(client, alerts, caseworker):
     # given one alert whose due date has passed
     Alert.objects.filter(type="death").update(due_date="2026-01-05")
+    Alert.objects.exclude(type="death").update(due_date="2099-12-31")  # not overdue whatever the clock says
     client.force_login(caseworker)
     response = client.get(reverse("web:alert_list"))
     html = response.content.decode()

@@ -36,7 +36,7 @@ class FeedbackInput(_Input):
 
 
 class RegisterInput(_Input):
-    household: int = Field(title="家庭", ge=1)
+    household: int = Field(title="家庭", ge=1, le=2**63 - 1)
     category: str = Field(title="类别", min_length=1, max_length=40)
     recognized_on: date = Field(title="认定(救助)日期")
     valid_until: date | None = Field(None, title="有效期至")

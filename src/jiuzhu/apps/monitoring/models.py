@@ -28,6 +28,9 @@ class LowIncomeEntry(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "低收入人口登记"
         indexes = [models.Index(fields=["region", "category"], name="lowincome_region_idx")]
+        # one recognition is registered once (a re-imported list cannot double it)
+        constraints = [models.UniqueConstraint(fields=["household", "category", "recognized_on"],
+                                               name="lowincome_once_per_recognition")]
 
 
 class MonitorScan(models.Model):

@@ -32,9 +32,12 @@ def _scoped(actor, region_code: str = ""):
 
 
 def alerts_queue(*, actor, today: date, type: str = "", status: str = "", overdue: bool = False,
-                 region_code: str = "", page: int = 1):
-    """(alerts of the page, has next page): open ones first by due date, then the rest newest first."""
+                 region_code: str = "", page: int = 1, strict: bool = False):
+    """(alerts of the page, has next page): open ones first by due date, then the rest newest first.
+    ``strict``: a region outside the actor's scope is "not found" instead of ignored (the API)."""
     _reader(actor)
+    if strict and region_code and not (is_valid_code(region_code) and in_scope(actor, region_code)):
+        raise NotFound("not_found", f"区划 {region_code} 不存在或不在您的管辖范围内", field="region")
     qs = _scoped(actor, region_code)
     if type in ALERT_TYPE_LABELS:
         qs = qs.filter(type=type)
@@ -87,3 +90,4 @@ def chart_data(counts: dict) -> dict:
 def scans_recent(*, actor, limit: int = 10) -> list[MonitorScan]:
     _reader(actor)
     return list(scope_filter(MonitorScan.objects.all(), actor).select_related("region").order_by("-id")[:limit])
+

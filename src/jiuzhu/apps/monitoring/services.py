@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jiuzhu.apps.audit.services import audit_record
@@ -15,7 +15,7 @@ from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.apps.registry.models import Household
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, DEPARTMENTS, DISPOSITIONS
+from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, CATEGORIES, DEPARTMENTS, DISPOSITIONS
 
 from .inputs import dispose_input, feedback_input, referral_input, register_input
 from .models import Alert, LowIncomeEntry, Referral
@@ -162,14 +162,26 @@ def lowincome_register(*, actor, data, now: datetime) -> LowIncomeEntry:
     cleaned = register_input(data)
     household = Household.objects.filter(pk=cleaned.household).first()
     if household is None or not in_scope(actor, household.region_id):
-        raise NotFound("not_found", "家庭不存在或不在您的管辖范围内")
-    with transaction.atomic():
-        entry = LowIncomeEntry.objects.create(
-            household=household, region_id=household.region_id, category=cleaned.category,
-            recognized_on=cleaned.recognized_on, valid_until=cleaned.valid_until, note=cleaned.note,
-            created_by=actor if getattr(actor, "pk", None) else None, created_at=now)
-        audit_record(actor=actor, action="lowincome.register", subject_type="lowincome_entry", subject_id=entry.pk,
-                     region_code=household.region_id, after={"category": entry.category, "household": household.pk,
-                                                             "recognized_on": cleaned.recognized_on.isoformat()},
-                     at=now)
+        raise NotFound("not_found", "家庭不存在或不在您的管辖范围内", field="household")
+    today = timezone.localtime(now).date()
+    if cleaned.recognized_on > today:
+        raise ValidationFailed("monitor.recognized_on", "认定(救助)日期不能晚于今天（字段：recognized_on）",
+                               field="recognized_on")
+    duplicate = Conflict("monitor.register_exists", f"该家庭已于 {cleaned.recognized_on.isoformat()} 登记为"
+                         f"{CATEGORIES[cleaned.category]}，不能重复登记", field="category")
+    try:
+        with transaction.atomic():
+            if LowIncomeEntry.objects.filter(household=household, category=cleaned.category,
+                                             recognized_on=cleaned.recognized_on).exists():
+                raise duplicate
+            entry = LowIncomeEntry.objects.create(
+                household=household, region_id=household.region_id, category=cleaned.category,
+                recognized_on=cleaned.recognized_on, valid_until=cleaned.valid_until, note=cleaned.note,
+                created_by=actor if getattr(actor, "pk", None) else None, created_at=now)
+            audit_record(actor=actor, action="lowincome.register", subject_type="lowincome_entry", subject_id=entry.pk,
+                         region_code=household.region_id, after={"category": entry.category, "household": household.pk,
+                                                                 "recognized_on": cleaned.recognized_on.isoformat()},
+                         at=now)
+    except IntegrityError:  # registered by someone else meanwhile (lowincome_once_per_recognition)
+        raise duplicate from None
     return entry
