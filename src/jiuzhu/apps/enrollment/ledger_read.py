@@ -62,6 +62,14 @@ def numeric_digits_lost(value) -> bool:
 def read_ledger(path: str | Path) -> LedgerSheet:
     """The first worksheet. Missing required headers are errors on row 1; unknown headers (and the
     错误 column of an error report) are ignored."""
+    return read_sheet(path, COLUMNS, _BY_HEADER, ignore=(ERROR_HEADER,))
+
+
+def read_sheet(path: str | Path, columns, by_header: dict, *, ignore=(), header_check=None) -> LedgerSheet:
+    """The first worksheet of an import file (ledger, low-income register …), header on row 1:
+    required headers of ``columns`` missing or a known header repeated are errors on row 1 (plus
+    whatever ``header_check(present headers)`` returns); rows are keyed by the columns' keys; row
+    numbers are the spreadsheet's; empty rows are skipped."""
     try:
         book = CalamineWorkbook.from_path(str(path))
         data = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -72,20 +80,21 @@ def read_ledger(path: str | Path) -> LedgerSheet:
     headers = [cell_text(h) for h in data[0]]
     sheet = LedgerSheet(headers=headers, rows=[])
     present = {h for h in headers if h}
-    for col in COLUMNS:
+    for col in columns:
         if col.required and col.header not in present:
             sheet.errors.append(LedgerError(1, col.header, "缺少此列（列名须与说明文档一致）"))
+    if header_check is not None:
+        sheet.errors.extend(header_check(present))
     seen: set[str] = set()
     for h in headers:
-        if h in seen and h in _BY_HEADER:
+        if h in seen and h in by_header:
             sheet.errors.append(LedgerError(1, h, "列名重复"))
         seen.add(h)
-    index = [(i, _BY_HEADER[h].key) for i, h in enumerate(headers) if h in _BY_HEADER and h != ERROR_HEADER]
+    index = [(i, by_header[h].key) for i, h in enumerate(headers) if h in by_header and h not in ignore]
     for number, values in enumerate(data[1:], start=2):
         if all(cell_text(v) == "" for v in values):
             continue
-        row = {key: values[i] if i < len(values) else None for i, key in index}
-        sheet.rows.append((number, row))
+        sheet.rows.append((number, {key: values[i] if i < len(values) else None for i, key in index}))
         sheet.raw.append((number, list(values)))
     if not sheet.rows and not sheet.errors:
         sheet.errors.append(LedgerError(0, "", "文件中没有数据行"))

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
 
-from jiuzhu.apps.enrollment.ledger_read import LedgerError, LedgerSheet, cell_text
+from jiuzhu.apps.enrollment.ledger_read import LedgerError, LedgerSheet, read_sheet
 
 
 @dataclass(frozen=True)
@@ -54,32 +53,10 @@ def header_of(key: str) -> str:
 def read_register(path: str | Path) -> LedgerSheet:
     """The first worksheet, header on row 1; unknown headers (the export's extra columns, the error
     report's 错误) are ignored. Row numbers are the spreadsheet's."""
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        data = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is one Chinese error
-        return LedgerSheet([], [], errors=[LedgerError(0, "", f"无法读取 Excel 文件（{type(exc).__name__}）；请另存为 .xlsx 后重试")])
-    if not data:
-        return LedgerSheet([], [], errors=[LedgerError(0, "", "文件为空")])
-    headers = [cell_text(h) for h in data[0]]
-    sheet = LedgerSheet(headers=headers, rows=[])
-    present = {h for h in headers if h}
-    for col in COLUMNS:
-        if col.required and col.header not in present:
-            sheet.errors.append(LedgerError(1, col.header, "缺少此列（列名须与说明文档一致）"))
-    if not present & set(HOUSEHOLD_HEADERS):
-        sheet.errors.append(LedgerError(1, "家庭编号", "缺少“家庭编号”或“户主身份证号”列（至少要有其中一列）"))
-    seen: set[str] = set()
-    for h in headers:
-        if h in seen and h in _BY_HEADER:
-            sheet.errors.append(LedgerError(1, h, "列名重复"))
-        seen.add(h)
-    index = [(i, _BY_HEADER[h].key) for i, h in enumerate(headers) if h in _BY_HEADER]
-    for number, values in enumerate(data[1:], start=2):
-        if all(cell_text(v) == "" for v in values):
-            continue
-        sheet.rows.append((number, {key: values[i] if i < len(values) else None for i, key in index}))
-        sheet.raw.append((number, list(values)))
-    if not sheet.rows and not sheet.errors:
-        sheet.errors.append(LedgerError(0, "", "文件中没有数据行"))
-    return sheet
+    return read_sheet(path, COLUMNS, _BY_HEADER, header_check=_household_column)
+
+
+def _household_column(present: set[str]) -> list[LedgerError]:
+    if present & set(HOUSEHOLD_HEADERS):
+        return []
+    return [LedgerError(1, "家庭编号", "缺少“家庭编号”或“户主身份证号”列（至少要有其中一列）")]
