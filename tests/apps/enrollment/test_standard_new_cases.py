@@ -77,3 +77,25 @@ def test_explicit_other_policy_is_not_overlaid(people, county_checker, hh_factor
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_graduation_on_a_recheck_uses_the_applied_standard(people, county_checker, hh_factory):
+    from types import SimpleNamespace
+
+    from jiuzhu.apps.cases.recheck import _graduation
+    from jiuzhu.rules.errors import ValidationFailed
+
+    # given a household whose income per person (1320) lies between the old (1301) and new (1350) standard
+    hh = hh_factory(incomes=(1320, 1320))
+    case = submit(people["caseworker"], hh, day=date(2026, 6, 10))
+    policy = region_config(case.region_id).policy
+    enrollment = SimpleNamespace(amount=Decimal("300.00"))
+    # then, under the old standard, it is above the standard and may graduate (渐退)
+    proposal = propose(case, policy=policy, as_of=date(2026, 7, 15))
+    assert _graduation(proposal, "graduate_employment", enrollment, policy, case.region_id) > 0
+    # when the new standard is applied, the same July recheck finds it below the standard
+    apply_new_standard(people["county"], county_checker)
+    proposal = propose(case, policy=policy, as_of=date(2026, 7, 15))
+    with pytest.raises(ValidationFailed) as exc:
+        _graduation(proposal, "graduate_employment", enrollment, policy, case.region_id)
+    assert exc.value.code == "recheck.graduation_below"

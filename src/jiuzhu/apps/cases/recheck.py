@@ -10,8 +10,8 @@ from decimal import Decimal
 from jiuzhu.apps.enrollment import terms
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.enrollment.services import change_apply, recheck_continue
+from jiuzhu.apps.enrollment.standard import region_evaluate
 from jiuzhu.rules.errors import ValidationFailed
-from jiuzhu.rules.evaluate import evaluate
 from jiuzhu.rules.workflow.enrollment import LEGAL_GROUNDS, add_months, first_of_next_month
 from jiuzhu.rules.workflow.states import RECHECK_OUTCOMES
 
@@ -33,14 +33,14 @@ def _suggest(case, enrollment, result) -> tuple[str, Decimal, str]:
     return ("continue" if same else "adjust"), amount, klass
 
 
-def _graduation(proposal: dict, reason: str, enrollment, policy: str) -> int:
+def _graduation(proposal: dict, reason: str, enrollment, policy: str, region_code: str) -> int:
     """Months of 渐退 for ``reason`` (R-DM-04): only when income is now at or above the standard."""
     if not reason:
         raise ValidationFailed("recheck.graduation_reason", "渐退须选择渐退原因", field="graduation_reason")
     request = {**proposal["request"], "program": "graduation",
                "graduation": {"reason": reason, "current_amount": str(enrollment.amount)}}
     try:
-        result = evaluate(request, policy)
+        result = region_evaluate(request, region_code=region_code, policy=policy)  # applied standards too
     except ValidationFailed as exc:
         raise ValidationFailed("recheck.graduation_reason", f"渐退原因：{exc.message}", field="graduation_reason") \
             from None
@@ -68,7 +68,7 @@ def recheck_review_writes(ctx):
     elif p.outcome == "graduate":
         if case.program != "dibao":
             raise ValidationFailed("recheck.graduation_program", "特困人员救助供养不适用渐退", field="outcome")
-        months = _graduation(proposal, p.graduation_reason or "", enrollment, cfg.policy)
+        months = _graduation(proposal, p.graduation_reason or "", enrollment, cfg.policy, case.region_id)
         amount, klass = enrollment.amount, enrollment.klass
     elif p.outcome == "continue":
         amount, klass = enrollment.amount, enrollment.klass
