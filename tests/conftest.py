@@ -135,7 +135,9 @@ def make_id(born: date = date(1970, 5, 17), prefix: str = "330127", male: bool =
     """A fresh valid ID number (unique within the test session)."""
     n = next(_seq)
     seq = (n * 2 + (1 if male else 0)) % 1000
-    born = date(born.year - (n // 500), born.month, born.day)
+    # after every 500 numbers the address code moves on (digits 3–6; only the province is checked), never
+    # the birth date: ages decide classes and tiers, and must not depend on how many tests ran before
+    prefix = prefix[:2] + f"{(int(prefix[2:6]) + n // 500) % 10000:04d}"
     return idcard.make(prefix, born, seq)
 
 

@@ -50,7 +50,7 @@ def test_full_cycle(county_user, county_checker, two_enrollments, tmp_path):
     detail = wb.get_sheet_by_name("明细").to_python()
     assert detail[0][0] == "对象编号" and len(detail) == 3 and {r[12] for r in detail[1:]} == {2430.0, 810.0}
     text = run("show", "--id", str(change.pk))
-    assert "待审批" in text and "千岛湖镇\tC\t1\t1\t0\t2341.80\t2430.00\t88.20" in text
+    assert "待审批" in text and "千岛湖镇\tC\t1\t1\t0\t2341.80\t2430.00\t88.20" in text, text
     # when the maker tries to approve: refused in Chinese, exit 2
     err = fails("approve", "--id", str(change.pk), "--user", county_user.username)
     assert "审批人不能是提出人" in str(err)
