@@ -1,37 +1,4 @@
-"""Browser tests need a live server, hence transactional tests whose teardown empties every table.
-The audit log's append-only triggers refuse that, so they are switched off just for that flush and
-switched back on right after it."""
+"""Browser tests need a live server, hence transactional tests whose teardown empties every table;
+the audit log's triggers are switched off just for that flush (tests/flushable_audit.py)."""
 
-import importlib
-
-import pytest
-from django.db import connection
-
-from jiuzhu.apps.audit.models import AuditEvent
-
-TRIGGERS = importlib.import_module("jiuzhu.apps.audit.migrations.0002_append_only_triggers")
-TABLE = AuditEvent._meta.db_table
-
-
-def _triggers(on: bool):
-    with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            for sql in TRIGGERS.SQLITE if on else TRIGGERS.SQLITE_DROP:
-                cur.execute(sql)
-        else:
-            cur.execute(f"ALTER TABLE {TABLE} {'ENABLE' if on else 'DISABLE'} TRIGGER USER")
-
-
-@pytest.fixture
-def _audit_triggers_back_after_flush(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _triggers(on=True)
-
-
-@pytest.fixture
-def _django_db_helper(_audit_triggers_back_after_flush, _django_db_helper):
-    # Wraps pytest-django's own helper (whose teardown flushes the tables): set up after the
-    # re-enabling fixture, so the order at teardown is: triggers off → flush → triggers on.
-    yield _django_db_helper
-    _triggers(on=False)
+from tests.flushable_audit import _audit_triggers_back_after_flush, _django_db_helper  # noqa: F401

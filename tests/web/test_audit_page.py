@@ -59,9 +59,10 @@ def test_filter_by_action_and_keyset_paging(client, inspector, household, monkey
     monkeypatch.setattr(selectors.audit_events_page, "__kwdefaults__",
                         {**selectors.audit_events_page.__kwdefaults__, "limit": 2})
     resp = client.get(reverse("web:audit_list"), {"action": "pii."})
-    newest = AuditEvent.objects.order_by("-seq")[:3]
+    newest = AuditEvent.objects.order_by("-id")[:3]
     page = resp.content.decode()
-    assert f"before={newest[1].seq}" in page and "action=pii." in page
-    html = _rows(client.get(reverse("web:audit_list"), {"action": "pii.", "before": newest[1].seq}).content.decode())
-    assert f'<td data-label="序号" class="mono">{newest[2].seq}</td>' in html
-    assert f'<td data-label="序号" class="mono">{newest[0].seq}</td>' not in html
+    assert f"before={newest[1].id}" in page and "action=pii." in page
+    html = _rows(client.get(reverse("web:audit_list"), {"action": "pii.", "before": newest[1].id}).content.decode())
+    assert newest[2].chain == "330127000"  # the inspector's events chain in the county's own chain
+    assert f'<td data-label="链-序号" class="mono">330127000-{newest[2].seq}</td>' in html
+    assert f'<td data-label="链-序号" class="mono">330127000-{newest[0].seq}</td>' not in html

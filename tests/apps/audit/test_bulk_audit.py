@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from jiuzhu.apps.audit.bulk import audit_record_many
-from jiuzhu.apps.audit.models import AuditEvent, AuditHead
+from jiuzhu.apps.audit.chain import GENESIS
+from jiuzhu.apps.audit.models import AuditChain, AuditEvent
 from jiuzhu.apps.audit.services import audit_record, audit_verify
 from tests.apps.test_audit import TABLE, behind_the_triggers, verify_cli
 
@@ -21,30 +22,45 @@ def _events(n, start=0):
             for i in range(n)]
 
 
+def _chain(chain):
+    return AuditEvent.objects.filter(chain=chain).order_by("seq")
+
+
 def test_bulk_events_chain_between_single_events(county_user):
-    # given single events before and after a bulk of 1500 (the fixtures may have audited already)
-    base = audit_record(actor=None, action="test.before", subject_type="thing", subject_id=1).seq
-    first, last = audit_record_many(actor=county_user, events=_events(1500))
-    audit_record(actor=None, action="test.after", subject_type="thing", subject_id=2)
-    # then the sequence is continuous, each event points at the one before, and verify passes
-    assert (first, last) == (base + 1, base + 1500)
-    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
-    assert seqs == list(range(1, base + 1502))
-    bulk = AuditEvent.objects.get(seq=base + 1)
-    assert bulk.prev_hash == AuditEvent.objects.get(seq=base).hash
+    # given single events of the township before and after a bulk of 1500 (the fixtures may have audited already)
+    base = audit_record(actor=None, action="test.before", subject_type="thing", subject_id=1,
+                        region_code="330127100201").seq
+    spans = audit_record_many(actor=county_user, events=_events(1500))
+    audit_record(actor=None, action="test.after", subject_type="thing", subject_id=2, region_code="330127100")
+    # then the township's chain is continuous, each event points at the one before, and verify passes
+    assert spans == {"330127100": (base + 1, base + 1500)}
+    assert list(_chain("330127100").values_list("seq", flat=True)) == list(range(1, base + 1502))
+    bulk = _chain("330127100").get(seq=base + 1)
+    assert bulk.prev_hash == _chain("330127100").get(seq=base).hash
     assert (bulk.actor_name, bulk.role, bulk.region_code) == ("county_staff", "county_staff", "330127100201")
     assert bulk.details["说明"] == "标准调整" and bulk.details["n"] == [0, None]
-    assert AuditEvent.objects.get(seq=base + 1501).prev_hash == AuditEvent.objects.get(seq=base + 1500).hash
+    assert _chain("330127100").get(seq=base + 1501).prev_hash == _chain("330127100").get(seq=base + 1500).hash
     intact, broken, checked = audit_verify()
-    assert intact and broken is None and checked == base + 1501
-    head = AuditHead.objects.get(pk=1)
-    assert head.seq == base + 1501 and head.hash == AuditEvent.objects.get(seq=base + 1501).hash
+    assert intact and broken is None and checked == AuditEvent.objects.count()
+    head = AuditChain.objects.get(chain="330127100")
+    assert head.seq == base + 1501 and head.hash == _chain("330127100").get(seq=base + 1501).hash
     assert verify_cli()[0] == 0
 
 
-def test_nothing_to_record_changes_nothing():
-    assert audit_record_many(actor=None, events=[]) == (0, 0)
-    assert not AuditEvent.objects.exists()
+def test_bulk_events_of_several_townships_extend_each_chain():
+    # given events of two townships and one without a region, interleaved
+    a, b = _events(3), _events(2, start=10)
+    for e in b:
+        e["region_code"] = "330127101202"
+    mixed = [a[0], b[0], a[1], {"action": "x.sys", "subject_type": "job", "subject_id": 1, "region_code": ""},
+             b[1], a[2]]
+    spans = audit_record_many(actor=None, events=mixed)
+    # then each goes to its own chain, in order, numbered from 1
+    assert spans == {"": (1, 1), "330127100": (1, 3), "330127101": (1, 2)}
+    assert list(_chain("330127100").values_list("subject_id", flat=True)) == ["0", "1", "2"]
+    assert list(_chain("330127101").values_list("subject_id", flat=True)) == ["10", "11"]
+    assert _chain("330127101").first().prev_hash == GENESIS
+    assert audit_verify() == (True, None, 6)
 
 
 def test_unknown_event_key_is_refused():
@@ -63,7 +79,7 @@ def test_tampering_with_a_bulk_event_is_detected():
     intact, broken, _ = audit_verify()
     assert not intact and broken["seq"] == 17
     code, out = verify_cli()
-    assert code == 1 and "序号=17" in out
+    assert code == 1 and "哈希链=330127100 序号=17" in out
 
 
 def test_bulk_insert_refused_by_append_only_triggers_on_update():

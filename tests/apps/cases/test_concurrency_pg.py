@@ -23,32 +23,13 @@ from jiuzhu.apps.workcalendar.selectors import calendar_cache_clear
 from jiuzhu.rules.errors import Conflict
 
 from .flow import MEETING, at, to_confirmation
+from tests.flushable_audit import _audit_triggers_back_after_flush, _django_db_helper  # noqa: F401
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="needs row locks and concurrent transactions (PostgreSQL only)")
-TRIGGERS = importlib.import_module("jiuzhu.apps.audit.migrations.0002_append_only_triggers")
 SEED = importlib.import_module("jiuzhu.apps.workcalendar.migrations.0002_seed_2004_2026")
 
 
-def _audit_triggers(on: bool):
-    with connection.cursor() as cur:
-        cur.execute(f"ALTER TABLE {AuditEvent._meta.db_table} {'ENABLE' if on else 'DISABLE'} TRIGGER USER")
-
-
-@pytest.fixture
-def _audit_triggers_back_after_flush(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _audit_triggers(on=True)
-
-
-@pytest.fixture
-def _django_db_helper(_audit_triggers_back_after_flush, _django_db_helper):
-    """A transactional test's teardown empties every table; the append-only audit log refuses that,
-    so its triggers are off for that flush only (order at teardown: off → flush → on)."""
-    yield _django_db_helper
-    if connection.vendor == "postgresql":
-        _audit_triggers(on=False)
 
 
 @pytest.fixture

@@ -19,28 +19,11 @@ from jiuzhu.rules.errors import Conflict
 from tests.conftest import COUNTY
 
 from .conftest import MONTH, NOW
+from tests.flushable_audit import _audit_triggers_back_after_flush, _django_db_helper  # noqa: F401
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel writers need PostgreSQL")
 
 
-def _audit_triggers(on: bool):
-    with connection.cursor() as cur:
-        cur.execute(f"ALTER TABLE {AuditEvent._meta.db_table} {'ENABLE' if on else 'DISABLE'} TRIGGER USER")
-
-
-@pytest.fixture
-def _audit_triggers_back_after_flush(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _audit_triggers(on=True)
-
-
-@pytest.fixture
-def _django_db_helper(_audit_triggers_back_after_flush, _django_db_helper):
-    """The teardown flush empties every table; the append-only audit log refuses that otherwise."""
-    yield _django_db_helper
-    if connection.vendor == "postgresql":
-        _audit_triggers(on=False)
 
 
 @pytest.fixture

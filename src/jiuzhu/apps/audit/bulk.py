@@ -1,7 +1,7 @@
 """Bulk writes: many audit events in one chain extension, and the insert helpers bulk jobs share.
 
-``audit_record_many`` computes the hash chain in Python under the head-row lock (the same lock
-``audit_record`` takes, so single and bulk writers serialize) and inserts every event at once: COPY
+``audit_record_many`` computes each township chain's hashes in Python under its head-row lock (the
+lock ``audit_record`` takes, so single and bulk writers of a chain serialize) and inserts every event at once: COPY
 on PostgreSQL, executemany on SQLite. The rows hash exactly as ``audit_verify`` recomputes them.
 """
 
@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from .chain import GENESIS, digest, event_hash
-from .models import AuditEvent, AuditHead
+from .chain import chain_of, digest, event_hash
+from .models import AuditChain, AuditEvent
+from .services import advance_head
 
-_EVENT_COLUMNS = ("seq", "at", "actor_id", "actor_name", "role", "region_code", "action", "subject_type",
+_EVENT_COLUMNS = ("chain", "seq", "at", "actor_id", "actor_name", "role", "region_code", "action", "subject_type",
                   "subject_id", "before_digest", "after_digest", "details", "reason", "prev_hash", "hash")
 _EVENT_KEYS = {"action", "subject_type", "subject_id", "before", "after", "reason", "region_code", "details"}
 
@@ -66,14 +66,13 @@ def allocate_ids(model, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def audit_record_many(*, actor, events, at=None) -> tuple[int, int]:
+def audit_record_many(*, actor, events, at=None) -> dict[str, tuple[int, int]]:
     """Append every event of ``events`` (dicts with ``action``, ``subject_type``, ``subject_id`` and
     optionally ``before``, ``after``, ``reason``, ``region_code``, ``details``) by one ``actor`` at one
-    time, in order. Returns (first seq, last seq), (0, 0) when there is nothing to record. Call inside
-    the state change's transaction: the head row stays locked until it commits."""
+    time, in order within each township's chain. Returns {chain: (first seq, last seq)}. Call inside
+    the state change's transaction: the chain heads stay locked until it commits (taken in chain
+    order, so two bulk writers never wait for each other in a cycle)."""
     events = list(events)
-    if not events:
-        return 0, 0
     for event in events:
         extra = set(event) - _EVENT_KEYS
         if extra:
@@ -83,28 +82,31 @@ def audit_record_many(*, actor, events, at=None) -> tuple[int, int]:
     actor_name = getattr(actor, "username", None) or "system"
     role = getattr(actor, "role", "") or ""
     actor_region = getattr(actor, "region_id", "") or ""
+    by_chain: dict[str, list[tuple[str, dict]]] = {}
+    for event in events:
+        region = event.get("region_code") or actor_region
+        by_chain.setdefault(chain_of(region), []).append((region, event))
+    spans, rows = {}, []
     with transaction.atomic():
-        if not AuditHead.objects.filter(pk=1).exists():
-            AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
-        AuditHead.objects.filter(pk=1).update(seq=F("seq") + len(events))  # takes the lock, reserves the seqs
-        head = AuditHead.objects.get(pk=1)
-        first = head.seq - len(events) + 1
-        prev = head.hash
-        rows = []
-        for offset, event in enumerate(events):
-            fields = {
-                "seq": first + offset, "at": at, "actor_id": actor_id, "actor_name": actor_name, "role": role,
-                "region_code": event.get("region_code") or actor_region, "action": event["action"],
-                "subject_type": event["subject_type"], "subject_id": str(event["subject_id"]),
-                "before_digest": digest(event.get("before")), "after_digest": digest(event.get("after")),
-                "details": _json_safe(event.get("details") or {}), "reason": event.get("reason") or "",
-                "prev_hash": prev,
-            }
-            fields["hash"] = prev = event_hash(fields)
-            rows.append(tuple(fields[c] for c in _EVENT_COLUMNS))
+        for chain in sorted(by_chain):
+            chained = by_chain[chain]
+            last, prev = advance_head(chain, len(chained))
+            first = last - len(chained) + 1
+            for offset, (region, event) in enumerate(chained):
+                fields = {
+                    "chain": chain, "seq": first + offset, "at": at, "actor_id": actor_id,
+                    "actor_name": actor_name, "role": role, "region_code": region, "action": event["action"],
+                    "subject_type": event["subject_type"], "subject_id": str(event["subject_id"]),
+                    "before_digest": digest(event.get("before")), "after_digest": digest(event.get("after")),
+                    "details": _json_safe(event.get("details") or {}), "reason": event.get("reason") or "",
+                    "prev_hash": prev,
+                }
+                fields["hash"] = prev = event_hash(fields)
+                rows.append(tuple(fields[c] for c in _EVENT_COLUMNS))
+            AuditChain.objects.filter(chain=chain).update(hash=prev)
+            spans[chain] = (first, last)
         bulk_insert(AuditEvent, _EVENT_COLUMNS, rows, json_columns=("details",))
-        AuditHead.objects.filter(pk=1).update(hash=prev)
-    return first, head.seq
+    return spans
 
 
 def _json_safe(details: dict) -> dict:

@@ -10,6 +10,12 @@ from jiuzhu.core.crypto import sm3_hex
 GENESIS = "0" * 64
 
 
+def chain_of(region_code: str) -> str:
+    """The chain an event of ``region_code`` joins: its township (the code's first 9 digits; a
+    county's own code gives the county's chain), or "" for events without a region."""
+    return (region_code or "")[:9]
+
+
 def canonical(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
 
@@ -24,6 +30,8 @@ def event_hash(fields: dict) -> str:
         at = at.astimezone(timezone.utc).isoformat(timespec="microseconds")
     body = {k: fields[k] for k in HASHED_FIELDS}
     body["at"] = at
+    if fields.get("chain"):  # events of the single chain written before chains per township hash without it
+        body["chain"] = fields["chain"]
     return sm3_hex(canonical(body))
 
 

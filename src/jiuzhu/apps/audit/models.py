@@ -1,10 +1,18 @@
 from django.db import models
 
+GENESIS = "0" * 64
+
 
 class AuditEvent(models.Model):
-    """Append-only, hash-chained. Database triggers refuse UPDATE and DELETE."""
+    """Append-only, hash-chained. Database triggers refuse UPDATE and DELETE.
 
-    seq = models.BigIntegerField("序号", unique=True)
+    The log is a set of chains, one per township (``chain``: the first 9 digits of the event's
+    region code; "" for events without a region, such as logins and system jobs). ``seq`` counts
+    within the chain. Actions in different townships therefore never wait for each other's chain
+    head, and each township's history can be verified on its own."""
+
+    chain = models.CharField("哈希链", max_length=12, blank=True, default="")
+    seq = models.BigIntegerField("序号")
     at = models.DateTimeField("时间")
     actor_id = models.BigIntegerField("操作人ID", null=True)
     actor_name = models.CharField("操作人", max_length=150)
@@ -22,13 +30,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "审计事件"
-        ordering = ["seq"]
+        ordering = ["id"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq")]
 
 
-class AuditHead(models.Model):
-    """Single row holding the chain head; updating it first serializes writers on every database."""
+class AuditChain(models.Model):
+    """One row per chain, holding its head; updating it first serializes that chain's writers."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    chain = models.CharField(primary_key=True, max_length=12)
     seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    hash = models.CharField(max_length=64, default=GENESIS)

@@ -30,13 +30,13 @@ def audit_events_visible(*, actor):
 
 
 def audit_events_page(*, actor, action: str = "", before: int | None = None, limit: int = PAGE_SIZE) -> EventPage:
-    """Newest first, keyset by ``seq < before``; ``action`` matches exactly or as a prefix (``household.``)."""
+    """Newest first, keyset by ``id < before``; ``action`` matches exactly or as a prefix (``household.``)."""
     qs = audit_events_visible(actor=actor)
     if action:
         qs = qs.filter(action__startswith=action)
     if before:
-        qs = qs.filter(seq__lt=before)
-    rows = list(qs.order_by("-seq")[: limit + 1])
+        qs = qs.filter(id__lt=before)
+    rows = list(qs.order_by("-id")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return EventPage(items=rows, next_before=rows[-1].seq if more and rows else None)
+    return EventPage(items=rows, next_before=rows[-1].id if more and rows else None)

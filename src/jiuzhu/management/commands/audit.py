@@ -20,7 +20,7 @@ class Command(JiuzhuCommand):
             self.stdout.write(f"审计日志完整：已校验 {checked} 条事件")
             return
         self.stdout.write(
-            f"审计日志被篡改：第一个异常事件 序号={broken['seq']} id={broken['id']} 操作={broken['action']}："
+            f"审计日志被篡改：第一个异常事件 哈希链={broken['chain'] or '（无区划）'} 序号={broken['seq']} id={broken['id']} 操作={broken['action']}："
             f"{broken['problem']}（此前 {checked} 条正常）"
         )
         sys.stdout.flush()
