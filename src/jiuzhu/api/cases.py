@@ -17,6 +17,7 @@ router = Router(tags=["cases"])
 
 
 def case_out(case, actor, today) -> dict:
+    deadlines = selectors.case_deadlines(case=case)  # first: the allowed-action guards reuse the list
     return {
         "id": str(case.pk), "number": case.number, "program": case.program, "state": case.state,
         "kind": case.kind, "enrollment": str(case.enrollment_id) if case.enrollment_id else None,
@@ -25,7 +26,7 @@ def case_out(case, actor, today) -> dict:
         "version": case.version, "overdue": case.overdue, "relative_flag": case.relative_flag,
         "allowed_actions": selectors.allowed_actions(case=case, actor=actor, today=today),
         "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "due": d.due, "status": d.status,
-                       "rule": d.rule_id, "late": d.late} for d in selectors.case_deadlines(case=case)],
+                       "rule": d.rule_id, "late": d.late} for d in deadlines],
         "timeline": [{"at": timezone.localtime(e.at), "action": e.action, "label": ACTION_LABELS.get(e.action, e.action),
                       "actor": e.actor_name, "role": e.role, "state": e.to_state, "reason": e.reason}
                      for e in selectors.case_timeline(case=case)],

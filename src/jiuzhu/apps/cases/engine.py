@@ -106,10 +106,11 @@ def _create_deadlines(case: Case, rules, today: date, version: str, cal=None):
     if not rules:
         return
     cal = cal or config.calendar()
-    for rule in rules:
-        CaseDeadline.objects.create(case=case, step=rule.step, rule_id=rule.rule_id, amount=rule.amount,
-                                    unit=rule.unit, supervised=rule.supervised, starts_on=today,
-                                    due=due_date(cal, rule, today), calendar_version=version)
+    CaseDeadline.objects.bulk_create([
+        CaseDeadline(case=case, step=rule.step, rule_id=rule.rule_id, amount=rule.amount, unit=rule.unit,
+                     supervised=rule.supervised, starts_on=today, due=due_date(cal, rule, today),
+                     calendar_version=version)
+        for rule in rules])
 
 
 def start_overall(case: Case, today: date, limit: int, version: str, rule_id="WF-总时限", cal=None):
@@ -179,6 +180,7 @@ def perform(*, actor, case_id, action: str, payload, now: datetime, version: int
 
 def finish(case: Case, row, ctx: ActionContext, before: dict):
     today = ctx.today
+    case.__dict__.pop("_deadlines", None)  # a read copy (selectors.case_deadlines) is stale from here
     closing = case.state in CLOSED_STATES and row.to_state is not None
     cal, version = config.calendar_and_version()
     _meet(case, row.meets, today, closing)

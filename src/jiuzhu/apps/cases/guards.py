@@ -121,8 +121,10 @@ def no_active_enrollment(ctx):
 
 def authorization_on_file(ctx):
     """核对 needs the applicant's 一证一书: ID checked and the authorization signed (or scanned)."""
-    intake = _records(ctx, "intake").order_by("-id").first()
+    intake = _latest(ctx, "intake")
     data = intake.data if intake else {}
+    if data.get("authorization_signed") and data.get("id_checked"):
+        return
     scanned = set(ctx.case.attachments.values_list("kind", flat=True))
     if not (data.get("authorization_signed") or "authorization" in scanned):
         raise Conflict("case.authorization_missing", "尚未签署委托授权书（一证一书），不能提请核对")
@@ -292,7 +294,12 @@ def not_extended(ctx):
 
 
 def overall_started(ctx):
-    if not ctx.case.deadlines.filter(step="overall").exclude(status=CaseDeadline.Status.CANCELLED).exists():
+    deadlines = ctx.case.__dict__.get("_deadlines")  # read already for the case page (selectors.case_deadlines)
+    if deadlines is not None:
+        started = any(d.step == "overall" and d.status != CaseDeadline.Status.CANCELLED for d in deadlines)
+    else:
+        started = ctx.case.deadlines.filter(step="overall").exclude(status=CaseDeadline.Status.CANCELLED).exists()
+    if not started:
         raise Conflict("case.overall_not_started", "总办理时限尚未起算，无需延长")
 
 

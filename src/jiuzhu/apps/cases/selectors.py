@@ -52,7 +52,12 @@ def allowed_actions(*, case: Case, actor, today: date) -> list[str]:
 
 
 def case_deadlines(*, case: Case):
-    return list(case.deadlines.order_by("id"))
+    """The case's deadlines in creation order, read once per case instance (guards listing the allowed
+    actions use the same list); an action drops the copy when it changes them."""
+    deadlines = case.__dict__.get("_deadlines")
+    if deadlines is None:
+        deadlines = case.__dict__["_deadlines"] = list(case.deadlines.order_by("id"))
+    return deadlines
 
 
 def case_timeline(*, case: Case):
