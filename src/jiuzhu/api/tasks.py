@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from jiuzhu.apps.cases import selectors
 from jiuzhu.rules.workflow.states import STEP_LABELS
@@ -22,7 +23,7 @@ class TaskQuery(Schema):
     limit: int = Field(50, ge=1, le=200, description="最多返回条数（按截止日期升序）")
 
 
-class TaskOut(Schema):
+class TaskOut(BaseModel):  # plain pydantic: validated natively (see case_schemas)
     id: str
     number: str = Field(..., description="案件编号")
     program: str
@@ -38,7 +39,7 @@ class TaskOut(Schema):
     overdue: bool
 
 
-class TaskList(Schema):
+class TaskList(BaseModel):
     items: list[TaskOut]
 
 
