@@ -10,10 +10,11 @@ Command-line options (``--workers``, ``--threads``) override the values here.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
-worker_class = "gthread"
+worker_class = os.environ.get("JIUZHU_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("JIUZHU_WORKERS", "3"))
 threads = int(os.environ.get("JIUZHU_THREADS", "4"))
 keepalive = 75
@@ -23,3 +24,7 @@ SWITCH_INTERVAL = float(os.environ.get("JIUZHU_SWITCH_INTERVAL", "0.005"))
 
 def post_worker_init(worker):  # noqa: ARG001 — gunicorn hook signature
     sys.setswitchinterval(SWITCH_INTERVAL)
+    # The loaded application (Django, pydantic, Ibis: some 10⁶ objects) never becomes garbage: moved
+    # out of the collector's reach, a full collection no longer walks it in the middle of a request.
+    gc.collect()
+    gc.freeze()

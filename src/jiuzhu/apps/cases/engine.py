@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from jiuzhu.apps.audit.chain import digest
 from jiuzhu.apps.audit.services import audit_record
@@ -60,8 +61,16 @@ def local_today(now: datetime) -> date:
     return timezone.localtime(now).date()
 
 
+def lazy_household(case: Case):
+    """The case's household, read from the database only when a handler uses it: guards go by
+    ``case.household_id`` and most actions never need the row."""
+    if "household" in case._state.fields_cache:
+        return case.household
+    return SimpleLazyObject(lambda: case.household)
+
+
 def lock_case(actor, case_id) -> Case:
-    case = Case.objects.select_for_update().select_related("household", "applicant").filter(pk=case_id).first()
+    case = Case.objects.select_for_update().select_related("applicant").filter(pk=case_id).first()
     if case is None or not in_scope(actor, case.region_id):
         raise NotFound("not_found", "案件不存在或不在您的管辖范围内")
     return case
@@ -94,7 +103,7 @@ def run_guards(row, ctx: ActionContext):
 def guards_pass(row, case: Case, today: date, actor=None) -> bool:
     """Would the guards let ``row`` happen now (payload not known yet: listing actions and tasks)?"""
     ctx = ActionContext(actor=actor, action=row.action, payload=None, now=None, case=case,
-                        household=case.household, applicant=case.applicant, program=case.program, on=today)
+                        household=lazy_household(case), applicant=case.applicant, program=case.program, on=today)
     try:
         run_guards(row, ctx)
     except DomainError:
@@ -128,13 +137,18 @@ def _meet(case: Case, steps, today: date, closing: bool):
         live.update(status=CaseDeadline.Status.CANCELLED, met_on=today)
 
 
-def refresh_tasks(case: Case, today: date):
+def refresh_tasks(case: Case, today: date, deadlines: list | None = None):
     """Recompute the denormalized task columns (who acts next, by when) and the overdue flag.
     The next actor comes from the rows whose guards pass now (e.g. a sampled tekun case waits for
-    the county's spot check, an unsampled one for the confirming group)."""
-    running = list(CaseDeadline.objects.filter(case_id=case.pk, status__in=[CaseDeadline.Status.OPEN,
-                                                                           CaseDeadline.Status.OVERDUE])
-                   .order_by("due", "id").values_list("step", "due", "status"))
+    the county's spot check, an unsampled one for the confirming group). ``deadlines``: all the
+    case's deadlines when the caller has them already (read after this action's changes)."""
+    live_status = (CaseDeadline.Status.OPEN, CaseDeadline.Status.OVERDUE)
+    if deadlines is None:
+        running = list(CaseDeadline.objects.filter(case_id=case.pk, status__in=live_status)
+                       .order_by("due", "id").values_list("step", "due", "status"))
+    else:
+        running = [(d.step, d.due, d.status) for d in sorted(deadlines, key=lambda d: (d.due, d.id))
+                   if d.status in live_status]
     case.overdue = any(status == CaseDeadline.Status.OVERDUE for _, _, status in running)
     live = [(step, due) for step, due, _ in running if step != "overall"]
     if case.state in CLOSED_STATES and not live:
@@ -159,7 +173,7 @@ def perform(*, actor, case_id, action: str, payload, now: datetime, version: int
             raise Conflict("case.changed", "案件已被他人处理，请刷新后重试", field="version")
         row = check_allowed(case, actor, action)
         ctx = ActionContext(actor=actor, action=action, payload=cleaned, now=now, case=case,
-                            household=case.household, applicant=case.applicant, program=case.program)
+                            household=lazy_household(case), applicant=case.applicant, program=case.program)
         run_guards(row, ctx)
         before = {"state": case.state, "version": case.version}
         from_state = case.state
@@ -195,7 +209,9 @@ def finish(case: Case, row, ctx: ActionContext, before: dict):
         case.is_open, case.closed_at, reopening = True, None, True
     case.calendar_version = version
     case.version += 1
-    refresh_tasks(case, today)
+    # read once after this action's changes: for the task columns and for the response (case_deadlines)
+    deadlines = case.__dict__["_deadlines"] = list(CaseDeadline.objects.filter(case_id=case.pk).order_by("id"))
+    refresh_tasks(case, today, deadlines)
     _save(case, reopening)
     audit_record(actor=ctx.actor, action=f"case.{ctx.action}", subject_type="case", subject_id=case.pk,
                  region_code=case.region_id, before=before, after={"state": case.state, "version": case.version},

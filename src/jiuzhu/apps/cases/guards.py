@@ -22,6 +22,10 @@ def _records(ctx, kind):
     return ctx.case.records.filter(kind=kind)
 
 
+def _household_id(ctx):
+    return ctx.case.household_id if ctx.case is not None else ctx.household.pk
+
+
 def record_counts(case) -> Counter:
     """How many records of each kind the case has: one query per case instance, kept on it (guards
     run for every table row when listing actions). ``ActionContext.record`` keeps it current."""
@@ -44,7 +48,7 @@ def _has(ctx, kind) -> bool:
 
 
 def household_ready(ctx):
-    members = Membership.objects.filter(household_id=ctx.household.pk, end_date__isnull=True)
+    members = Membership.objects.filter(household_id=_household_id(ctx), end_date__isnull=True)
     if not members.exists():
         raise ValidationFailed("case.household_empty", "该家庭没有在册成员，不能申请", field="household")
     if not members.filter(person_id=ctx.applicant.pk).exists():
@@ -53,7 +57,7 @@ def household_ready(ctx):
 
 def one_open_case(ctx):
     """One open case per household per program, and no member in another household's open case."""
-    household_id = ctx.household.pk
+    household_id = _household_id(ctx)
     if Case.objects.filter(household_id=household_id, program=ctx.program, is_open=True, kind="application") \
             .exclude(pk=getattr(ctx.case, "pk", None)).exists():
         raise Conflict("case.already_open", "该家庭已有同一项目正在办理的申请", field="household")
@@ -64,7 +68,7 @@ def _persons(ctx) -> list[int]:
     """Who the case covers: the applicant for tekun (individual support), the current members for dibao."""
     if ctx.program == "tekun":
         return [ctx.applicant.pk]
-    return list(Membership.objects.filter(household_id=ctx.household.pk, end_date__isnull=True)
+    return list(Membership.objects.filter(household_id=_household_id(ctx), end_date__isnull=True)
                 .values_list("person_id", flat=True))
 
 
@@ -73,7 +77,7 @@ def _elsewhere(ctx) -> dict[int, date | None]:
     (None = still a member). A person keeps one open membership, so a member who moved here from a
     household with an open case or a live enrollment shows up only through the ended membership."""
     out: dict[int, date | None] = {}
-    rows = Membership.objects.filter(person_id__in=_persons(ctx)).exclude(household_id=ctx.household.pk) \
+    rows = Membership.objects.filter(person_id__in=_persons(ctx)).exclude(household_id=_household_id(ctx)) \
         .values_list("household_id", "end_date")
     for household_id, end in rows:
         if end is None or (household_id in out and out[household_id] is None):
@@ -92,7 +96,7 @@ def _covered_on(elsewhere: dict, household_id: int, day: date) -> bool:
 
 def no_member_in_open_case(ctx):
     others = Case.objects.filter(program=ctx.program, is_open=True, kind="application") \
-        .exclude(household_id=ctx.household.pk)
+        .exclude(household_id=_household_id(ctx))
     if ctx.program == "tekun":
         clash = others.filter(applicant_id=ctx.applicant.pk).exists()
     else:
@@ -111,7 +115,7 @@ def no_active_enrollment(ctx):
         if live.filter(person_id=ctx.applicant.pk).exists():
             raise Conflict("case.already_enrolled", "该特困人员已在保，不能重复批准", field="applicant")
         return
-    if live.filter(household_id=ctx.household.pk, person__isnull=True).exists():
+    if live.filter(household_id=_household_id(ctx), person__isnull=True).exists():
         raise Conflict("case.already_enrolled", "该家庭已在保，不能重复批准", field="household")
     elsewhere = _elsewhere(ctx)
     if any(_covered_on(elsewhere, hh, decided) for hh, decided in

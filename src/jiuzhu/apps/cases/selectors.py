@@ -27,7 +27,7 @@ def cases_visible(*, actor):
 def case_get(*, actor, case_id) -> Case:
     case = None
     if str(case_id).isdigit():
-        case = Case.objects.select_related("household", "applicant", "region").filter(pk=case_id).first()
+        case = Case.objects.select_related("applicant", "region").filter(pk=case_id).first()
     if case is None or not in_scope(actor, case.region_id):
         raise NotFound("not_found", "案件不存在或不在您的管辖范围内")
     return case
