@@ -34,7 +34,7 @@ def smoke_url():
 def test_api_bench_smoke(smoke_url):
     jiuzhu = Path(sys.executable).with_name("jiuzhu")
     done = subprocess.run([str(jiuzhu), "bench", "api", "--cases", "2000", "--users", "20", "--seconds", "3",
-                           "--warmup", "1", "--think", "0.2,1", "--json", "--database-url", smoke_url],
+                           "--warmup", "1", "--think", "0.2,1", "--workers", "3", "--json", "--database-url", smoke_url],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiuzhu.apps.accounts.models import ApiToken, User
+from jiuzhu import gunicorn_conf
 from jiuzhu.apps.accounts.tokens import token_create
 from jiuzhu.apps.cases.models import Case, CaseDeadline
 from jiuzhu.apps.cases.selectors import allowed_actions, my_tasks
@@ -66,8 +67,8 @@ def run(*, cases: int = 1_000_000, users: int = 200, seconds: float = 60.0, warm
     data_note = _prepare(cfg, cases=cases, seed=seed, rebuild=rebuild, log=log)
     today = timezone.localdate()
     cpus = os.cpu_count() or 2
-    workers = workers or 2 * cpus
-    threads = threads or 8
+    workers = workers or gunicorn_conf.DEFAULT_WORKERS  # the served defaults (measured there)
+    threads = threads or gunicorn_conf.DEFAULT_THREADS
     max_conn, in_use = api_db.connection_budget()
     budget = max_conn - in_use - 10
     notes = []

@@ -36,8 +36,8 @@ class Command(JiuzhuCommand):
         parser.add_argument("--seconds", type=float, default=60.0, help="api：计量时长（秒，不含预热）")
         parser.add_argument("--warmup", type=float, default=None, help="api：预热秒数（不计量）")
         parser.add_argument("--think", default="1,5", help="api：用户思考时间范围（秒），如 1,5")
-        parser.add_argument("--workers", type=int, default=None, help="api：gunicorn 进程数（默认 2×CPU）")
-        parser.add_argument("--threads", type=int, default=None, help="api：每进程线程数（默认 8）")
+        parser.add_argument("--workers", type=int, default=None, help="api：gunicorn 进程数（默认同 jiuzhu serve：每核 6 个）")
+        parser.add_argument("--threads", type=int, default=None, help="api：每进程线程数（默认 1）")
         parser.add_argument("--database-url", default=None,
                             help="api：基准库 URL（库名须以 jiuzhu_bench 开头；默认 JIUZHU_BENCH_DATABASE_URL 或 "
                                  "postgresql://postgres@127.0.0.1:5432/jiuzhu_bench）")

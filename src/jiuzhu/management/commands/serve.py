@@ -5,6 +5,8 @@ import sys
 
 from django.core.management import call_command
 
+from jiuzhu import gunicorn_conf
+
 from ._base import JiuzhuCommand
 
 
@@ -14,7 +16,8 @@ class Command(JiuzhuCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("JIUZHU_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("JIUZHU_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("JIUZHU_WORKERS", "3")))
+        parser.add_argument("--workers", type=int, default=gunicorn_conf.workers,
+                            help="gunicorn 进程数（默认每个 CPU 核 6 个，最多 32；环境变量 JIUZHU_WORKERS）")
 
     def handle(self, *args, host, port, workers, **opts):
         call_command("collectstatic", interactive=False, verbosity=0)
