@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jiuzhu.apps.accounts.roles import Role, can
 from jiuzhu.apps.audit.services import audit_record
-from jiuzhu.apps.cases.config import region_config
+from jiuzhu.apps.cases.config import region_config, region_configs
 from jiuzhu.apps.regions.codes import ancestors, is_valid_code, level_of
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope
@@ -59,12 +59,34 @@ def region_policy(region_code: str, *, exclude: int | None = None) -> Policy:
     """The policy ``region_code`` evaluates with: its policy files plus every applied standard change
     of the region or an ancestor, in start order. A change the files have since taken over (a
     file value starting on or after it) is not laid over twice."""
-    base = load_policy(base_policy_name(region_code))
     chain = [region_code, *ancestors(region_code)]
     applied = (StandardChange.objects.filter(status=StandardChange.Status.APPLIED, region_id__in=chain)
                .exclude(pk=exclude).order_by("start_date", "id"))
+    return _overlay(load_policy(base_policy_name(region_code)), applied)
+
+
+def region_policies(region_codes) -> dict[str, tuple[str, Policy]]:
+    """``region_policy`` for many regions at once (one query): region → (key, policy). Regions with the
+    same policy files and the same applied changes share the key and the Policy object; the key is
+    the policy name, followed by ``+`` and the change ids when changes apply (``reference+3.7``)."""
+    applied = list(StandardChange.objects.filter(status=StandardChange.Status.APPLIED).order_by("start_date", "id"))
+    configs = region_configs(set(region_codes))
+    shared: dict[str, Policy] = {}
+    out = {}
+    for code in set(region_codes):
+        chain = {code, *ancestors(code)}
+        changes = [c for c in applied if c.region_id in chain]
+        name = configs[code].policy
+        key = name + ("+" + ".".join(str(c.pk) for c in changes) if changes else "")
+        if key not in shared:
+            shared[key] = _overlay(load_policy(name), changes)
+        out[code] = (key, shared[key])
+    return out
+
+
+def _overlay(base: Policy, changes) -> Policy:
     additions: dict[str, list] = {}
-    for change in applied:
+    for change in changes:
         existing = base.params.get(change.key)
         if existing and existing[-1].start >= change.start_date:
             continue

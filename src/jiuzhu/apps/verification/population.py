@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from jiuzhu.apps.cases.config import region_configs
+from jiuzhu.apps.enrollment.standard import region_policies
 from jiuzhu.apps.registry.choices import ObligorRelation
 from jiuzhu.apps.registry.models import Household, Membership, Obligor
 from jiuzhu.batch.verification import HOUSEHOLDS_SCHEMA, PERSONS_SCHEMA
@@ -47,8 +47,9 @@ class Inputs:
     persons: pa.Table
     households: pa.Table
     info: dict = field(default_factory=dict)  # (case_id, role, ref_id) → PersonInfo
-    policies: dict = field(default_factory=dict)  # case_id → policy name
+    policies: dict = field(default_factory=dict)  # case_id → policy key (enrollment.standard.region_policies)
     household_info: dict = field(default_factory=dict)  # case_id → {number, head_name, region, ...}
+    policy_objects: dict = field(default_factory=dict)  # policy key → Policy (files + applied standard changes)
 
 
 def _obligor_key(ring, token: str, as_of: date) -> tuple[str | None, str]:
@@ -69,7 +70,7 @@ def case_inputs(cases, *, as_of: date) -> Inputs:
     by_household = {}
     for case in cases:
         by_household.setdefault(case.household_id, []).append(case)
-    configs = region_configs({c.region_id for c in cases})
+    region_policy = region_policies({c.region_id for c in cases})
     person_rows, household_rows, info, policies, hh_info = [], [], {}, {}, {}
     hh_ids = sorted(by_household)
     for start in range(0, len(hh_ids), CHUNK):
@@ -89,7 +90,7 @@ def case_inputs(cases, *, as_of: date) -> Inputs:
             hh = households[hid]
             people = members.get(hid, [])
             for case in by_household[hid]:
-                policy = configs[case.region_id].policy
+                policy = region_policy[case.region_id][0]
                 policies[case.pk] = policy
                 hh_info[case.pk] = {"number": hh.number, "head_name": hh.head_name, "region": hh.region_id,
                                     "area_type": hh.area_type, "size": len(people), "address": hh.address}
@@ -116,7 +117,8 @@ def case_inputs(cases, *, as_of: date) -> Inputs:
                         "obligor", o.pk, o.name, o.id_number_masked or "—", bool(number), reason,
                         relation=ObligorRelation(o.relation).label if o.relation in ObligorRelation.values else o.relation)
     return Inputs(pa.Table.from_pylist(person_rows, schema=PERSONS_SCHEMA),
-                  pa.Table.from_pylist(household_rows, schema=HOUSEHOLDS_SCHEMA), info, policies, hh_info)
+                  pa.Table.from_pylist(household_rows, schema=HOUSEHOLDS_SCHEMA), info, policies, hh_info,
+                  {key: policy for key, policy in region_policy.values()})
 
 
 def registry_population(households: int, *, as_of: date, seed: int = 0):

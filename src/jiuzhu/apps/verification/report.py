@@ -17,7 +17,6 @@ from jiuzhu.core.crypto import sm3_hex
 from jiuzhu.rules.assets import asset_failures
 from jiuzhu.rules.explain import Trace
 from jiuzhu.rules.model import Assets, Vehicle
-from jiuzhu.rules.params import load_policy
 from jiuzhu.rules.terms import terms_for
 
 NOTE_MAX = 480
@@ -70,15 +69,18 @@ def _item_row(r: dict, info) -> dict:
             "detail": _detail(code, rule_no, r["detail"]), "note": note}
 
 
-def _asset_test(policy: str, as_of: date, hh: dict, size: int) -> dict:
-    terms = terms_for(load_policy(policy), as_of, hh["area_type"])
+def _asset_test(key: str, policy, as_of: date, hh: dict, size: int) -> dict:
+    """The asset test under ``policy`` (the region's policy files with its applied standard changes;
+    ``key`` is its name, ``+`` the change ids when there are any)."""
+    terms = terms_for(policy, as_of, hh["area_type"])
     vehicles = tuple(Vehicle("car", Decimal(v) / 100) for v in hh["vehicle_values"])
     assets = Assets(financial=Decimal(hh["v_financial"]) / 100, vehicles=vehicles,
                     residential_properties=hh["v_residential"],
                     business_registered_capital=Decimal(hh["v_business_capital"]) / 100)
     trace = Trace()
     codes = asset_failures(assets, size, terms, trace)
-    return {"policy": policy, "failures": codes, "failure_labels": [AST_LABELS[c] for c in codes],
+    name, _, changes = key.partition("+")
+    return {"policy": name, "standard_changes": [int(c) for c in changes.split(".") if c], "failures": codes, "failure_labels": [AST_LABELS[c] for c in codes],
             "trace": [s.as_dict() for s in trace.steps()]}
 
 
@@ -160,7 +162,8 @@ def _report(case_id, hh, items, persons, inputs, *, as_of, months, snapshots) ->
                    "financial": yuan(hh["v_financial"]), "vehicles": hh["v_vehicle_count"],
                    "max_vehicle_value": yuan(hh["v_max_vehicle_value"]), "residential_properties": hh["v_residential"],
                    "business_capital": yuan(hh["v_business_capital"])},
-        "asset_test": _asset_test(inputs.policies[case_id], as_of, hh, size),
+        "asset_test": _asset_test(inputs.policies[case_id], inputs.policy_objects[inputs.policies[case_id]],
+                                  as_of, hh, size),
         "asset_flags": {"AST_FINANCIAL": hh["ast_financial"], "AST_VEHICLE": hh["ast_vehicle"],
                         "AST_PROPERTY": hh["ast_property"], "AST_BUSINESS": hh["ast_business"]},
         "differences": differences,

@@ -17,7 +17,6 @@ from jiuzhu.batch import verification as batch
 from jiuzhu.batch.datasets import DATASETS, DEFAULT_PERIOD_MONTHS
 from jiuzhu.batch.ingest import write_parquet
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from jiuzhu.rules.params import load_policy
 
 from . import report as reports
 from .files import absolute, files_root, relative
@@ -75,7 +74,7 @@ def _run(actor, cases, *, now: datetime, as_of: date | None, months: int, engine
     step("读取家庭成员和义务人", 0, len(cases))
     inputs = case_inputs(cases, as_of=as_of)
     step("读取家庭成员和义务人", len(cases), len(cases))
-    terms = batch.asset_terms({p: load_policy(p) for p in set(inputs.policies.values())}, as_of)
+    terms = batch.asset_terms(inputs.policy_objects, as_of)  # the applied standard changes included
     result = batch.run(inputs.persons, inputs.households, {s.source_id: absolute(s.path) for s in snaps},
                        as_of=as_of, terms=terms, months=months, engine=engine, progress=progress)
     meta = _snapshot_meta(snaps)
