@@ -96,7 +96,7 @@ def test_reveal_returns_full_number_and_writes_audit_event(client, caseworker, h
     resp = client.post(reverse("web:person_reveal", args=[head.pk]), HTTP_HX_REQUEST="true")
     assert resp.status_code == 200
     assert pii.open_(head.id_number_enc) in resp.content.decode()
-    event = AuditEvent.objects.filter(action="pii.view_id_number").latest("seq")
+    event = AuditEvent.objects.filter(action="pii.view_id_number").latest("id")
     assert AuditEvent.objects.filter(action="pii.view_id_number").count() == before + 1
     assert event.subject_id == str(head.pk) and event.actor_name == "caseworker_a"
 

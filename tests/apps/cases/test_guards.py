@@ -135,7 +135,7 @@ def test_review_differing_from_the_rules_needs_a_reason_and_is_audited(people, h
     review = case.records.get(kind="review").data
     assert review["override"] is True and review["override_reason"] == "患重病需长期服药"
     assert Decimal(review["proposed"]["amount"]) == proposed and case.decided_amount == Decimal(higher)
-    assert AuditEvent.objects.filter(action="case.initial_review").latest("seq").reason == "患重病需长期服药"
+    assert AuditEvent.objects.filter(action="case.initial_review").latest("id").reason == "患重病需长期服药"
 
 
 def test_proposed_denial_is_forwarded_and_rejected(people, household):
@@ -154,7 +154,7 @@ def test_proposed_denial_is_forwarded_and_rejected(people, household):
     assert case.state == "rejected" and not case.is_open and not case.notices.exists()
     assert case.deadlines.get(step="denial_letter").status == "open"
     assert allowed_actions(case=case, actor=cw, today=d) == ["deliver_denial"]
-    assert AuditEvent.objects.filter(action="case.reject").latest("seq").reason == "家庭人均收入高于当地低保标准"
+    assert AuditEvent.objects.filter(action="case.reject").latest("id").reason == "家庭人均收入高于当地低保标准"
 
 
 @pytest.mark.parametrize("action, payload, reason", [

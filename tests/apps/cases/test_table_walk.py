@@ -164,7 +164,7 @@ class Walk:
         assert after.events.count() == before["events"] + 1
         case_audit = AuditEvent.objects.filter(action__startswith="case.")
         assert case_audit.count() == before["audit"] + 1
-        assert case_audit.order_by("-seq").first().action == f"case.{row.action}"
+        assert case_audit.order_by("-id").first().action == f"case.{row.action}"
         old_ids = {d[0] for d in before["deadlines"]}
         live_before = {d[1]: d[0] for d in before["deadlines"] if d[2] in ("open", "overdue")}
         new = {d.step: d for d in after.deadlines.exclude(id__in=old_ids)}

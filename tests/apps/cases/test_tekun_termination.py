@@ -126,6 +126,7 @@ def test_stop_after_seven_days_without_objection(people, household):
     text, pages = pdf_text(pdf)
     assert name.endswith("调整(停发)告知书.pdf") and pages >= 1
     assert "张建国：" in text and "停发" in text and "2027年1月" in text and "具备赡养能力" in text
+    assert "抄送：珍珠半岛村民委员会" in text.replace(" ", "")  # R-TK-16: the village committee is told too
     assert pdf_text(change_notice_pdf(change=change, today=after)[1])[0] == text
 
 

@@ -39,7 +39,7 @@ def test_adjust_takes_effect_next_month_with_history_audit_and_notice(people, en
     assert (change.kind, change.old_amount, change.new_amount, change.effective_month) == \
         ("adjust", Decimal("800.00"), Decimal("650.00"), NEXT)
     assert "第三十二条" in change.legal_ground and change.source == "direct" and change.actor == people["caseworker"]
-    audit = AuditEvent.objects.order_by("-seq").first()
+    audit = AuditEvent.objects.order_by("-id").first()
     assert audit.action == "enrollment.adjust" and audit.subject_id == str(enrollment.pk)
     assert audit.details["effective_month"] == "2027-01-01"
     # and December still pays the old amount, January the new one
@@ -50,6 +50,7 @@ def test_adjust_takes_effect_next_month_with_history_audit_and_notice(people, en
     text, _ = pdf_text(pdf)
     assert name.endswith("调整(停发)告知书.pdf")
     assert "张建国" in text and "800.00" in text and "650.00" in text and "减发" in text and "2027年1月" in text
+    assert "抄送" not in text  # only a 特困 termination is copied to the village committee (R-TK-16)
 
 
 def test_suspend_resume_stop_history_and_payable_months(people, enrollment):

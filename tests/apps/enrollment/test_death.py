@@ -41,7 +41,7 @@ def test_death_brings_the_recheck_forward_and_opens_a_recheck_case(people, house
                                                                                "open")
     assert (case.task_role, case.next_step, case.next_due) == ("township_caseworker", "recheck", date(2027, 2, 20))
     assert list(case.events.values_list("action", flat=True)) == ["schedule"]
-    actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions[-3:] == ["household.member_end", "enrollment.death_recheck", "case.schedule"]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from jiuzhu.apps.documents.blocks import village_committee_name
 from jiuzhu.apps.enrollment.standard import region_evaluate
 from jiuzhu.rules.errors import DomainError
 from jiuzhu.rules.workflow.recheck import TERMINATION_NOTICE_DAYS, termination_referral
@@ -58,12 +59,7 @@ def decision_reason(case: Case, reason: str) -> str:
 def village_committee(case: Case) -> str:
     from .documents import header  # the region names, as printed on the case's documents
 
-    village = header(case, case.submitted_at.date()).village
-    if village.endswith("村"):
-        return f"{village}民委员会"
-    if village.endswith("社区"):
-        return f"{village}居民委员会"
-    return f"{village}村(居)民委员会"
+    return village_committee_name(header(case, case.submitted_at.date()).village)
 
 
 def referral(case: Case, *, ground: str, today) -> dict:

@@ -306,6 +306,7 @@ class Adjustment:
     legal_ground: str
     issuer: str
     remedy: Remedy
+    copies: tuple[str, ...] = ()  # 抄送: e.g. the village committee of a 特困 person whose support stops (R-TK-16)
 
     def __post_init__(self):
         _require(self.action in ("increase", "decrease", "stop"), "document_adjustment_invalid",
@@ -322,3 +323,12 @@ class Adjustment:
     @property
     def action_label(self) -> str:
         return {"increase": "增发", "decrease": "减发", "stop": "停发"}[self.action]
+
+
+def village_committee_name(village: str) -> str:
+    """The committee of a village (村民委员会) or community (居民委员会), as a notice is copied to it."""
+    if village.endswith("村"):
+        return f"{village}民委员会"
+    if village.endswith("社区"):
+        return f"{village}居民委员会"
+    return f"{village}村(居)民委员会"

@@ -10,6 +10,7 @@ from decimal import Decimal
 from jiuzhu.apps.cases import documents as case_documents
 from jiuzhu.apps.cases.config import region_config
 from jiuzhu.apps.documents import contexts as c
+from jiuzhu.apps.documents.blocks import village_committee_name
 from jiuzhu.apps.documents.kinds import kind_get
 from jiuzhu.apps.documents.render import render_pdf
 from jiuzhu.rules.errors import NotFound
@@ -73,7 +74,9 @@ def notice_context(change: EnrollmentChange, today: date) -> c.AdjustmentNoticeC
         notice_number=f"{header.township}救{word}〔{change.at.year}〕第{change.pk}号", action=action,
         old_amount=Decimal(old).quantize(ZERO), new_amount=None if new is None else Decimal(new).quantize(ZERO),
         effective_month=effective, reason=reason, legal_ground=change.legal_ground, issuer=issuer,
-        remedy=c.Remedy(f"{header.county}人民政府", f"{header.county}人民法院"))
+        remedy=c.Remedy(f"{header.county}人民政府", f"{header.county}人民法院"),
+        # R-TK-16: a 特困 person's termination is notified in writing to the person and the village committee
+        copies=(village_committee_name(header.village),) if e.program == "tekun" and action == "stop" else ())
     return c.AdjustmentNoticeContext(header, household, adjustment)
 
 
