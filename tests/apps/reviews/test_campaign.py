@@ -20,6 +20,8 @@ from tests.apps.cases.flow import at
 from tests.apps.enrollment.lifecycle_helpers import make_enrollment
 from tests.conftest import AS_OF, COUNTY, TOWNSHIP_A, VILLAGE_A, VILLAGE_A2, VILLAGE_B
 
+from tests.apps.enrollment.standard_helpers import county_checker  # noqa: F401 (fixture)
+
 from .recheck_flow import DECISION, act, match_rules
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +193,20 @@ def test_due_rechecks_are_listed_then_opened_once(people, enroll_many):
     assert Case.objects.filter(campaign__isnull=True).count() == 2
     assert review_due(actor=people["county"], region_code=COUNTY, now=at(DAY), create=True)["created"] == 0
     assert Enrollment.objects.count() == 3
+
+
+def test_policy_note_shows_the_applied_standard(people, county_checker):  # noqa: F811
+    # given a county rural standard of 1350 from 2026-07-01, approved by another user and applied
+    from jiuzhu.apps.enrollment.standard import standard_approve, standard_propose
+    from jiuzhu.apps.enrollment.standard_apply import standard_apply
+    from jiuzhu.apps.enrollment.standard_preview import standard_preview
+
+    change = standard_propose(actor=people["county"], region_code=COUNTY, area_type="rural", amount="1350",
+                              start_date=date(2026, 7, 1), source="县民政局关于调整城乡低保标准的通知（测试）")
+    standard_preview(actor=people["county"], change_id=change.pk)
+    standard_approve(actor=county_checker, change_id=change.pk)
+    standard_apply(actor=county_checker, change_id=change.pk)
+    # when the annual review starts in December
+    campaign, _ = start(people)
+    # then its note gives the standard in force then, not the policy file's 1301
+    assert "农村低保标准 1350.00 元/月（自 2026-07-01 起）" in campaign.policy_note

@@ -20,6 +20,7 @@ from jiuzhu.apps.accounts.roles import Role
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.cases import config
 from jiuzhu.apps.cases.models import Case, CaseDeadline, CaseEvent
+from jiuzhu.apps.enrollment.standard import region_policy
 from jiuzhu.apps.regions.codes import is_valid_code, level_of, subtree_range
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope
@@ -62,10 +63,11 @@ def default_due(year: int, today: date) -> date:
     return end if end >= today + timedelta(days=MIN_DAYS) else today + timedelta(days=DEFAULT_DAYS)
 
 
-def policy_note(policy: str, today: date) -> str:
-    """The standards in force at the start (R-DB-02): later dated values apply when each opinion is given."""
+def policy_note(policy: str, today: date, region_code: str | None = None) -> str:
+    """The standards in force at the start (R-DB-02), with the region's applied standard changes
+    (R-STD-01): later dated values apply when each opinion is given."""
     parts = []
-    p = load_policy(policy)
+    p = region_policy(region_code) if region_code else load_policy(policy)
     for key, label in (("dibao.standard.urban", "城市低保标准"), ("dibao.standard.rural", "农村低保标准"),
                        ("tekun.basic_standard.urban", "城市特困基本生活标准"),
                        ("tekun.basic_standard.rural", "农村特困基本生活标准")):
@@ -132,7 +134,7 @@ def review_start(*, actor, region_code: str, year, now: datetime, due: date | No
                 with transaction.atomic():
                     campaign = ReviewCampaign.objects.create(
                         region=region, year=year, due=due or default_due(year, today), policy=policy,
-                        policy_note=policy_note(policy, today), created_by=actor, started_at=now)
+                        policy_note=policy_note(policy, today, region.code), created_by=actor, started_at=now)
             except IntegrityError:  # started at the same moment by someone else
                 raise Conflict("review.starting", "该年度年审正在由他人启动，请稍后刷新", field="year") from None
         elif campaign.status == ReviewCampaign.Status.CLOSED:
