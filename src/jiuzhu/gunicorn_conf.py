@@ -21,14 +21,33 @@ import gc
 import os
 import sys
 
-worker_class = os.environ.get("JIUZHU_WORKER_CLASS", "gthread")
+
+
+def setting(name: str, default, parse, *, low, high, what: str):
+    """An environment setting within [low, high]; SystemExit with a Chinese message naming it otherwise."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = parse(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise SystemExit(f"环境变量 {name}（{what}）应为 {low} 至 {high} 之间的数，实为“{raw}”")
+    return value
+
+
+WORKER_CLASSES = ("gthread", "sync")
+worker_class = os.environ.get("JIUZHU_WORKER_CLASS", "gthread").strip() or "gthread"
+if worker_class not in WORKER_CLASSES:
+    raise SystemExit(f"环境变量 JIUZHU_WORKER_CLASS（gunicorn 进程类型）应为 {' 或 '.join(WORKER_CLASSES)}，实为“{worker_class}”")
 DEFAULT_WORKERS = min(6 * (os.cpu_count() or 2), 32)
 DEFAULT_THREADS = 1
-workers = int(os.environ.get("JIUZHU_WORKERS", DEFAULT_WORKERS))
-threads = int(os.environ.get("JIUZHU_THREADS", DEFAULT_THREADS))
+workers = setting("JIUZHU_WORKERS", DEFAULT_WORKERS, int, low=1, high=256, what="gunicorn 进程数")
+threads = setting("JIUZHU_THREADS", DEFAULT_THREADS, int, low=1, high=64, what="每进程线程数")
 keepalive = 75
 graceful_timeout = 10
-SWITCH_INTERVAL = float(os.environ.get("JIUZHU_SWITCH_INTERVAL", "0.005"))
+SWITCH_INTERVAL = setting("JIUZHU_SWITCH_INTERVAL", 0.005, float, low=0.0001, high=1.0, what="线程切换间隔（秒）")
 
 
 def post_worker_init(worker):  # noqa: ARG001 — gunicorn hook signature

@@ -299,3 +299,19 @@ def _spoil(ds: Dataset, table: pa.Table, rows: np.ndarray, rng) -> pa.Table:
         values[hit] = [bad_values[i % len(bad_values)] for i in range(len(hit))]
         table = table.set_column(table.column_names.index(col.name), col.name, pa.array(values, pa.string()))
     return table
+
+
+def write_snapshots(codes, pop: Population, folder, *, as_of: date, seed: int) -> int:
+    """Write one Parquet snapshot per dataset code to ``folder/<code>.parquet`` (batch by batch, so a
+    population of millions never sits in memory at once); returns the number of rows written."""
+    import pyarrow.parquet as pq
+
+    rows = 0
+    for code in sorted(codes):
+        writer = None
+        for table in snapshot_batches(code, pop, as_of=as_of, seed=seed):
+            writer = writer or pq.ParquetWriter(f"{folder}/{code}.parquet", table.schema, compression="zstd")
+            writer.write_table(table, row_group_size=1 << 20)
+            rows += table.num_rows
+        writer.close()
+    return rows

@@ -56,7 +56,7 @@ def generate(n: int, seed: int, out: str) -> dict:
     import pyarrow.parquet as pq
 
     from jiuzhu.batch import monitoring as m
-    from jiuzhu.batch.synthetic_departments import snapshot_batches
+    from jiuzhu.batch.synthetic_departments import write_snapshots
     from jiuzhu.batch.synthetic_population import synthetic_population
 
     started = time.perf_counter()
@@ -68,14 +68,7 @@ def generate(n: int, seed: int, out: str) -> dict:
     pop.bidx = _blind_index(pop.id_number)
     index_seconds = time.perf_counter() - t0
     pop.id_number = pop.name = None
-    rows = 0
-    for code in sorted(m.USED):
-        writer = None
-        for table in snapshot_batches(code, pop, as_of=AS_OF, seed=seed):
-            writer = writer or pq.ParquetWriter(out / "snapshots" / f"{code}.parquet", table.schema, compression="zstd")
-            writer.write_table(table, row_group_size=1 << 20)
-            rows += table.num_rows
-        writer.close()
+    rows = write_snapshots(m.USED, pop, out / "snapshots", as_of=AS_OF, seed=seed)
     # monitored persons: a random n of the department population, grouped into households of 1–5
     chosen = np.sort(rng.choice(len(pop), n, replace=False))
     sizes = rng.choice(np.arange(1, 6), n // 2 + 5, p=[0.3, 0.3, 0.2, 0.12, 0.08])

@@ -51,7 +51,7 @@ def generate(n: int, seed: int, out: str) -> dict:
 
     from jiuzhu.batch import verification as v
     from jiuzhu.batch.datasets import DATASETS
-    from jiuzhu.batch.synthetic_departments import snapshot_batches
+    from jiuzhu.batch.synthetic_departments import write_snapshots
     from jiuzhu.batch.synthetic_population import synthetic_population
 
     started = time.perf_counter()
@@ -63,14 +63,7 @@ def generate(n: int, seed: int, out: str) -> dict:
     pop.bidx = pa.array(_ring().blind_index_many(pop.id_number.to_pylist(), purpose="id_number"), pa.string())
     index_seconds = time.perf_counter() - t0
     pop.id_number = None
-    rows = 0
-    for code in sorted(DATASETS):
-        writer = None
-        for table in snapshot_batches(code, pop, as_of=AS_OF, seed=seed):
-            writer = writer or pq.ParquetWriter(out / "snapshots" / f"{code}.parquet", table.schema, compression="zstd")
-            writer.write_table(table, row_group_size=1 << 20)
-            rows += table.num_rows
-        writer.close()
+    rows = write_snapshots(DATASETS, pop, out / "snapshots", as_of=AS_OF, seed=seed)
     # cases: households of 1–5 members, obligors for a third of them; the case persons are the first
     # persons of the population (so they have department rows like everyone else)
     size = rng.choice(np.arange(1, 6), n, p=[0.25, 0.3, 0.22, 0.15, 0.08])

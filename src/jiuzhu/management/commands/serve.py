@@ -4,6 +4,7 @@ import os
 import sys
 
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from jiuzhu import gunicorn_conf
 
@@ -20,6 +21,10 @@ class Command(JiuzhuCommand):
                             help="gunicorn 进程数（默认每个 CPU 核 6 个，最多 32；环境变量 JIUZHU_WORKERS）")
 
     def handle(self, *args, host, port, workers, **opts):
+        if not 1 <= workers <= 256:
+            raise CommandError(f"--workers（gunicorn 进程数）应为 1 至 256，实为 {workers}", returncode=2)
+        if not 1 <= port <= 65535:
+            raise CommandError(f"--port（端口）应为 1 至 65535，实为 {port}", returncode=2)
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"救助平台已启动：http://{host}:{port}  （Ctrl-C 停止）")
         self.stdout.flush()
