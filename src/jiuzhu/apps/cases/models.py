@@ -81,6 +81,8 @@ class Case(models.Model):
     overall_started_on = models.DateField("总时限起算日", null=True, blank=True)
     extended = models.BooleanField("已延长时限", default=False)
     overdue = models.BooleanField("逾期", default=False)
+    # Set when an official holiday schedule moved one of the case's due dates (时限因放假安排调整).
+    deadline_moved_on = models.DateField("时限调整日期", null=True, blank=True)
     # Denormalized "what happens next" for the task list (kept by the services).
     task_role = models.CharField(max_length=24, blank=True)
     next_step = models.CharField(max_length=32, blank=True)
@@ -148,6 +150,8 @@ class CaseDeadline(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     met_on = models.DateField(null=True, blank=True)
     calendar_version = models.CharField(max_length=40, blank=True)
+    # Counted over a year without an official holiday schedule (暂定): recomputed when it is imported.
+    provisional = models.BooleanField("暂定", default=False)
 
     class Meta:
         ordering = ["due", "id"]
