@@ -151,7 +151,7 @@ class CaseDeadline(models.Model):
     met_on = models.DateField(null=True, blank=True)
     calendar_version = models.CharField(max_length=40, blank=True)
     # Counted over a year without an official holiday schedule (暂定): recomputed when it is imported.
-    provisional = models.BooleanField("暂定", default=False)
+    provisional = models.BooleanField("暂定", default=False, db_default=False)
 
     class Meta:
         ordering = ["due", "id"]

@@ -80,7 +80,7 @@ class Alert(models.Model):
     detected_on = models.DateField("发现日期")
     due_date = models.DateField("处置期限")
     calendar_version = models.CharField("工作日历版本", max_length=40, blank=True)
-    due_provisional = models.BooleanField("期限暂定", default=False)
+    due_provisional = models.BooleanField("期限暂定", default=False, db_default=False)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
     suggested = models.CharField("建议处置", max_length=16, choices=list(DISPOSITIONS.items()))
     disposition = models.CharField("处置方式", max_length=16, choices=list(DISPOSITIONS.items()), blank=True)

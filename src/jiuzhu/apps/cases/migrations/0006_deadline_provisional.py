@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='casedeadline',
             name='provisional',
-            field=models.BooleanField(default=False, verbose_name='暂定'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='暂定'),
         ),
     ]

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='alert',
             name='due_provisional',
-            field=models.BooleanField(default=False, verbose_name='期限暂定'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='期限暂定'),
         ),
     ]
