@@ -7,7 +7,7 @@ SPARK  := $(VENV)/.spark
 RUN_DEBS  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: install run test debs-run debs-test migrate clean-db lint
+.PHONY: install run test test-dates debs-run debs-test migrate clean-db lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(STAMP): $(BIN)/python requirements/base.txt requirements/test.txt pyproject.to
 $(SPARK): $(STAMP) requirements/spark.txt
 	@if command -v java >/dev/null 2>&1; then \
 	  echo "安装 PySpark（Spark 引擎对比测试用）"; $(BIN)/pip install -q -r requirements/spark.txt && touch $(SPARK); \
-	else echo "未找到 Java：不安装 PySpark，Spark 引擎对比测试将跳过"; fi
+	else echo "未找到 Java：不安装 PySpark，Spark 引擎对比测试将跳过（CI=true 时判为失败）"; fi
 
 debs-run:
 	@scripts/debian-packages.sh $(RUN_DEBS)
@@ -42,6 +42,28 @@ run: $(STAMP) debs-run
 test: $(STAMP) $(SPARK) debs-test
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile tests
+
+# The date-sensitive tests (workflow deadlines, notices, payroll months, annual review, monitoring due
+# dates, the calendar's year end; two browser walks too) at frozen business dates (JIUZHU_TEST_TODAY, see tests/conftest.py),
+# on SQLite, without the slow engine-parity tests (they run in `make test`); every date runs, then any
+# failing date fails the target.
+TEST_DATES ?= 2026-12-07 2026-12-31 2027-01-04 2027-09-30 2029-02-10
+DATE_TESTS := tests/test_frozen_clock.py tests/rules tests/apps/test_workcalendar.py tests/apps/cases \
+  tests/apps/documents tests/apps/enrollment tests/apps/payments tests/apps/reviews tests/apps/monitoring \
+  tests/web/test_cases_actions.py tests/web/test_cases_pages.py tests/web/test_cases_public.py \
+  tests/web/test_cases_scope.py tests/web/test_payroll_pages.py tests/web/test_enrollments.py \
+  tests/web/test_reviews.py tests/api/test_cases.py tests/api/test_tasks.py tests/api/test_payroll.py \
+  tests/api/test_enrollments.py tests/api/test_health.py tests/cli/test_cases_cli.py \
+  tests/cli/test_workflow_cli.py tests/cli/test_payroll_cli.py tests/cli/test_review_cli.py \
+  tests/e2e/test_case_flow.py tests/e2e/test_payroll_flow.py
+
+test-dates: $(STAMP)
+	@failed=""; for d in $(TEST_DATES); do \
+	  echo "=== 日期敏感测试：JIUZHU_TEST_TODAY=$$d（SQLite）==="; \
+	  env -u JIUZHU_DATABASE_URL -u JIUZHU_TEST_DB_NAME JIUZHU_TEST_TODAY=$$d \
+	    $(BIN)/pytest -n 2 --dist loadfile -m "not slow" $(DATE_TESTS) || failed="$$failed $$d"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "日期敏感测试失败的日期：$$failed"; exit 1; fi
 
 clean-db:
 	rm -f var/jiuzhu.sqlite3 var/jiuzhu.sqlite3-wal var/jiuzhu.sqlite3-shm

@@ -8,7 +8,9 @@ an outsider ``outsider`` (经办人 of 文昌镇 = township B).
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +28,46 @@ VILLAGE_B = "330127101201"  # 王家源村
 COUNTY = "330127000000"
 AS_OF = date(2026, 11, 30)
 PASSWORD = "Correct-Horse-42"
+TEST_TODAY_DEFAULT = "2026-12-07"
+
+
+def pytest_configure(config):
+    """The whole session runs at a frozen business date: JIUZHU_TEST_TODAY (default 2026-12-07) at 10:00
+    Asia/Shanghai, the clock ticking (time-machine patches the process, live_server threads included).
+    It starts here, before test modules are imported (their module-level dates see it), in every xdist
+    worker too; the variable is exported so a child process on the test settings travels likewise."""
+    from jiuzhu.settings.test import frozen_clock_start
+
+    os.environ["JIUZHU_TEST_TODAY"] = os.environ.get("JIUZHU_TEST_TODAY") or TEST_TODAY_DEFAULT
+    frozen_clock_start()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def missing_tool(message: str):
+    """Skip the calling test for lack of an optional tool (Debian chromium, Java + PySpark) — but fail it
+    under CI=true, where `make test` installs them and a skip would hide a test that never ran."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}; CI=true: failing instead of skipping (`make test` installs it)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def needs_chromium():
+    """Browser tests: ``pytestmark = pytest.mark.usefixtures("needs_chromium")``."""
+    if not CHROMIUM.exists():
+        missing_tool(f"Debian chromium is not installed at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture
+def needs_pyspark():
+    """DuckDB/Spark parity tests: PySpark is installed by `make test` when Java 17 is on the machine."""
+    from jiuzhu.batch.engines import pyspark_available
+
+    if not pyspark_available():
+        missing_tool("PySpark 未安装（需要 Java 17；可选依赖：pip install .[spark]），无法做 DuckDB/Spark 对比")
 
 
 @pytest.fixture(autouse=True)

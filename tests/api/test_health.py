@@ -1,15 +1,34 @@
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def test_health_needs_no_token(client, db):
-    # given no Authorization header
-    # when
-    response = client.get("/api/v1/health")
+@pytest.mark.parametrize(
+    "today, next_year, warn",
+    [
+        ("2026-12-07", "provisional", True),  # from 1 October, next year without an official schedule warns
+        ("2026-09-30", "provisional", False),
+        ("2026-10-01", "provisional", True),
+        ("2025-12-07", "official", False),
+    ],
+)
+def test_health_needs_no_token_and_reports_next_years_calendar(client, db, today, next_year, warn):
+    # given no Authorization header, on a frozen day
+    with time_machine.travel(datetime.fromisoformat(today).replace(hour=10, tzinfo=SHANGHAI), tick=False):
+        # when
+        response = client.get("/api/v1/health")
     # then
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["calendar"]["next_year"] == next_year
+    assert body["calendar"]["year"] == int(today[:4]) + 1
+    assert body["calendar"]["warn"] is warn
 
 
 def test_openapi_document_lists_paths_security_and_errors(client, db):

@@ -101,6 +101,8 @@ def test_approving_ones_own_batch_is_refused_naming_the_rule(client, bearer, pay
     ({"region": COUNTY}, "month"),
     ({"region": "330127999999", "month": "2026-12"}, "region"),  # no such region
     ({"region": COUNTY, "month": "2099-01"}, "month"),  # later than next month
+    # issue 12 §3.7: a payroll month must lie within the enrollment period of the region's data
+    ({"region": COUNTY, "month": "0001-01"}, "month"),  # before the region's first enrollment
 ])
 def test_bad_prepare_input_is_422_naming_the_field(client, bearer, payroll_world, payload, field):
     maker = bearer(payroll_world["maker"])

@@ -56,6 +56,8 @@ def compare(persons, households, policy: str, as_of: date):
     ("reference", date(2026, 6, 30)),
     ("reference", date(2026, 7, 1)),
     ("330127000000", date(2026, 7, 1)),  # 分档 (3 tiers), rounding to 角, edge multiplier 2, standard 1301
+    # issue 12 §3.1/§3.2: 5 tiers without a below-standard range; class A (常补) gets the full standard
+    ("330127000000", date(2026, 12, 1)),
 ])
 def test_batch_equals_single_case(policy, as_of):
     # given a synthetic population drawn around the policy's limits

@@ -67,8 +67,9 @@ def test_calendar_commands(project, case, args, stdout):
 @pytest.mark.parametrize(
     "case, args, needle",
     [
-        ("uncovered year", ("calendar", "is-workday", "2030-01-02"), "2030"),
-        ("counting into an uncovered year", ("calendar", "add-workdays", "2026-12-30", "10"), "2027"),
+        ("uncovered year (beyond the provisional horizon)", ("calendar", "is-workday", "2047-01-02"), "2047"),
+        ("counting into an uncovered year", ("calendar", "add-workdays", "2046-12-30", "10"), "2047"),
+        ("a year before the first official one", ("calendar", "is-workday", "2003-05-06"), "2003"),
         ("bad date", ("calendar", "is-workday", "2026-02-30"), "2026-02-30"),
         ("N below 1", ("calendar", "add-workdays", "2026-09-30", "0"), "N"),
     ],
@@ -82,12 +83,32 @@ def test_calendar_errors_exit_2(project, case, args, needle):
 
 
 def test_calendar_import_through_the_binary(project, tmp_path):
+    from tests.apps.test_workcalendar import official_2027
+
+    # a one-holiday "2027" is refused, naming a missing statutory holiday
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,kind\n2027-01-01,休\n2027-02-20,班\n", encoding="utf-8")
+    refused = project("calendar", "import", str(bad))
+    assert refused.returncode == 2 and "缺少法定节假日 2027-02-05（春节）" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    # a year before import is provisional: 2027-02-20 (Saturday) is a day off
+    assert project("calendar", "is-workday", "2027-02-20", check=0).stdout.strip() == "false"
     path = tmp_path / "2027.csv"
-    path.write_text("date,kind\n2027-01-01,休\n2027-02-20,班\n", encoding="utf-8")
+    path.write_text(official_2027(), encoding="utf-8")
     project("calendar", "import", str(path), check=0)
     assert project("calendar", "is-workday", "2027-02-20", check=0).stdout.strip() == "true"
-    again = project("calendar", "import", str(path))
-    assert again.returncode == 2 and "2027" in again.stderr
+    assert "2027 official" in project("calendar", "years", check=0).stdout
+    again = project("calendar", "import", str(path), check=0)
+    assert "未作改动" in again.stdout
+    # a different schedule for an imported year needs --replace
+    other = tmp_path / "other.csv"
+    other.write_text(official_2027(**{"2027-02-20": ""}), encoding="utf-8")
+    differs = project("calendar", "import", str(other))
+    assert differs.returncode == 2 and "--replace" in differs.stderr
+    for garbage in (official_2027().encode("utf-16"), bytes(range(256))):
+        (tmp_path / "g.csv").write_bytes(garbage)
+        proc = project("calendar", "import", str(tmp_path / "g.csv"))
+        assert proc.returncode == 2 and "UTF-8" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_regions_import_bad_row_exits_2_and_lists_the_row(project, tmp_path):
@@ -244,3 +265,24 @@ def test_user_create_unknown_role_names_the_field(db, regions, monkeypatch):
     # then a Chinese error names the role and nothing is created
     assert exc.value.returncode == 2 and "角色" in str(exc.value)
     assert not User.objects.filter(username="li").exists()
+
+
+def test_calendar_years_lists_official_and_provisional(db, capsys):
+    # given the seeded calendar (2004–2026 official)
+    from django.core.management import call_command
+
+    # when
+    call_command("calendar", "years")
+    lines = capsys.readouterr().out.splitlines()
+    # then each year says which it is
+    assert "2026 official chinesecalendar" in lines
+    assert any(line.startswith("2027 provisional 《全国年节及纪念日放假办法》") for line in lines)
+
+
+def test_add_workdays_into_a_provisional_year_warns_on_stderr(db, capsys):
+    from django.core.management import call_command
+
+    call_command("calendar", "add-workdays", "2026-12-30", "2")
+    out = capsys.readouterr()
+    assert out.out.strip() == "2027-01-04"  # 元旦 (Friday) is off on the provisional calendar
+    assert "2027 年尚未导入官方放假安排" in out.err

@@ -104,6 +104,18 @@ def test_bad_input_exits_2_in_chinese(world, args, words):
     assert state() == before
 
 
+def test_payroll_run_refuses_a_month_before_the_regions_data(world):
+    """Issue 12 §3.7: `jiuzhu payroll run --month 0001-01` created a batch; a payroll month must lie
+    within the enrollment period of the region's data. Refused naming 发放月份 (month), nothing written."""
+    # given the world's enrollments (from 2026-01)
+    before = state()
+    # when the console runs the payroll for year 1
+    err = fails("run", "--region", COUNTY, "--month", "0001-01")
+    # then exit 2, the Chinese message names the month, nothing changes
+    assert "发放月份" in str(err) and "最早在保对象的起始月份" in str(err)
+    assert state() == before
+
+
 def test_layouts_are_listed(db):
     out = payroll("layouts")
     assert out.splitlines()[0].startswith("default\t通用格式")

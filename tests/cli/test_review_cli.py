@@ -2,9 +2,11 @@
 
 import io
 import json
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -31,6 +33,8 @@ def enrolled(county_user, caseworker, outsider, household_data):
     return a + [b]
 
 
+# started in December 2026, the campaign gets the seed plan's default due date (May 30)
+@time_machine.travel(datetime(2026, 12, 7, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
 def test_start_with_progress_bars_then_again_creates_nothing(enrolled, capsys):
     out = run("start", "--region", COUNTY, "--year", "2027")
     assert "2027 年度年审" in out and "新建复核任务 3 件" in out and "复核办结期限 2027-05-30" in out
@@ -83,3 +87,25 @@ def test_no_county_account(db, regions):
     with pytest.raises(CommandError) as exc:
         run("start", "--region", COUNTY, "--year", "2027")
     assert exc.value.returncode == 2 and "--user" in str(exc.value)
+
+
+def test_issue12_status_json_reports_township_average_benefit_against_the_seed_floors(
+        county_user, caseworker, outsider, household_data):
+    # given paid dibao enrollments (rural households of 2 persons): 千岛湖镇 800 + 600 → 1400 ÷ 4 = 350 < 355;
+    # 文昌镇 800 ÷ 2 = 400 ≥ 355; a stopped enrollment does not count
+    a = [household_create(actor=caseworker, data=household_data(), as_of=AS_OF) for _ in range(3)]
+    make_enrollment(a[0], amount="800.00")
+    make_enrollment(a[1], amount="600.00")
+    make_enrollment(a[2], amount="5000.00", status="stopped")
+    make_enrollment(household_create(actor=outsider, data=household_data(region=VILLAGE_B), as_of=AS_OF))
+    run("start", "--region", COUNTY, "--year", "2027", "--no-progress")
+    # when
+    data = json.loads(run("status", "--region", COUNTY, "--year", "2027", "--json", "--date", AS_OF.isoformat())
+                      .strip().splitlines()[-1])
+    # then each township's 月人均补差 is compared with the dated, cited floor of its area type
+    rows = {(r["code"], r["area_type"]): r for r in data["benefit_floors"]}
+    qiandaohu = rows[("330127100000", "rural")]
+    assert (qiandaohu["households"], qiandaohu["persons"], qiandaohu["amount"]) == (2, 4, "1400.00")
+    assert (qiandaohu["per_capita"], qiandaohu["floor"], qiandaohu["meets"]) == ("350.00", "355.00", False)
+    assert "355" in qiandaohu["floor_source"] and "年审工作方案" in qiandaohu["floor_source"]
+    assert (rows[("330127101000", "rural")]["per_capita"], rows[("330127101000", "rural")]["meets"]) == ("400.00", True)

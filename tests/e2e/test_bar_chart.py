@@ -11,7 +11,7 @@ STATIC = Path(__file__).resolve().parents[2] / "src" / "jiuzhu" / "web" / "stati
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")]
+              pytest.mark.usefixtures("needs_chromium")]  # skipped without chromium, failed under CI=true
 
 PAGE = """<!doctype html><html><body>
 <div id="plain" data-bar-chart="plain-data" style="width:600px;height:300px"></div>

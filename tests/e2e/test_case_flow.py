@@ -22,7 +22,7 @@ SHOTS = Path(os.environ.get("JIUZHU_SCREENSHOT_DIR", Path(__file__).resolve().pa
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.usefixtures("needs_chromium"),  # skipped without chromium, failed under CI=true
 ]
 
 

@@ -29,7 +29,7 @@ RESULT_HEADER = ["序号", "银行账号", "收款人", "金额(元)", "处理�
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.usefixtures("needs_chromium"),  # skipped without chromium, failed under CI=true
 ]
 
 

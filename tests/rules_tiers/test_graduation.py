@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from jiuzhu.rules.errors import ValidationFailed
+from jiuzhu.rules.evaluate import evaluate
 from jiuzhu.rules.explain import Trace
 from jiuzhu.rules.graduation import GraduationTerms, graduation_period, graduation_terms_for
 from jiuzhu.rules.params import load_policy
@@ -55,3 +56,45 @@ def test_unknown_reason_and_reference_has_none():
 def test_before_demo_start_is_not_in_force():
     with pytest.raises(ValidationFailed):
         graduation_terms_for(load_policy("330127000000"), date(2025, 12, 31))
+
+
+# --- issue 12 §3.3 渐退 for pension income: only when standard ≤ pci ≤ 2 × standard ------------------------
+
+def pension_household(pension: str) -> dict:
+    # one retired member; the pension is a transfer income; demo county, standard 1301 (2 × = 2602)
+    return {"program": "graduation", "as_of": "2026-07-01", "area_type": "urban",
+            "members": [{"id": "m1", "birth_date": "1958-01-01", "income": {"transfer": pension}}],
+            "graduation": {"reason": "pension_1_2x", "current_amount": "300"}}
+
+
+# (name, as_of, input pension (pci), expected (status, months, reasons))
+PENSION_CASES = [
+    ("issue 12 §3.3: pci 2700 > 2 × 1301 → not eligible for 渐退", date(2026, 7, 1), "2700",
+     ("ineligible", None, ["GRD_INCOME_ABOVE_LIMIT"])),
+    ("pci one fen above 2 × standard", date(2026, 7, 1), "2602.01", ("ineligible", None, ["GRD_INCOME_ABOVE_LIMIT"])),
+    ("pci exactly 2 × standard (以下 includes the bound)", date(2026, 7, 1), "2602", ("graduation", 6, [])),
+    ("pci 1.5 × standard", date(2026, 7, 1), "1951.50", ("graduation", 6, [])),
+    ("pci exactly the standard (以上 includes the bound)", date(2026, 7, 1), "1301", ("graduation", 6, [])),
+    ("below the standard: keep dibao", date(2026, 7, 1), "1300.99", ("ineligible", None, ["GRD_BELOW_STANDARD"])),
+]
+
+
+@pytest.mark.parametrize("name, as_of, pension, expected", PENSION_CASES, ids=[c[0] for c in PENSION_CASES])
+def test_issue12_pension_graduation_only_between_1_and_2_times_the_standard(name, as_of, pension, expected):
+    # given a pensioner household under the demo county's 渐退 rules
+    data = {**pension_household(pension), "as_of": as_of.isoformat()}
+    # when
+    out = evaluate(data, "330127000000")
+    # then
+    assert (out["status"], out["graduation"]["months"], out["reasons"]) == expected
+    if "GRD_INCOME_ABOVE_LIMIT" in out["reasons"]:
+        assert out["monthly_amount"] == "0.00"
+        assert any(s["rule"] == "R-DM-04" and "2 倍" in s["step"] and "不适用渐退" in s["step"] for s in out["trace"])
+
+
+def test_income_ceiling_is_a_dated_cited_parameter_only_for_pension():
+    terms = graduation_terms_for(load_policy("330127000000"), date(2026, 7, 1))
+    multiple, source = terms.income_max_multiple["pension_1_2x"]
+    assert multiple == 2 and "1倍以上2倍以下" in source and "待核实" in source
+    # the other reasons keep no ceiling (employment income above 2× still graduates)
+    assert set(terms.income_max_multiple) == {"pension_1_2x"}

@@ -183,3 +183,46 @@ def test_region_rounding_applies_to_gap_and_single_person_amounts(tmp_path, name
     out = result_dict(evaluate_facts(parse_facts({**request, "as_of": as_of.isoformat()}), policy))
     # then
     assert (out["monthly_amount"], [e["monthly_amount"] for e in out["single_person_enrollments"]]) == expected
+
+
+# --- issue 12 §3.2 Class A (常补, 全额保障): "A类为常补对象，实行全额保障，B、C、D类为非常补对象，实施差额补助"
+
+def elderly_couple(prop, as_of):
+    # two members aged 62 and 66 on 2026: both without labour capacity (age ≥ 60), neither special (< 70)
+    return {"program": "dibao", "as_of": as_of.isoformat(), "area_type": "urban",
+            "members": [{"id": "m1", "birth_date": "1964-01-01", "income": {"property": prop}},
+                        {"id": "m2", "birth_date": "1960-01-01"}]}
+
+
+# (name, as_of, input (property income of m1), expected (class, amount)) — demo county, standard 1301
+CLASS_A_CASES = [
+    ("A in the old tier 2 (pci 500): full 1301 × 2, not 0.6 × 1301 × 2", date(2026, 7, 1), "1000", ("A", "2602.00")),
+    ("A in the old tier 3 (pci 900): full standard", date(2026, 7, 1), "1800", ("A", "2602.00")),
+    ("A with no income", date(2026, 12, 1), "0", ("A", "2602.00")),
+    ("A just below the standard (pci 1300.99)", date(2026, 12, 1), "2601.98", ("A", "2602.00")),
+]
+
+
+@pytest.mark.parametrize("name, as_of, prop, expected", CLASS_A_CASES, ids=[c[0] for c in CLASS_A_CASES])
+def test_issue12_class_a_gets_the_full_standard_under_tiers(name, as_of, prop, expected):
+    # given a household whose every member is without labour capacity, under the demo county's 分档 method
+    policy = load_policy("330127000000")
+    # when
+    out = result_dict(evaluate_facts(parse_facts(elderly_couple(prop, as_of)), policy))
+    # then it is class A and gets standard × members (R-DB-03, R-DB-04; seed 年审方案)
+    assert (out["class"], out["monthly_amount"]) == expected
+    steps = [s["step"] for s in out["trace"]]
+    # the A criteria are the county's parameters, shown in the trace with their values
+    assert any("A 类常补对象全额保障" in s and "全部成员无劳动能力" in s and "年满60周岁" in s for s in steps)
+    assert sum("无劳动能力（R-TK-02）：是" in s for s in steps) == 2
+
+
+def test_issue12_class_b_c_d_keep_the_tier_amount():
+    # given a class-C household of two adults in the new tier 2 (pci 300 of 1301: [260.20, 520.40) → 0.8)
+    data = {"program": "dibao", "as_of": "2026-12-01", "area_type": "urban",
+            "members": [{"id": "m1", "birth_date": "1980-01-01", "income": {"property": "600"}},
+                        {"id": "m2", "birth_date": "1982-01-01"}]}
+    # when
+    out = result_dict(evaluate_facts(parse_facts(data), load_policy("330127000000")))
+    # then 0.8 × 1301 × 2 = 2081.60, and pci + benefit per person (300 + 1040.80) is not below the standard
+    assert (out["class"], out["monthly_amount"]) == ("C", "2081.60")

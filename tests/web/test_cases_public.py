@@ -1,6 +1,7 @@
 """/gongshi/: the public notice page needs no login and shows only what may be published."""
 
 import re
+from datetime import date
 
 from django.urls import reverse
 from django.utils import timezone
@@ -76,3 +77,32 @@ def test_withdrawn_and_expired_notices_are_not_shown(client, people, household_d
     case_act(actor=people["caseworker"], case_id=case.pk, action="withdraw", payload={"reason": "书面申请撤回"},
              now=timezone.now())
     assert "钱撤回" not in client.get(reverse("web:public_notices")).content.decode()
+
+
+def test_public_page_never_shows_a_stopped_household_or_an_old_amount(client, people, household):
+    """Issue 12 §3.6: the long-term notice (长期公示) ends when the enrollment stops and shows the new
+    amount after an adjustment; the public page never shows a stopped household or an old amount."""
+    import time_machine
+
+    from jiuzhu.apps.enrollment.models import Enrollment
+    from jiuzhu.apps.enrollment.services import enrollment_adjust, enrollment_stop
+    from tests.apps.cases.flow import MEETING as FLOW_MEETING
+    from tests.apps.cases.flow import act, at, to_confirmation
+
+    # given a household approved on 2026-11-16 (its initial notice ended in November)
+    case, _ = to_confirmation(people, household, date(2026, 11, 2))
+    case = act(people["reviewer"], case, "confirm", date(2026, 11, 16), FLOW_MEETING)
+    e = Enrollment.objects.get(case=case)
+    old, new = f"{e.amount:.2f}", f"{e.amount - 100:.2f}"
+    url = reverse("web:public_notices")
+    with time_machine.travel("2026-11-25 10:00 +0800", tick=False):
+        assert old in client.get(url).content.decode()
+        # when the amount is adjusted, then the page shows the new amount only
+        enrollment_adjust(actor=people["caseworker"], enrollment_id=e.pk, amount=e.amount - 100,
+                          reason="家庭成员务工收入增加", now=at(date(2026, 11, 25)))
+        page = client.get(url).content.decode()
+        assert household.head_name in page and new in page and old not in page
+        # when the enrollment stops, then the household is gone from the page
+        enrollment_stop(actor=people["caseworker"], enrollment_id=e.pk, reason="家庭人均收入已超过低保标准",
+                        now=at(date(2026, 11, 26)))
+        assert household.head_name not in client.get(url).content.decode()

@@ -71,6 +71,18 @@ def test_prepare_approve_export_download_pages(client, world):
     assert resp.status_code == 409 and f"（ID {batch.pk}）" in page(resp)
 
 
+def test_prepare_page_refuses_a_month_before_the_regions_data(client, world):
+    """Issue 12 §3.7: a payroll month must lie within the enrollment period of the region's data."""
+    # given the county maker on the payroll page
+    client.force_login(world.maker)
+    before = state()
+    # when they prepare the payroll for 0001-01
+    resp = client.post(reverse("web:payroll_prepare"), {"region": COUNTY, "month": "0001-01"})
+    # then the page says why in Chinese and nothing is created
+    assert resp.status_code == 422 and "发放月份 1年1月 早于该区划最早可发放的月份" in page(resp)
+    assert state() == before
+
+
 @pytest.fixture
 def exported(world):
     batch = payroll_prepare(actor=world.maker, region_code=COUNTY, month=MONTH, now=timezone.now())

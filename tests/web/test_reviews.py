@@ -93,3 +93,22 @@ def test_a_recheck_case_page_offers_its_steps_and_shows_its_records(client, case
     page = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()
     assert "复核意见" in page and "调整保障金或分类" in page
     assert reverse("web:case_action", args=[case.pk, "decide"]) in page
+
+
+def test_issue12_county_page_shows_township_average_benefit_against_the_floor(client, county_user, caseworker,
+                                                                              household_data):
+    import time_machine
+
+    # given 千岛湖镇 with two rural households of 2 persons paid 800 and 600: 1400 ÷ 4 = 350 < 355
+    make_enrollment(household_create(actor=caseworker, data=household_data(), as_of=AS_OF), amount="800.00")
+    make_enrollment(household_create(actor=caseworker, data=household_data(), as_of=AS_OF), amount="600.00")
+    client.force_login(county_user)
+    with time_machine.travel("2026-12-07 10:00 +0800", tick=False):
+        client.post(reverse("web:review_list"), {"region": COUNTY, "year": "2027"})
+        campaign = ReviewCampaign.objects.get()
+        # when
+        page = client.get(reverse("web:review_detail", args=[campaign.pk])).content.decode()
+    # then
+    row = re.search(rf'id="floor-{TOWNSHIP_A}-rural">(.*?)</tr>', page, re.S).group(1)
+    assert "千岛湖镇" in row and "农村" in row and "350.00" in row and "355.00" in row and "低于下限" in row
+    assert "社会救助年审工作方案" in unescape(row)  # the floor's source

@@ -56,6 +56,8 @@ class DeadlineOut(BaseModel):
     status: str
     rule: str
     late: bool
+    provisional: bool = Field(False, description="截止日按暂定工作日历计算（该年尚未导入国务院办公厅放假通知）；导入后自动重算")
+    calendar_version: str = ""
 
 
 class EventOut(BaseModel):
@@ -84,6 +86,7 @@ class CaseOut(BaseModel):
     version: int
     overdue: bool
     relative_flag: bool
+    deadline_moved_on: date | None = Field(None, description="导入官方放假安排后截止日被调整的日期（时限因放假安排调整）")
     allowed_actions: list[str]
     deadlines: list[DeadlineOut]
     timeline: list[EventOut]

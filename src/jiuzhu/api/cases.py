@@ -24,9 +24,11 @@ def case_out(case, actor, today) -> dict:
         "state_label": case.state_label, "household": str(case.household_id), "applicant": str(case.applicant_id),
         "applicant_name": case.applicant.name, "region": case.region_id, "channel": case.channel,
         "version": case.version, "overdue": case.overdue, "relative_flag": case.relative_flag,
+        "deadline_moved_on": case.deadline_moved_on,
         "allowed_actions": selectors.allowed_actions(case=case, actor=actor, today=today),
         "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "due": d.due, "status": d.status,
-                       "rule": d.rule_id, "late": d.late} for d in deadlines],
+                       "rule": d.rule_id, "late": d.late, "provisional": d.provisional,
+                       "calendar_version": d.calendar_version} for d in deadlines],
         "timeline": [{"at": timezone.localtime(e.at), "action": e.action, "label": ACTION_LABELS.get(e.action, e.action),
                       "actor": e.actor_name, "role": e.role, "state": e.to_state, "reason": e.reason}
                      for e in selectors.case_timeline(case=case)],

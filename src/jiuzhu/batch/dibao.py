@@ -146,12 +146,14 @@ def _base_scaled(t, pci, size, lit: _Pick):
     q = lit.amount_scale
     if not lit.member.tiered:  # 补差; class A gets the full standard
         return (t.able == 0).ifelse(size * lit.standard_scaled, (lit.standard_scaled - pci * q) * size)
-    # 分档: amount_ratio(tier of pci) × standard × size, rounded to the region's unit first
+    # 分档: amount_ratio(tier of pci) × standard × size, rounded to the region's unit first; class A
+    # (常补对象) gets the full standard, as under 补差
     cases = []
     for i in range(len(lit.member.tiers)):
         tier = lit.tier(i)
         cases.append((pci < tier.upper_ceil, size * tier.amount))
-    return _round_half_up(ibis.cases(*cases, else_=0), lit.rounding_unit_scaled)
+    tiered = _round_half_up(ibis.cases(*cases, else_=0), lit.rounding_unit_scaled)
+    return (t.able == 0).ifelse(size * lit.standard_scaled, tiered)
 
 
 def _households_expr(persons, households, by_area: dict[str, Literals]):

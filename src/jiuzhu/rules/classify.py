@@ -43,6 +43,17 @@ def without_labour_capacity(member: Member, as_of: date, terms: Terms) -> bool:
     )
 
 
+def labour_criteria_words(terms: Terms) -> str:
+    """The 无劳动能力 criteria in force (R-TK-02 and the province's extension), with the parameter
+    values, for traces: "年满60周岁或未满16周岁；智力、精神残疾1–3级；…"."""
+    parts = [f"年满{terms.labour_age_elderly}周岁或未满{terms.labour_age_child}周岁",
+             f"智力、精神残疾1–{terms.labour_mental_max_grade}级", f"肢体残疾1–{terms.labour_physical_max_grade}级",
+             f"视力残疾1–{terms.labour_visual_max_grade}级"]
+    if terms.labour_serious_illness:
+        parts.append("患重病（省级扩展）")
+    return "、".join(parts)
+
+
 def single_person_eligible(member: Member, terms: Terms) -> bool:
     """单人户施保 in an edge household (R-HH-06): disability 1–2 of any kind, intellectual/mental 1–3,
     or serious illness."""

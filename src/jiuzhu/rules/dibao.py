@@ -27,6 +27,14 @@ def dibao_class(facts: HouseholdFacts, pci: Decimal, terms: Terms) -> str:
     return "D"
 
 
+def trace_members(facts: HouseholdFacts, terms: Terms, trace: Trace) -> None:
+    """Each member's age, labour capacity (R-TK-02) and special status (R-DB-04) — the facts of the class."""
+    for m in facts.members:
+        trace.add("R-DB-04", f"成员 {m.id}：{age_on(m.birth_date, facts.as_of)} 岁；无劳动能力（R-TK-02）："
+                             f"{'是' if without_labour_capacity(m, facts.as_of, terms) else '否'}；分类施保对象："
+                             f"{'是' if is_special(m, facts.as_of, terms) else '否'}", m.id)
+
+
 def single_person_enrollments(facts: HouseholdFacts, terms: Terms, trace: Trace) -> tuple[SinglePersonEnrollment, ...]:
     """单人户施保 in an edge household (R-HH-06, R-LI-02): amount =
     round(max(standard − own counted income, minimum) + add-on ratio × standard) to the region's
@@ -57,10 +65,7 @@ def evaluate_dibao(facts: HouseholdFacts, pci: Decimal, asset_codes: list[str], 
         return Decision(status="ineligible", eligible=False, reasons=tuple(reasons))
     if pci < terms.standard:
         trace.add("R-DB-01", f"人均收入 {yuan(pci)} 低于低保标准 {yuan(terms.standard)}，且财产符合规定：纳入低保", pci)
-        for m in facts.members:
-            trace.add("R-DB-04", f"成员 {m.id}：{age_on(m.birth_date, facts.as_of)} 岁；无劳动能力（R-TK-02）："
-                                 f"{'是' if without_labour_capacity(m, facts.as_of, terms) else '否'}；分类施保对象："
-                                 f"{'是' if is_special(m, facts.as_of, terms) else '否'}", m.id)
+        trace_members(facts, terms, trace)
         cls = dibao_class(facts, pci, terms)
         trace.add("R-DB-04", "分类施保类别（A 全部无劳动能力；B 有特殊成员；C 人均收入低于标准 × "
                              f"{terms.class_c_ratio}；D 其他）", cls)

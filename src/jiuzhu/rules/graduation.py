@@ -9,22 +9,28 @@ Reason codes (seed plan 社会救助年审工作方案 "积极落实低保延退
 ``pension_1_2x`` 已领取养老保险金且人均收入在标准 1–2 倍; ``graduate_employment`` 高中或大学毕业后就业;
 ``difficult_employment`` 公共就业服务机构推荐就业的就业困难家庭; ``disabled_employment``
 推荐就业的残疾对象; ``epidemic`` 受疫情影响; ``employment_income`` 就业使收入超过标准（国家原则）.
+
+A reason may also set ``graduation.income_max_multiple.<reason>``: the period applies only while the
+per-capita income is at most that multiple of the standard (``pension_1_2x``: "家庭月人均收入在最低
+生活保障标准1倍以上2倍以下" — 以上/以下 include the bound, so standard ≤ pci ≤ 2 × standard).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from .errors import ValidationFailed
-from .explain import Trace
+from .explain import Trace, yuan
 from .params import Policy, load_policy
 from .params.loader import PARAMS_DIR
 from .policy_params import keys_with_prefix
 
 BOUNDS_DIR = PARAMS_DIR / "bounds"
 _PREFIX = "graduation.months."
+_INCOME_PREFIX = "graduation.income_max_multiple."
+GRD_INCOME_ABOVE_LIMIT = "GRD_INCOME_ABOVE_LIMIT"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class GraduationTerms:
     months: dict  # reason -> (Decimal months, source)
     national_max_months: Decimal
     national_source: str
+    income_max_multiple: dict = field(default_factory=dict)  # reason -> (Decimal multiple, source)
 
 
 def national_bounds() -> Policy:
@@ -48,8 +55,29 @@ def graduation_terms_for(policy: Policy, as_of: date) -> GraduationTerms:
     for key in keys_with_prefix(policy, _PREFIX):
         entry = policy.entry(key, as_of)
         months[key[len(_PREFIX):]] = (entry.value, entry.source)
+    limits = {}
+    for key in keys_with_prefix(policy, _INCOME_PREFIX):
+        entry = policy.entry(key, as_of)
+        limits[key[len(_INCOME_PREFIX):]] = (entry.value, entry.source)
     cap = national_bounds().entry("graduation.national_max_months", as_of)
-    return GraduationTerms(as_of=as_of, months=months, national_max_months=cap.value, national_source=cap.source)
+    return GraduationTerms(as_of=as_of, months=months, national_max_months=cap.value, national_source=cap.source,
+                           income_max_multiple=limits)
+
+
+def graduation_income_allowed(reason: str, pci: Decimal, standard: Decimal, terms: GraduationTerms,
+                              trace: Trace | None = None) -> bool:
+    """Whether ``pci`` is within the reason's income ceiling (R-DM-04; seed 年审方案 延退机制): at most
+    ``graduation.income_max_multiple.<reason>`` × standard; True when the reason sets no ceiling."""
+    if reason not in terms.income_max_multiple:
+        return True
+    multiple, basis = terms.income_max_multiple[reason]
+    line = multiple * standard
+    allowed = pci <= line
+    if trace is not None:
+        trace.add("R-DM-04", f"渐退原因“{reason}”仅适用于人均收入不高于标准的 {multiple} 倍（{yuan(line)}；"
+                             f"依据：{basis}）：人均收入 {yuan(pci)}"
+                             f"{'，符合' if allowed else '，超过上限，不适用渐退'}", allowed)
+    return allowed
 
 
 def graduation_period(reason: str, terms: GraduationTerms, trace: Trace | None = None) -> tuple[int, str, bool]:

@@ -7,27 +7,16 @@ legal basis is documented. Bounds come from params/bounds/national.yaml (dated, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .bound_warning import BoundWarning
 from .graduation import national_bounds
 from .params import Policy
 from .policy_params import keys_with_prefix, optional_entry
+from .tier_checks import tier_warnings
 
-
-@dataclass(frozen=True)
-class BoundWarning:
-    parameter: str
-    value: Decimal
-    bound: str  # e.g. "≤ 6", "∈ [1.5, 2]"
-    rule: str
-    message: str
-    source: str  # the region's source note of the value
-
-    def as_dict(self) -> dict:
-        return {"parameter": self.parameter, "value": format(self.value, "f"), "bound": self.bound,
-                "rule": self.rule, "message": self.message, "source": self.source}
+__all__ = ["BoundWarning", "national_bound_warnings"]
 
 
 # (region parameter, national bound parameter, comparison, rule id, Chinese wording)
@@ -59,7 +48,8 @@ def national_bound_warnings(policy: Policy, as_of: date) -> list[BoundWarning]:
     workflow limits above national caps (total 30 wd, 20 if delegated, special 45; step limits
     3 / 3 / 10 / 3; publicity ≥ 7 days); recheck intervals (R-DM-02); death recheck (R-DM-05);
     rigid-expenditure look-back ≠ 12 and validity > 12 months (R-LI-03, R-LI-05); fewer than 3
-    tiers when 分档 is selected (R-DB-03, seed plan). Missing optional parameters are not checked."""
+    tiers when 分档 is selected (R-DB-03, seed plan); 分档 tiers that leave households below the standard
+    after dibao (:func:`.tier_checks.tier_warnings`). Missing optional parameters are not checked."""
     bounds = national_bounds()
     out: list[BoundWarning] = []
 
@@ -102,4 +92,5 @@ def national_bound_warnings(policy: Policy, as_of: date) -> list[BoundWarning]:
     if method is not None and method.value == "tiered" and count is not None and count.value < bound("bound.dibao.tiers.min_count"):
         _warn(out, "dibao.tiers.count", count, f"≥ {bound('bound.dibao.tiers.min_count')}", "R-DB-03",
               f"分档数 {count.value} 少于原则上的 {bound('bound.dibao.tiers.min_count')} 档")
+    out.extend(tier_warnings(policy, as_of))
     return out

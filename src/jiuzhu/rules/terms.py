@@ -63,6 +63,11 @@ class Terms:
     benefit_rounding: str = ENUM_DEFAULTS["dibao.rounding"]  # "yuan", "jiao" or "fen"
     tekun_basic_standard: Decimal | None = None  # published amount; else multiplier × standard
     tekun_basic_source: str = ""
+    # 临时救助 (R-TA-02, R-TA-03): absent → the reference contract (assets block 急难型; edge line for 支出型)
+    temporary_emergency_asset_test: bool = True
+    temporary_expenditure_test: str = ENUM_DEFAULTS["temporary.expenditure_income_test"]  # "edge" | "disposable"
+    temporary_disposable_income: Decimal | None = None  # yuan / person / year, last year
+    temporary_disposable_source: str = ""
 
 
 _KEYS = {
@@ -117,6 +122,14 @@ def terms_for(policy: Policy, as_of: date, area_type: str) -> Terms:
     for name, key in (("benefit_method", "dibao.method"), ("benefit_rounding", "dibao.rounding")):
         if key in policy.params:
             values[name] = policy.lookup(key, as_of)
+    if "temporary.emergency_asset_test" in policy.params:
+        values["temporary_emergency_asset_test"] = policy.lookup("temporary.emergency_asset_test", as_of) != 0
+    if "temporary.expenditure_income_test" in policy.params:
+        values["temporary_expenditure_test"] = policy.lookup("temporary.expenditure_income_test", as_of)
+    disposable_key = f"temporary.disposable_income.{area_type}"
+    if disposable_key in policy.params:
+        disposable = policy.entry(disposable_key, as_of)
+        values.update(temporary_disposable_income=disposable.value, temporary_disposable_source=disposable.source)
     basic_key = f"tekun.basic_standard.{area_type}"
     if basic_key in policy.params:
         basic = policy.entry(basic_key, as_of)

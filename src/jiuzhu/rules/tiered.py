@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .dibao import dibao_class, evaluate_dibao, floor_and_addon
+from .classify import labour_criteria_words
+from .dibao import dibao_class, evaluate_dibao, floor_and_addon, trace_members
 from .errors import DomainError
 from .explain import Trace, yuan
 from .model import Decision, HouseholdFacts
@@ -123,15 +124,22 @@ def evaluate_dibao_by_method(facts: HouseholdFacts, pci: Decimal, asset_codes: l
                              trace: Trace, tier_terms: TierTerms) -> Decision:
     """Dibao decision with the region's benefit method (R-DB-03). ``gap`` is exactly
     ``evaluate_dibao``; ``tiered`` keeps eligibility, classes, floor, add-ons and recheck (R-DB-01,
-    R-DB-04, R-DM-02) and replaces the gap base with the tier amount."""
+    R-DB-04, R-DM-02) and replaces the gap base of classes B, C and D with the tier amount; class A
+    (常补对象, every member without labour capacity) gets the full standard × size as under 补差."""
     if tier_terms.method == METHOD_GAP or asset_codes or pci >= terms.standard:
         return evaluate_dibao(facts, pci, asset_codes, terms, trace)
     size = facts.size
     trace.add("R-DB-01", f"人均收入 {yuan(pci)} 低于低保标准 {yuan(terms.standard)}，且财产符合规定：纳入低保", pci)
+    trace_members(facts, terms, trace)
     cls = dibao_class(facts, pci, terms)
-    trace.add("R-DB-04", "分类施保类别（A 全部无劳动能力；B 有特殊成员；C 人均收入低于标准 × "
+    trace.add("R-DB-04", "分类施保类别（A 全部成员无劳动能力，常补对象；B 有特殊成员；C 人均收入低于标准 × "
                          f"{terms.class_c_ratio}；D 其他）", cls)
-    base = tiered_amount(pci, size, terms.standard, tier_terms, trace)
+    if cls == "A":  # seed 年审方案: A类为常补对象，实行全额保障; B、C、D 类差额（分档）补助
+        base = terms.standard * size
+        trace.add("R-DB-03", f"A 类常补对象全额保障：基本保障金 = 标准 {yuan(terms.standard)} × {size} 人"
+                             f"（A 类条件：全部成员无劳动能力——{labour_criteria_words(terms)}）", base)
+    else:
+        base = tiered_amount(pci, size, terms.standard, tier_terms, trace)
     base, addon = floor_and_addon(facts, base, terms, trace)
     amount = round_benefit(base + addon, tier_terms.rounding)
     trace.add("R-DB-03", f"月保障金 = 基本保障金 {yuan(base)} + 加发 {yuan(addon)}"

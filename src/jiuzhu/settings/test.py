@@ -27,3 +27,33 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 JIUZHU_FILES_DIR = Path(tempfile.mkdtemp(prefix="jiuzhu-files-"))
+
+# Tests run at a frozen business date (issue 12 §2): JIUZHU_TEST_TODAY (ISO date) at 10:00 Asia/Shanghai,
+# the clock ticking from there. tests/conftest.py sets the variable (default 2026-12-07) and calls
+# frozen_clock_start(); a child process a test starts on these settings (a `jiuzhu` command, the API bench)
+# inherits the variable and travels to the same date when it loads them. Test settings only.
+_frozen_clock = None
+
+
+def frozen_clock_start():
+    """Travel to JIUZHU_TEST_TODAY 10:00 Asia/Shanghai once per process; return the date (None when unset)."""
+    global _frozen_clock
+    today = os.environ.get("JIUZHU_TEST_TODAY")
+    if not today:
+        return None
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    try:
+        day = date.fromisoformat(today)
+    except ValueError:
+        raise ValueError(f"JIUZHU_TEST_TODAY={today!r} is not an ISO date (YYYY-MM-DD)") from None
+    if _frozen_clock is None:
+        import time_machine
+
+        _frozen_clock = time_machine.travel(datetime.combine(day, time(10), ZoneInfo("Asia/Shanghai")), tick=True)
+        _frozen_clock.start()
+    return day
+
+
+frozen_clock_start()

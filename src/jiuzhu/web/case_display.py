@@ -10,6 +10,7 @@ from django.utils import timezone
 from jiuzhu.apps.accounts.roles import Role
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import PAYLOADS
+from jiuzhu.apps.cases.review import single_person_proposals
 from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, REFERRAL_ROUTES, STATE_LABELS, STEP_LABELS
 
 from .case_forms import CHOICE_LABELS
@@ -50,6 +51,7 @@ def deadline_rows(deadlines, today: date) -> list[dict]:
         rows.append({"step": STEP_LABELS.get(d.step, d.step), "due": d.due, "status": DEADLINE_STATUS.get(d.status, d.status),
                      "late": d.supervised and (d.late or late_now), "rule": d.rule_id,
                      "open": d.status in ("open", "overdue"),
+                     "provisional": d.provisional and d.status in ("open", "overdue"),
                      "unit": "个工作日" if d.unit == "wd" else "天", "amount": d.amount})
     return rows
 
@@ -139,8 +141,11 @@ def record_rows(records, member_names: dict) -> list[dict]:
             entry["pairs"] = _pairs(data, {**_titles(action), "effective_month": "生效月份"},
                                     skip=("change", "termination", "referral")) + _termination_pairs(data)
         elif r.kind == "review":
-            entry["pairs"] = _pairs(data, REVIEW_TITLES, skip=("proposed",) + (() if data.get("override") else
-                                                                               ("override",)))
+            entry["pairs"] = _pairs(data, REVIEW_TITLES, skip=("proposed", "single_persons") + (
+                () if data.get("override") else ("override",)))
+            if data.get("single_persons"):  # 单人户施保 (R-HH-06): who is enrolled alone, for how much
+                entry["pairs"].append(("单人户施保", "；".join(f"{s.get('name') or '成员 ' + str(s['member'])} "
+                                                           f"{s['amount']} 元" for s in data["single_persons"])))
         elif r.kind == "verification":
             entry["items"] = [{"member": member_names.get(int(i["member"]), f"成员 {i['member']}"),
                                "source": i["source"], "item": CHOICE_LABELS.get(i["item"], i["item"]),
@@ -155,16 +160,21 @@ def record_rows(records, member_names: dict) -> list[dict]:
     return out
 
 
-def proposal_view(proposal: dict) -> dict | None:
-    """The rules engine's proposal (after initial review) with its trace: rule, step, value."""
+def proposal_view(proposal: dict, names: dict | None = None) -> dict | None:
+    """The rules engine's proposal (after initial review) with its trace: rule, step, value; and the
+    单人户施保 members of an edge household (R-HH-06) with their amounts (``names``: person id → name)."""
     if not proposal or not proposal.get("result"):
         return None
     result = proposal["result"]
+    names = names or {}
+    singles = [{"name": names.get(int(s["member"]), f"成员 {s['member']}") if str(s["member"]).isdigit()
+                else s["member"], "amount": s["amount"]} for s in single_person_proposals(result)]
     return {"policy": proposal.get("policy", ""), "as_of": proposal.get("as_of", ""),
             "status": DECISION_LABELS.get(result.get("status"), result.get("status")),
             "amount": result.get("monthly_amount"), "klass": result.get("class") or "",
             "standard": result.get("standard"), "per_capita_income": result.get("per_capita_income"),
-            "household_size": result.get("household_size"), "trace": result.get("trace", [])}
+            "household_size": result.get("household_size"), "trace": result.get("trace", []),
+            "single_persons": singles}
 
 
 def notice_rows(notices) -> list[dict]:

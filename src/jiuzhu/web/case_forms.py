@@ -43,6 +43,7 @@ PEOPLE_LISTS = frozenset({"investigators", "members_present", "visitors"})
 HELP = {  # (payload model, field) → hint under the input
     ("ReviewPayload", "amount"): "留空则采用规则测算的金额；与测算结果不同时须填写调整理由",
     ("ReviewPayload", "klass"): "留空则采用规则测算的分类",
+    ("ReviewPayload", "single_person"): "留空则按规则测算：低保边缘家庭中的重病重残成员单人户施保（只纳入该成员）",
     ("ConfirmPayload", "home_visit"): "已做近亲属备案的申请，审核确认须录入入户核查情况",
     ("RecheckReviewPayload", "amount"): "调整时留空则采用规则测算的金额；与测算结果不同时须填写调整理由",
     ("RecheckReviewPayload", "graduation_reason"): "选择渐退时必填；渐退期按本地政策确定",

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import (audit, auth, case_actions, cases, enrollments, households, lowincome, members, monitoring, payroll,
-                    public, reviews, verification, workbench)
+                    public, reviews, verification, workbench, workcalendar)
 
 app_name = "web"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/<int:case_id>/files/<int:attachment_id>/", cases.case_file, name="case_file"),
     path("gongshi/", public.public_notices, name="public_notices"),
     path("audit/", audit.audit_list, name="audit_list"),
+    path("calendar/", workcalendar.calendar_admin, name="calendar_admin"),
     path("data/", verification.data_sources, name="data_sources"),
     path("data/upload/", verification.data_upload, name="data_upload"),
     path("data/snapshots/<int:snapshot_id>/rejects.csv", verification.snapshot_rejects, name="snapshot_rejects"),

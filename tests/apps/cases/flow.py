@@ -14,19 +14,23 @@ def at(day, hour=10):
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=TZ)
 
 
+# Past events (survey, meeting, visit, appraisal) given as constants are dated on or before the earliest
+# day a test acts (2026-06-10): a date after the action's day is refused (issue 12 §3.7). The helpers
+# below date the survey on the day they record it.
+EVENT_DAY = "2026-06-01"
 INTAKE = {"id_checked": True, "authorization_signed": True, "economic_form_signed": True}
-SURVEY = {"date": "2026-12-03", "investigators": ["王经办", "陈协理"], "living_conditions": "砖混住房两间，家电简陋",
+SURVEY = {"date": EVENT_DAY, "investigators": ["王经办", "陈协理"], "living_conditions": "砖混住房两间，家电简陋",
           "findings": "家庭收入主要靠务农，情况属实"}
-MEETING = {"meeting_date": "2026-12-20", "members_present": ["周组长", "吴委员", "郑委员"],
+MEETING = {"meeting_date": EVENT_DAY, "members_present": ["周组长", "吴委员", "郑委员"],
            "opinion": "经审核，符合最低生活保障条件"}
 
 
 TEKUN_SURVEY = {**SURVEY, "adl_failed": 1, "obligors_able": False, "obligor_notes": "无法定义务人"}
 TEKUN_MEETING = {**MEETING, "opinion": "经审核，符合特困人员救助供养条件", "support_mode": "dispersed"}
-REJECT = {"meeting_date": "2026-12-20", "members_present": ["周组长", "吴委员", "郑委员"],
+REJECT = {"meeting_date": EVENT_DAY, "members_present": ["周组长", "吴委员", "郑委员"],
           "reasons": ["家庭人均收入高于当地低保标准"]}
-HOME_VISIT = {"date": "2026-12-18", "visitors": ["赵县民政", "钱科员"], "findings": "入户核实，情况属实"}
-APPRAISAL = {"date": "2026-12-10", "participants": 9, "representatives": 7, "votes_for": 8, "votes_against": 1,
+HOME_VISIT = {"date": EVENT_DAY, "visitors": ["赵县民政", "钱科员"], "findings": "入户核实，情况属实"}
+APPRAISAL = {"date": EVENT_DAY, "participants": 9, "representatives": 7, "votes_for": 8, "votes_against": 1,
              "outcome": "eligible", "minutes": "经民主评议，多数认为符合条件"}
 
 
@@ -63,9 +67,11 @@ def to_surveyed(people, household, day, *, program="dibao", survey=None, **intak
         (caseworker, "request_verification", {}),
         (county, "record_verification", verification()),
         (caseworker, "accept", {}),
-        (caseworker, "record_survey", survey or (TEKUN_SURVEY if program == "tekun" else SURVEY)),
+        (caseworker, "record_survey", survey),
     ]:
         d = d + timedelta(days=1)
+        if action == "record_survey" and payload is None:  # surveyed the day it is recorded
+            payload = {**(TEKUN_SURVEY if program == "tekun" else SURVEY), "date": d.isoformat()}
         case = act(actor, case, action, d, payload)
     return case, d
 

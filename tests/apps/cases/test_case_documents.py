@@ -64,3 +64,41 @@ def test_case_file_zip_in_seed_order_and_deterministic(people, household):
     names = zipfile.ZipFile(io.BytesIO(z1)).namelist()
     assert names[0] == "索引.txt"
     assert [n.split("-", 1)[1] for n in names[1:]] == ["委托授权书.pdf", "申请家庭经济状况信息表.pdf", "社会救助申请书.pdf"]
+
+
+PRINTED_LATER = date(2027, 1, 20)  # the day the PDFs are generated, weeks after the events
+
+
+def test_documents_carry_the_date_of_the_event_they_record_not_the_date_the_pdf_was_generated(people, household):
+    """Issue 12 §3.7: documents carry the date of the event they record (submission, survey, meeting,
+    decision, notice), not the date the PDF was generated."""
+    # given a case approved at a meeting on 12-14, recorded (and the long-term notice started) on 12-15
+    case, d = to_confirmation(people, household, DAY)
+    case = act(people["reviewer"], case, "confirm", date(2026, 12, 15), {**MEETING, "meeting_date": "2026-12-14"})
+    initial_start = case.notices.get(kind="initial").starts_on
+    # when the documents are generated on a later day
+    dated = {kind: ctx.header.doc_date for kind, ctx in contexts(case, PRINTED_LATER).items()}
+    # then each is dated on its event
+    assert dated == {"authorization": DAY, "economic_info": DAY, "application": DAY,
+                     "survey": date.fromisoformat(case.records.get(kind="survey").data["date"]),
+                     "confirmation_form": date(2026, 12, 14),
+                     "initial_notice": initial_start, "confirmation_notice": date(2026, 12, 15)}
+    # and the printed 附件8 (sealed on the notice's start) and 附件1 (signed at submission) say so
+    notice = _text(case_document_pdf(case=case, kind="confirmation_notice", today=PRINTED_LATER)[1])
+    authorization = _text(case_document_pdf(case=case, kind="authorization", today=PRINTED_LATER)[1])
+    assert "2026年12月15日" in notice and "2026年12月1日" in authorization
+    assert "2027年1月20日" not in notice + authorization
+
+
+def test_denial_letter_is_dated_on_the_decision_not_on_printing(people, household):
+    """Issue 12 §3.7: the 不予批准决定书 (附件7) carries the decision (meeting) date, not the date the PDF
+    was generated."""
+    # given a case rejected at the meeting of 12-14, recorded on 12-15
+    case, d = to_confirmation(people, household, DAY)
+    case = act(people["reviewer"], case, "reject", date(2026, 12, 15),
+               {"meeting_date": "2026-12-14", "members_present": ["甲", "乙", "丙"], "reasons": ["家庭人均收入高于当地低保标准"]})
+    # when the letter is printed on a later day
+    assert contexts(case, PRINTED_LATER)["denial_letter"].header.doc_date == date(2026, 12, 14)
+    text = _text(case_document_pdf(case=case, kind="denial_letter", today=PRINTED_LATER)[1])
+    # then it is dated on the decision
+    assert "2026年12月14日" in text and "2027年1月20日" not in text

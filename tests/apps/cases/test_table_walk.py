@@ -32,7 +32,7 @@ from tests.conftest import COUNTY as COUNTY_CODE
 from tests.apps.enrollment.lifecycle_helpers import make_enrollment
 from tests.apps.reviews.recheck_flow import DECISION, schedule
 
-from .flow import (APPRAISAL, HOME_VISIT, MEETING, REJECT, SURVEY, TEKUN_MEETING, TEKUN_SURVEY, act, submit,
+from .flow import (APPRAISAL, EVENT_DAY, HOME_VISIT, MEETING, REJECT, SURVEY, TEKUN_MEETING, TEKUN_SURVEY, act, submit,
                    verification, workflow_setting)
 
 pytestmark = pytest.mark.django_db
@@ -56,9 +56,9 @@ def payloads(program):
         "initial_review": [{"opinion": "grant"}, {"opinion": "deny", "override_reason": "入户发现有经营收入未申报"}],
         "publish_notice": [{}], "forward_denial": [{}],
         "record_objection": [{"content": "有村民反映其家中有小轿车", "objector": "匿名"}],
-        "hold_appraisal": [APPRAISAL], "reinvestigate": [{"date": "2026-12-10", "findings": "经复核，车辆已于去年出售"}],
+        "hold_appraisal": [APPRAISAL], "reinvestigate": [{"date": EVENT_DAY, "findings": "经复核，车辆已于去年出售"}],
         "close_notice": [{}], "record_spot_check": [HOME_VISIT], "confirm": [meeting], "reject": [REJECT],
-        "deliver_denial": [{"date": "2026-12-21", "method": "in_person"}], "file_record": [{}],
+        "deliver_denial": [{"date": EVENT_DAY, "method": "in_person"}], "file_record": [{}],
         "withdraw": [{"reason": "申请人书面申请撤回"}], "terminate": [{"reason_code": "refused_cooperation"}],
         "extend": [{"reason_code": "complex_household"}],
     }
@@ -77,7 +77,7 @@ def recheck_payloads(program):
         "start_termination_notice": [{"ground": "obligor_able", "reason": "其子已稳定就业，具备赡养能力",
                                       "reported_by": "village_committee"}],
         "record_objection": [{"content": "其子收入不稳定，无力赡养", "objector": "匿名"}],
-        "reinvestigate": [{"date": "2026-12-10", "findings": "经调查，其子收入稳定", "conclusion": "unfounded"}],
+        "reinvestigate": [{"date": EVENT_DAY, "findings": "经调查，其子收入稳定", "conclusion": "unfounded"}],
         "cancel": [{"reason": "对象已迁出本县"}], "extend": [{"reason_code": "force_majeure"}],
     }
 

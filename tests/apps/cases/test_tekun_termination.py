@@ -37,7 +37,7 @@ DAY = date(2026, 12, 1)
 OBLIGOR_SURVEY = {**TEKUN_SURVEY, "obligors_able": True, "obligor_notes": "儿子已在杭州稳定就业，有赡养能力"}
 NOTICE = {"ground": "obligor_able", "reason": "其子已稳定就业，具备赡养能力", "reported_by": "village_committee"}
 OBJECTION = {"content": "其子收入不稳定，无力赡养", "objector": "张建国之女", "contact": "13800000000"}
-REINVESTIGATION = {"date": "2026-12-10", "findings": "经调查，其子月收入稳定，具备赡养能力", "conclusion": "unfounded"}
+REINVESTIGATION = {"date": "2026-09-28", "findings": "经调查，其子月收入稳定，具备赡养能力", "conclusion": "unfounded"}
 AMOUNT = "2345.67"  # an amount that must never appear on the public page
 
 

@@ -160,3 +160,14 @@ def test_changes_without_money_change_have_no_notice(people, enrollment):
     with pytest.raises(NotFound):
         change_notice_pdf(change=change, today=DAY)
     assert EnrollmentChange.objects.count() == 1
+
+
+def test_adjustment_notice_is_dated_on_the_change_not_on_printing(people, enrollment):
+    """Issue 12 §3.7: 附件9 carries the date of the decision it records, not the date the PDF was generated."""
+    # given a reduction decided on DAY (2026-12-10)
+    change = enrollment_adjust(actor=people["caseworker"], enrollment_id=enrollment.pk, amount=Decimal("650.00"),
+                               reason="家庭成员张小军已就业，月工资收入增加", now=at(DAY))
+    # when its notice is printed on 2027-03-15
+    text, _ = pdf_text(change_notice_pdf(change=change, today=date(2027, 3, 15))[1])
+    # then it is sealed on the decision day
+    assert "2026年12月10日" in text and "2027年3月15日" not in text

@@ -135,10 +135,31 @@ def test_empty_population_scans_to_nothing(snapshots, county_user):
 
 
 @pytest.mark.slow
-def test_the_service_on_pyspark(snapshots, caseworker):
-    from jiuzhu.batch.engines import pyspark_available
-
-    if not pyspark_available():
-        pytest.skip("PySpark 未安装（可选依赖：pip install .[spark]）")
+def test_the_service_on_pyspark(needs_pyspark, snapshots, caseworker):
     scan = monitor_scan(actor=caseworker, region_code=TOWNSHIP_A, now=NOW, engine="pyspark")
     assert scan.engine == "pyspark" and _found() == EXPECTED
+
+
+def test_an_alert_due_in_a_provisional_year_is_marked_and_reconciled_on_import(tmp_path, ids, homes, caseworker,
+                                                                                county_user):
+    """Issue 12 §1: an alert found on 2026-12-24 is due in 2027 (暂定); the official schedule moves it."""
+    from jiuzhu.apps.workcalendar.services import calendar_import
+    from tests.apps.test_workcalendar import official_2027
+
+    # given an unemployment registration in a snapshot of Thursday 2026-12-24, scanned that day
+    day = date(2026, 12, 24)
+    paths = write_files(tmp_path, {"unemployment": [["id_number", "name", "registered_on", "ended_on", "benefit"],
+                                                     [ids["spouse"], "李秀英", "2026-06-01", "", "1800"]]})
+    data_ingest(actor=county_user, source="unemployment", path=paths["unemployment"], as_of=day, now=at(day))
+    scan = monitor_scan(actor=caseworker, region_code=TOWNSHIP_A, now=at(day))
+    # then 10 working days skip the provisional 元旦 (Friday 1 January): due 2027-01-08, marked provisional
+    alert = scan.alerts.get()
+    assert (alert.due_date, alert.due_provisional) == (date(2027, 1, 8), True)
+    # when an official 2027 schedule that also gives Monday 4 January off is imported
+    text = official_2027(**{"2027-01-04": "休"})
+    result = calendar_import(actor=None, text=text, filename="2027.csv", now=at(date(2026, 12, 28)))
+    # then the alert keeps its 10 working days on the official calendar: due 2027-01-11
+    alert.refresh_from_db()
+    assert (alert.due_date, alert.due_provisional) == (date(2027, 1, 11), False)
+    assert [(m["kind"], m["id"], m["from"], m["to"]) for m in result.moved if m["kind"] == "alert"] == [
+        ("alert", alert.pk, "2027-01-08", "2027-01-11")]

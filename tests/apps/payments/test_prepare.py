@@ -160,3 +160,39 @@ def test_only_county_staff_prepare(world):
     with pytest.raises(Forbidden):
         payroll_prepare(actor=world.caseworker, region_code=TOWNSHIP_A, month=MONTH, now=NOW)
     assert not PayrollBatch.objects.exists()
+
+
+@pytest.mark.parametrize("month, refused", [
+    ("0001-01", True),   # today this created a batch for year 1
+    ("2025-12", True),   # before the region's first enrollment (2026-01)
+    ("2026-01", False),  # the first enrollment's start month
+    ("2027-01", False),  # next month may be prepared
+    ("2027-02", True),   # after next month
+])
+def test_payroll_month_must_lie_within_the_enrollment_period_of_the_regions_data(world, month, refused):
+    """Issue 12 §3.7: a payroll month must lie within the enrollment period of the region's data
+    (today `0001-01` creates a batch): from the earliest enrollment's start month to next month."""
+    # given the world's enrollments, all starting 2026-01, and the business day 2026-12-02 (NOW)
+    before = state()
+    # when the county prepares the month
+    if refused:
+        with pytest.raises(ValidationFailed) as exc:
+            payroll_prepare(actor=world.maker, region_code=COUNTY, month=month, now=NOW)
+        # then it is refused naming the field month, in Chinese, and nothing is written
+        assert exc.value.details["field"] == "month" and "发放" in exc.value.message
+        assert state() == before
+    else:
+        batch = payroll_prepare(actor=world.maker, region_code=COUNTY, month=month, now=NOW)
+        assert f"{batch.month:%Y-%m}" == month
+
+
+def test_payroll_month_of_a_region_without_enrollments_starts_this_month(world):
+    """Issue 12 §3.7: a region with no enrollment data has no past month to pay."""
+    # given township B's only enrollment removed: it has no enrollment data
+    world.e.b1.delete()
+    # when a past month is prepared for it, then it is refused naming month
+    with pytest.raises(ValidationFailed) as exc:
+        payroll_prepare(actor=world.maker, region_code=TOWNSHIP_B, month="2026-11", now=NOW)
+    assert exc.value.code == "payroll.month_past" and exc.value.details["field"] == "month"
+    # and this month is allowed
+    assert payroll_prepare(actor=world.maker, region_code=TOWNSHIP_B, month="2026-12", now=NOW).lines.count() == 0

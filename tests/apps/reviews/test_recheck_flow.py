@@ -180,7 +180,7 @@ def test_every_row_of_the_recheck_table_is_offered_to_its_roles_only(people, hou
     e = make_enrollment(household)
     case = schedule(people["caseworker"], e, DAY)
     steps = [("request_verification", {}), ("record_verification", {"items": [], "conclusion": "consistent"}),
-             ("record_survey", {"date": "2026-12-03", "investigators": ["甲", "乙"], "living_conditions": "一般",
+             ("record_survey", {"date": "2026-12-01", "investigators": ["甲", "乙"], "living_conditions": "一般",
                                 "findings": "属实"}),
              ("recheck_review", {"outcome": "adjust"}), ("decide", {**DECISION, "outcome": "adjust"})]
     for action, payload in steps:

@@ -22,6 +22,9 @@ FULL_PII_VIEWERS = frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COUNTY})
 AUDIT_READERS = frozenset({Role.INSPECTOR, Role.ADMIN, Role.COUNTY})
 # Who manages accounts and regions.
 ADMINS = frozenset({Role.ADMIN})
+# Who is warned when next year's holiday schedule is missing; who may import it.
+CALENDAR_WATCHERS = frozenset({Role.COUNTY, Role.ADMIN})
+CALENDAR_IMPORTERS = frozenset({Role.ADMIN, Role.COUNTY})
 
 
 def can(actor, permission: frozenset) -> bool:

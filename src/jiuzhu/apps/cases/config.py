@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jiuzhu.apps.regions.codes import ancestors
-from jiuzhu.apps.workcalendar.selectors import _stamp, work_calendar, work_calendar_stamped
+from jiuzhu.apps.workcalendar.selectors import _stamp, version_of, work_calendar, work_calendar_stamped
 from jiuzhu.rules.params.loader import available_policies
 from jiuzhu.rules.workflow import WorkflowSettings
 
@@ -67,9 +67,7 @@ def calendar_version() -> str:
     return _version(_stamp())
 
 
-def _version(stamp) -> str:
-    n, last = stamp
-    return f"{n}y@{last:%Y%m%dT%H%M%S}" if last else f"{n}y"
+_version = version_of
 
 
 def calendar_and_version():

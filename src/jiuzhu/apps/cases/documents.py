@@ -6,6 +6,7 @@ holds; the ZIP is deterministic for the same case state.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -204,7 +205,8 @@ def denial(case, h: c.Header) -> c.Denial | None:
 
 
 def adjustment(case, today: date):
-    """附件9 of a recheck's decision that changed the amount or stopped (R-DM-03, R-TK-16), or None."""
+    """附件9 of a recheck's decision that changed the amount or stopped (R-DM-03, R-TK-16), or None;
+    dated on the decision (the change), not ``today``."""
     rec = _latest(case, "recheck_decision") if case.kind == Case.Kind.RECHECK else None
     if rec is None or not rec.data.get("change"):
         return None
@@ -217,10 +219,21 @@ def adjustment(case, today: date):
     return notice_context(change, today)
 
 
+def submitted_on(case) -> date:
+    return timezone.localtime(case.submitted_at).date()
+
+
 def contexts(case, today: date) -> dict[str, object]:
-    """Every document the case can produce now, by kind code, in the seed's order."""
-    h = header(case, today)
-    hh = household(case, today)
+    """Every document the case can produce now, by kind code, in the seed's order. Each is dated on the
+    event it records (application, survey, meeting, notice, decision), never on ``today``, the day it is
+    generated: a PDF printed a month later says what it said on the day (issue 12 §3.7). Ages are as of
+    the application."""
+    h = header(case, submitted_on(case))
+
+    def dated(on: date) -> c.Header:
+        return replace(h, doc_date=on)
+
+    hh = household(case, h.doc_date)
     decl = declaration(case, hh)
     intake = _latest(case, "intake")
     agent = intake.event.actor_name if intake and case.channel == "village" else ""
@@ -229,28 +242,34 @@ def contexts(case, today: date) -> dict[str, object]:
         "economic_info": c.EconomicInfoContext(h, hh, decl),
         "application": c.ApplicationContext(h, hh, decl, reason=(intake.data.get("note") if intake else "")
                                             or "家庭收入低于当地保障标准，生活困难，特此申请",
-                                            application_date=timezone.localtime(case.submitted_at).date(),
-                                            agent_name=agent),
+                                            application_date=h.doc_date, agent_name=agent),
     }
     ver, sur, rev = verification(case), survey(case), review(case)
     if sur:
-        out["survey"] = c.SurveyContext(h, hh, decl, sur, ver)
+        out["survey"] = c.SurveyContext(dated(sur.survey_date), hh, decl, sur, ver)
     if ver and sur and rev:
-        out["confirmation_form"] = c.ConfirmationFormContext(h, hh, decl, ver, sur, rev, appraisal(case),
-                                                             confirmation(case))
+        conf = confirmation(case)
+        out["confirmation_form"] = c.ConfirmationFormContext(
+            dated(conf.meeting_date if conf else rev.review_date), hh, decl, ver, sur, rev, appraisal(case), conf)
     initial = _notice(case, Notice.Kind.INITIAL, h)
     if initial:
-        out["initial_notice"] = c.InitialNoticeContext(h, initial)
+        out["initial_notice"] = c.InitialNoticeContext(dated(initial.start_date), initial)
     den = denial(case, h)
     if den:
-        out["denial_letter"] = c.DenialLetterContext(h, hh, den)
+        out["denial_letter"] = c.DenialLetterContext(dated(_decision_day(case)), hh, den)
     long_term = _notice(case, Notice.Kind.LONG_TERM, h)
     if long_term:
-        out["confirmation_notice"] = c.ConfirmationNoticeContext(h, long_term)
+        out["confirmation_notice"] = c.ConfirmationNoticeContext(dated(long_term.start_date), long_term)
     adj = adjustment(case, today)
     if adj:
         out["adjustment_notice"] = adj
     return out
+
+
+def _decision_day(case) -> date:
+    """The day of the rejection decision: its meeting's date (the 审核确认会 decides)."""
+    rec = _latest(case, "rejection")
+    return date.fromisoformat(rec.data["meeting_date"]) if rec.data.get("meeting_date") else _event_day(rec)
 
 
 def case_document_pdf(*, case: Case, kind: str, today: date) -> tuple[str, bytes]:

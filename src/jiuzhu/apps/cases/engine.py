@@ -16,7 +16,7 @@ from jiuzhu.apps.audit.chain import digest
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.rules.errors import Conflict, DomainError, Forbidden, NotFound
-from jiuzhu.rules.workflow.deadlines import due_date
+from jiuzhu.rules.workflow.deadlines import due_date_provisional
 from jiuzhu.rules.workflow.model import CASEWORKER, DeadlineRule
 from jiuzhu.rules.workflow.states import ACTION_LABELS, CLOSED_STATES, EXTEND_REASONS, STATE_LABELS, TERMINATE_REASONS
 from jiuzhu.rules.workflow.tables import table_for, transition
@@ -115,11 +115,13 @@ def _create_deadlines(case: Case, rules, today: date, version: str, cal=None):
     if not rules:
         return
     cal = cal or config.calendar()
-    CaseDeadline.objects.bulk_create([
-        CaseDeadline(case=case, step=rule.step, rule_id=rule.rule_id, amount=rule.amount, unit=rule.unit,
-                     supervised=rule.supervised, starts_on=today, due=due_date(cal, rule, today),
-                     calendar_version=version)
-        for rule in rules])
+    rows = []
+    for rule in rules:
+        due, provisional = due_date_provisional(cal, rule, today)
+        rows.append(CaseDeadline(case=case, step=rule.step, rule_id=rule.rule_id, amount=rule.amount, unit=rule.unit,
+                                 supervised=rule.supervised, starts_on=today, due=due, calendar_version=version,
+                                 provisional=provisional))
+    CaseDeadline.objects.bulk_create(rows)
 
 
 def start_overall(case: Case, today: date, limit: int, version: str, rule_id="WF-总时限", cal=None):
@@ -166,7 +168,7 @@ def refresh_tasks(case: Case, today: date, deadlines: list | None = None):
 def perform(*, actor, case_id, action: str, payload, now: datetime, version: int | None = None, handler=None):
     """Run ``action`` on the case: returns the case after the change. ``handler(ctx)`` writes the
     step's own records and fields inside the transaction."""
-    cleaned = clean_payload(action, payload)
+    cleaned = clean_payload(action, payload, today=local_today(now))
     with transaction.atomic():
         case = lock_case(actor, case_id)
         if version is not None and case.version != version:
@@ -208,6 +210,7 @@ def finish(case: Case, row, ctx: ActionContext, before: dict):
     elif row.to_state is not None and not case.is_open:  # ``object`` reopens a closed-ineligible case
         case.is_open, case.closed_at, reopening = True, None, True
     case.calendar_version = version
+    case.deadline_moved_on = None  # the handler has acted since the schedule moved a due date
     case.version += 1
     # read once after this action's changes: for the task columns and for the response (case_deadlines)
     deadlines = case.__dict__["_deadlines"] = list(CaseDeadline.objects.filter(case_id=case.pk).order_by("id"))

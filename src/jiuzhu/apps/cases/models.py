@@ -224,6 +224,10 @@ class Notice(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind.choices)
+    # A long-term notice follows its enrollment (issue 12 §3.6): the public page reads the household size
+    # and amount in force from it and ends the notice when it stops; size and amount here are as published.
+    enrollment = models.ForeignKey("enrollment.Enrollment", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="notices")
     program = models.CharField(max_length=8, choices=PROGRAMS)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     name = models.CharField("姓名", max_length=50)

@@ -7,7 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
 
 from jiuzhu.rules.errors import ValidationFailed
 from jiuzhu.rules.workflow.states import (EXTEND_REASONS, GRADUATION_REASONS, OBJECTION_CONCLUSIONS, RECHECK_OUTCOMES,
@@ -17,6 +18,18 @@ from jiuzhu.rules.workflow.states import (EXTEND_REASONS, GRADUATION_REASONS, OB
 RowRef = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: fits the column, never overflows a query
 Name = Annotated[str, Field(min_length=1, max_length=50)]  # a person named in a list (investigators …)
 Line = Annotated[str, Field(min_length=1, max_length=500)]  # one item of a list of reasons or materials
+
+
+def _not_after_today(value: dt.date, info: ValidationInfo) -> dt.date:
+    """A past event (survey, meeting, verification data, delivery) cannot be dated after the action's
+    day; the day comes from the caller's ``now`` (validation context ``today``), never the clock."""
+    today = (info.context or {}).get("today")
+    if today is not None and value > today:
+        raise PydanticCustomError("date_in_future", "不能晚于办理当日 {today}", {"today": today.isoformat()})
+    return value
+
+
+PastDate = Annotated[dt.date, AfterValidator(_not_after_today)]  # the date of an event that has happened
 
 
 class Payload(BaseModel):
@@ -57,7 +70,7 @@ class VerificationItem(Payload):
     item: Literal["wage", "business", "property", "transfer", "social_insurance", "income_tax", "medical_extra",
                   "financial", "vehicle", "residential_property", "business_capital"] = Field(title="项目")
     amount: Decimal = Field(title="金额(元)", ge=0, max_digits=14, decimal_places=2)
-    as_of: dt.date = Field(title="数据日期")
+    as_of: PastDate = Field(title="数据日期")
 
 
 class VerificationPayload(Payload):
@@ -75,7 +88,7 @@ class MaterialsPayload(Payload):
 
 
 class SurveyPayload(Payload):
-    date: dt.date = Field(title="调查日期")
+    date: PastDate = Field(title="调查日期")
     investigators: list[Name] = Field(title="调查人员", min_length=2, max_length=10)
     living_conditions: str = Field(title="居住及生活状况", min_length=1, max_length=2000)
     findings: str = Field(title="调查结论", min_length=1, max_length=2000)
@@ -89,6 +102,8 @@ class ReviewPayload(Payload):
     opinion: Literal["grant", "deny"] = Field(title="初审意见")
     amount: Decimal | None = Field(None, title="月保障金(元)", ge=0, max_digits=14, decimal_places=2)
     klass: Literal["A", "B", "C", "D"] | None = Field(None, title="分类")
+    # 单人户施保 (R-HH-06): None follows the rules' proposal; True enrolls only the proposed members.
+    single_person: bool | None = Field(None, title="单人户施保")
     override_reason: str = Field("", title="调整理由", max_length=2000)
     note: str = Field("", title="初审说明", max_length=2000)
 
@@ -100,7 +115,7 @@ class ObjectionPayload(Payload):
 
 
 class AppraisalPayload(Payload):
-    date: dt.date = Field(title="评议日期")
+    date: PastDate = Field(title="评议日期")
     participants: int = Field(title="参加人数", ge=1, le=500)
     representatives: int = Field(title="其中村(居)民代表人数", ge=0, le=500)
     votes_for: int = Field(title="同意票", ge=0)
@@ -120,7 +135,7 @@ class AppraisalPayload(Payload):
 
 
 class ReinvestigatePayload(Payload):
-    date: dt.date = Field(title="复核日期")
+    date: PastDate = Field(title="复核日期")
     findings: str = Field(title="复核结论", min_length=1, max_length=2000)
     # Required on a 特困 termination's objection (R-TK-16: investigate and decide); optional elsewhere.
     conclusion: Literal[tuple(OBJECTION_CONCLUSIONS)] | None = Field(  # type: ignore[valid-type]
@@ -128,13 +143,13 @@ class ReinvestigatePayload(Payload):
 
 
 class HomeVisit(Payload):
-    date: dt.date = Field(title="入户核查日期")
+    date: PastDate = Field(title="入户核查日期")
     visitors: list[Name] = Field(title="核查人员", min_length=1, max_length=10)
     findings: str = Field(title="核查情况", min_length=1, max_length=2000)
 
 
 class ConfirmPayload(Payload):
-    meeting_date: dt.date = Field(title="审核确认会日期")
+    meeting_date: PastDate = Field(title="审核确认会日期")
     members_present: list[Name] = Field(title="参会人员", min_length=3, max_length=30)
     opinion: str = Field(title="审核确认意见", min_length=1, max_length=2000)
     home_visit: HomeVisit | None = Field(None, title="入户核查")
@@ -145,13 +160,13 @@ class ConfirmPayload(Payload):
 
 
 class RejectPayload(Payload):
-    meeting_date: dt.date = Field(title="审核确认会日期")
+    meeting_date: PastDate = Field(title="审核确认会日期")
     members_present: list[Name] = Field(title="参会人员", min_length=3, max_length=30)
     reasons: list[Line] = Field(title="不予批准理由", min_length=1, max_length=10)
 
 
 class DeliveryPayload(Payload):
-    date: dt.date = Field(title="送达日期")
+    date: PastDate = Field(title="送达日期")
     method: Literal["in_person", "mail", "village"] = Field(title="送达方式")
     note: str = Field("", title="备注", max_length=500)
 
@@ -200,7 +215,7 @@ class DecidePayload(Payload):
     outcome: Literal[tuple(RECHECK_OUTCOMES)] = Field(title="复核决定")  # type: ignore[valid-type]
     reason: str = Field(title="决定理由", min_length=1, max_length=2000)
     legal_ground: str = Field("", title="法律依据", max_length=300)
-    meeting_date: dt.date | None = Field(None, title="审核确认会日期")
+    meeting_date: PastDate | None = Field(None, title="审核确认会日期")
     note: str = Field("", title="备注", max_length=500)
 
 
@@ -227,7 +242,7 @@ _MESSAGES = {
     "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD", "date_parsing": "日期格式应为 YYYY-MM-DD",
     "date_type": "日期格式应为 YYYY-MM-DD", "bool_parsing": "应为是或否", "bool_type": "应为是或否",
     "string_type": "应为文字", "list_type": "应为列表", "model_type": "格式不正确", "dict_type": "格式不正确",
-    "extra_forbidden": "不认识的字段",
+    "extra_forbidden": "不认识的字段", "date_in_future": "不能晚于办理当日 {today}",
 }
 
 
@@ -269,13 +284,15 @@ def _unstorable(value):
     return None
 
 
-def clean_payload(action: str, data) -> Payload:
-    """Validate ``data`` for ``action``; the first problem becomes ``ValidationFailed`` with its field."""
-    return validate(PAYLOADS[action], data)
+def clean_payload(action: str, data, *, today: dt.date | None = None) -> Payload:
+    """Validate ``data`` for ``action``; the first problem becomes ``ValidationFailed`` with its field.
+    ``today`` (the action's day): dates of past events after it are refused."""
+    return validate(PAYLOADS[action], data, today=today)
 
 
-def validate(model: type[BaseModel], data) -> BaseModel:
-    """Validate ``data`` with ``model`` (any pydantic model); errors name the field in Chinese."""
+def validate(model: type[BaseModel], data, *, today: dt.date | None = None) -> BaseModel:
+    """Validate ``data`` with ``model`` (any pydantic model); errors name the field in Chinese.
+    ``today``: the day a :data:`PastDate` may not be after (no check without it)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -285,7 +302,7 @@ def validate(model: type[BaseModel], data) -> BaseModel:
         raise ValidationFailed("payload.invalid", f"{_title(model, bad)}：不能包含空字符或无效的 Unicode 字符",
                                field=_path(bad) or "payload")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"today": today})
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         if err["type"] == "value_error" and "|" in str(err.get("ctx", {}).get("error", "")):

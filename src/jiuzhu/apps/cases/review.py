@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from jiuzhu.apps.enrollment.models import Enrollment
-from jiuzhu.rules.errors import ValidationFailed
+from jiuzhu.apps.registry.models import Person
+from jiuzhu.rules.errors import Conflict, ValidationFailed
 
 from . import config
 from .models import Notice
@@ -15,24 +16,50 @@ from .proposal import propose
 ELIGIBLE = {"dibao": "dibao", "tekun": "tekun"}
 
 
+def single_person_proposals(result: dict) -> list[dict]:
+    """单人户施保 the rules computed (R-HH-06, R-LI-02: a member with a severe disability or serious illness
+    in an edge household applies alone): [{"member": person id, "amount"}], empty when none."""
+    if result.get("status") != "edge":
+        return []
+    return [{"member": str(e["member"]), "amount": e["monthly_amount"]}
+            for e in result.get("single_person_enrollments") or []]
+
+
 def review_writes(ctx):
-    """R-DB-03 / R-TK-*: the engine proposes; the caseworker may differ only with a written reason."""
+    """R-DB-03 / R-TK-*: the engine proposes; the caseworker may differ only with a written reason.
+    An edge household with 单人户施保 members (R-HH-06) is proposed for just those members, each
+    with the rules' amount for one person (issue 12 §3.8)."""
     case, p = ctx.case, ctx.payload
     cfg = config.region_config(case.region_id)
     proposal = propose(case, policy=cfg.policy, as_of=ctx.today)
     result = proposal["result"]
-    proposed_grant = result["status"] == ELIGIBLE[case.program]
-    proposed_amount = Decimal(result["monthly_amount"]) if proposed_grant else Decimal("0.00")
+    singles = single_person_proposals(result) if case.program == "dibao" else []
+    proposed_single = bool(singles)
+    proposed_grant = result["status"] == ELIGIBLE[case.program] or proposed_single
+    if proposed_single:
+        proposed_amount = sum((Decimal(s["amount"]) for s in singles), Decimal("0.00"))
+    else:
+        proposed_amount = Decimal(result["monthly_amount"]) if proposed_grant else Decimal("0.00")
     proposed_class = result.get("class") or ""
+    single = proposed_single if p.single_person is None else p.single_person
+    if single and not proposed_single:
+        raise ValidationFailed("case.single_person", "规则测算结果中没有单人户施保对象（须为低保边缘家庭中的重病重残成员）",
+                               field="single_person")
     if p.opinion == "grant":
+        if single and p.amount is not None and len(singles) > 1:
+            raise ValidationFailed("case.single_amount", "有多名单人户施保对象时，金额按规则逐人测算，不能合并调整",
+                                   field="amount")
         amount = p.amount if p.amount is not None else proposed_amount
-        klass = p.klass or proposed_class
+        klass = p.klass or ("" if single else proposed_class)
         if amount <= 0:
             raise ValidationFailed("case.amount_required", "拟批准时月保障金应大于 0", field="amount")
+        if single and p.amount is not None:
+            singles = [{**singles[0], "amount": str(amount)}]
     else:
-        amount, klass = Decimal("0.00"), ""
+        amount, klass, single = Decimal("0.00"), "", False
     differs = (p.opinion == "grant") != proposed_grant or (p.opinion == "grant" and (
-        amount != proposed_amount or (case.program == "dibao" and klass != proposed_class)))
+        amount != proposed_amount or single != proposed_single
+        or (case.program == "dibao" and not single and klass != proposed_class)))
     if differs and not p.override_reason:
         raise ValidationFailed("case.override_reason", "初审意见与规则测算结果不一致，须填写调整理由",
                                field="override_reason")
@@ -43,9 +70,16 @@ def review_writes(ctx):
     ctx.record("review", {
         "opinion": p.opinion, "amount": str(amount), "klass": klass, "note": p.note,
         "override": differs, "override_reason": p.override_reason if differs else "",
+        "single_persons": _named(singles) if single else [],
         "proposed": {"status": result["status"], "amount": result["monthly_amount"], "class": proposed_class,
+                     "single_persons": singles if proposed_single else [],
                      "reasons": result["reasons"], "policy": proposal["policy"]},
     })
+
+
+def _named(singles: list[dict]) -> list[dict]:
+    names = dict(Person.objects.filter(pk__in=[int(s["member"]) for s in singles]).values_list("pk", "name"))
+    return [{**s, "name": names.get(int(s["member"]), "")} for s in singles]
 
 
 def _needs_guardian(case, survey: dict | None) -> bool:
@@ -55,7 +89,9 @@ def _needs_guardian(case, survey: dict | None) -> bool:
 
 
 def confirm_writes(ctx):
-    """WF-10/11, R-DB-05: approval creates the enrollment from the 1st of next month and the long-term notice."""
+    """WF-10/11, R-DB-05: approval creates the enrollment from the 1st of next month and the long-term
+    notice, which follows the enrollment. 单人户施保 (R-HH-06) enrolls each reviewed member alone:
+    the person, one for the amount, the rules' amount."""
     from .services import first_of_next_month
 
     case, p = ctx.case, ctx.payload
@@ -74,16 +110,31 @@ def confirm_writes(ctx):
     ctx.record("confirmation", p.model_dump(mode="json"))
     start = first_of_next_month(ctx.today)
     months = (case.proposal.get("result", {}).get("recheck_months") or 12) if case.program == "dibao" else 12
-    size = 1 if case.program == "tekun" else case.household.member_count
-    Enrollment.objects.create(
-        program=case.program, household=case.household, region_id=case.region_id, case=case,
-        person=case.applicant if case.program == "tekun" else None,
-        klass=case.decided_class, amount=case.decided_amount, persons=size, start_month=start,
-        next_recheck=_add_months(start, months), decided_on=ctx.today)
     cfg = config.region_config(case.region_id)
-    Notice.objects.create(case=case, kind=Notice.Kind.LONG_TERM, program=case.program, region_id=case.region_id,
-                          name=case.applicant.name, household_size=size, amount=case.decided_amount,
-                          objection_phone=cfg.objection_phone, starts_on=ctx.today)
+    for person, name, size, amount in _enrolled(case):
+        enrollment = Enrollment.objects.create(
+            program=case.program, household=case.household, region_id=case.region_id, case=case, person=person,
+            klass=case.decided_class, amount=amount, persons=size, start_month=start,
+            next_recheck=_add_months(start, months), decided_on=ctx.today)
+        Notice.objects.create(case=case, kind=Notice.Kind.LONG_TERM, program=case.program, region_id=case.region_id,
+                              enrollment=enrollment, name=name, household_size=size, amount=amount,
+                              objection_phone=cfg.objection_phone, starts_on=ctx.today)
+
+
+def _enrolled(case) -> list[tuple]:
+    """(person or None, published name, persons, amount) of each enrollment the approval creates."""
+    if case.program == "tekun":
+        return [(case.applicant, case.applicant.name, 1, case.decided_amount)]
+    review = case.records.filter(kind="review").order_by("-id").first()
+    singles = (review.data.get("single_persons") if review else None) or []
+    if not singles:
+        return [(None, case.applicant.name, case.household.member_count, case.decided_amount)]
+    people = Person.objects.in_bulk([int(s["member"]) for s in singles])
+    enrolled = set(Enrollment.objects.filter(program=case.program, status__in=Enrollment.LIVE,
+                                             person_id__in=list(people)).values_list("person_id", flat=True))
+    if enrolled:
+        raise Conflict("case.already_enrolled", "单人户施保对象已在保，不能重复批准", field="single_person")
+    return [(people[int(s["member"])], people[int(s["member"])].name, 1, Decimal(s["amount"])) for s in singles]
 
 
 def _add_months(day: date, months: int) -> date:

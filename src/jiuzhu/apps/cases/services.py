@@ -12,7 +12,7 @@ from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.registry.models import Household, Person
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from jiuzhu.rules.workflow.deadlines import due_date
+from jiuzhu.rules.workflow.deadlines import due_date_provisional
 from jiuzhu.rules.workflow.model import DeadlineRule
 from jiuzhu.rules.workflow.recheck import RECHECK_EXTENSION_DAYS
 from jiuzhu.rules.workflow.tables import NOTICE_DAYS, transition
@@ -158,7 +158,7 @@ def _extend(ctx):
     settings = config.settings_from_snapshot(case.settings)
     overall = case.deadlines.filter(step="overall").exclude(status="cancelled").order_by("-id").first()
     rule = DeadlineRule("overall", settings.overall_limit_extended_wd, "wd", "WF-总时限(延长)")
-    overall.due = due_date(config.calendar(), rule, overall.starts_on)
+    overall.due, overall.provisional = due_date_provisional(config.calendar(), rule, overall.starts_on)
     overall.amount = rule.amount
     overall.calendar_version = config.calendar_version()
     if overall.status == CaseDeadline.Status.OVERDUE and overall.due >= ctx.today:

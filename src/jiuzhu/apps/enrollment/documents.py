@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from jiuzhu.apps.cases import documents as case_documents
 from jiuzhu.apps.cases.config import region_config
 from jiuzhu.apps.documents import contexts as c
@@ -54,11 +56,13 @@ def _action(change: EnrollmentChange) -> tuple[str, Decimal, Decimal | None]:
 
 
 def notice_context(change: EnrollmentChange, today: date) -> c.AdjustmentNoticeContext:
+    """附件9 for ``change``, dated on the decision (the change's day), not ``today`` when it is printed."""
     e = change.enrollment
     action, old, new = _action(change)
     subject = _Subject(e)
-    header = case_documents.header(subject, today)
-    household = case_documents.household(subject, today)
+    decided = timezone.localtime(change.at).date()
+    header = case_documents.header(subject, decided)
+    household = case_documents.household(subject, decided)
     effective = change.effective_month
     reason = change.reason.strip()
     if change.kind == "suspend":

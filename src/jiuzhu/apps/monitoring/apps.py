@@ -5,3 +5,10 @@ class MonitoringConfig(AppConfig):
     name = "jiuzhu.apps.monitoring"
     label = "monitoring"
     verbose_name = "低收入人口动态监测"
+
+    def ready(self):
+        from jiuzhu.apps.workcalendar.services import register_reconciler
+
+        from .calendar_sync import alert_deadlines_reconcile
+
+        register_reconciler("monitoring", alert_deadlines_reconcile)

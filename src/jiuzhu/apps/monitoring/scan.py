@@ -22,7 +22,7 @@ from jiuzhu.apps.workcalendar.selectors import work_calendar
 from jiuzhu.batch import monitoring as batch
 from jiuzhu.batch.engines import ENGINES
 from jiuzhu.core.crypto import sm3_hex
-from jiuzhu.rules.calendar import add_workdays
+from jiuzhu.rules.calendar import add_workdays, spans_provisional
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.monitoring import ALERT_TYPES, monitor_terms, suggested_disposition
 from jiuzhu.rules.params import load_policy
@@ -32,7 +32,7 @@ from .population import known_keys, monitored_population
 
 SCANNERS = {"county_staff", "township_caseworker", "admin"}
 ALERT_COLUMNS = ("id", "scan_id", "dedup_key", "type", "source", "person_id", "household_id", "region_id", "category",
-                 "event_date", "amount", "detail", "breadwinner", "detected_on", "due_date", "calendar_version",
+                 "event_date", "amount", "detail", "breadwinner", "detected_on", "due_date", "calendar_version", "due_provisional",
                  "status", "suggested", "disposition", "result", "version")
 
 
@@ -86,6 +86,7 @@ def monitor_scan(*, actor, region_code, now: datetime, as_of: date | None = None
     alerts = result.alerts
     cal = work_calendar()
     due = {name: add_workdays(cal, as_of, t.due_working_days) for name, t in terms.items()}  # names the missing year
+    provisional = {name: spans_provisional(cal, as_of, d) for name, d in due.items()}
     version = calendar_version()
     meta = [{"id": s.pk, "source": s.source_id, "as_of": s.as_of.isoformat(), "sha256": s.sha256} for s in snaps]
     counts: dict[str, int] = {}
@@ -105,7 +106,7 @@ def monitor_scan(*, actor, region_code, now: datetime, as_of: date | None = None
                 calendar_version=version, digest=digest, seconds=0, created_at=now,
                 created_by=actor if getattr(actor, "pk", None) else None)
             ids = allocate_ids(Alert, len(keys))
-            rows = _rows(alerts, ids, scan.pk, as_of, due, version)
+            rows = _rows(alerts, ids, scan.pk, as_of, due, version, provisional)
             bulk_insert(Alert, ALERT_COLUMNS, rows)
             audit_record(actor=actor, action="monitor.scan", subject_type="monitor_scan", subject_id=scan.pk,
                          region_code=region.code, after={"created": len(keys), "digest": digest, "counts": counts},
@@ -123,7 +124,7 @@ def monitor_scan(*, actor, region_code, now: datetime, as_of: date | None = None
     return scan
 
 
-def _rows(alerts, ids, scan_id: int, as_of: date, due: dict, version: str) -> list[tuple]:
+def _rows(alerts, ids, scan_id: int, as_of: date, due: dict, version: str, provisional: dict) -> list[tuple]:
     cols = {name: alerts.column(name).to_pylist() for name in alerts.column_names}
     rows = []
     for i, pk in enumerate(ids):
@@ -131,5 +132,5 @@ def _rows(alerts, ids, scan_id: int, as_of: date, due: dict, version: str) -> li
         rows.append((pk, scan_id, cols["dedup_key"][i], kind, ALERT_TYPES[kind].dataset, cols["person_id"][i],
                      cols["household_id"][i], cols["region"][i], category, cols["event_date"][i],
                      Decimal(cols["amount_fen"][i]).scaleb(-2), cols["detail"][i][:200], cols["breadwinner"][i], as_of,
-                     due[cols["policy"][i]], version, Alert.Status.OPEN, suggested_disposition(kind, category), "", "", 1))
+                     due[cols["policy"][i]], version, provisional[cols["policy"][i]], Alert.Status.OPEN, suggested_disposition(kind, category), "", "", 1))
     return rows

@@ -21,11 +21,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from jiuzhu.apps.accounts.roles import Role
 from jiuzhu.apps.audit.services import audit_record
+from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions import codes
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import ensure_in_scope
@@ -55,6 +56,16 @@ def parse_month(value) -> date:
 
 def month_label(month: date) -> str:
     return f"{month.year}年{month.month}月"
+
+
+def earliest_month(region_code: str, today: date) -> date:
+    """The first month a batch of the region may pay: the earliest start month of its enrollments (any
+    status: a late batch may still be due for a stopped one), or this month when it has none."""
+    low, high = codes.subtree_range(region_code)
+    first = (Enrollment.objects.filter(region_id__gte=low, region_id__lte=high)
+             .aggregate(m=Min("start_month"))["m"])
+    this_month = today.replace(day=1)
+    return min(first.replace(day=1), this_month) if first else this_month
 
 
 def _authorize(actor, region_code: str, *, what: str = "发放批次") -> None:
@@ -97,6 +108,11 @@ def payroll_prepare(*, actor, region_code: str, month, now, progress=None) -> Pa
     if month > latest:
         raise ValidationFailed("payroll.month_future", f"不能生成 {month_label(month)} 的发放批次（最晚为下月）",
                                field="month")
+    earliest = earliest_month(region_code, today)
+    if month < earliest:
+        raise ValidationFailed("payroll.month_past", f"发放月份 {month_label(month)} 早于该区划最早可发放的月份"
+                               f" {month_label(earliest)}（最早在保对象的起始月份），未生成批次", field="month",
+                               earliest=earliest.isoformat())
     split = building.can_split()
     batch = pending = None
     try:

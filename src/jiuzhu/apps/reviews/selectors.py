@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 
 from jiuzhu.apps.cases.models import Case
+from jiuzhu.apps.enrollment.standard import region_policies
 from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
 from jiuzhu.apps.regions.codes import ancestors, in_subtree, subtree_range
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
-from jiuzhu.rules.errors import NotFound
+from jiuzhu.rules.errors import DomainError, NotFound
 from jiuzhu.rules.workflow.states import CLOSED_STATES, RECHECK_OUTCOMES
 
 from .models import ReviewCampaign
@@ -138,3 +139,46 @@ def review_summary(*, actor, campaign: ReviewCampaign) -> dict:
                     .values_list("decided_status").annotate(n=Count("id")).values_list("decided_status", "n"))
     return {"year": year, "region": campaign.region_id, "additions": additions, "adjustments": adjustments,
             "exits": exits, "recheck_outcomes": {o: outcomes.get(o, 0) for o in OUTCOMES}}
+
+
+BENEFIT_FLOOR_KEY = "dibao.township_avg_benefit_min.{area}"  # seed 年审方案: 月人均补差 urban ≥ 490, rural ≥ 355
+PAID_STATUSES = (Enrollment.Status.ACTIVE, Enrollment.Status.GRADUATING)
+
+
+def _floor(policy, area: str, as_of) -> tuple[Decimal | None, str]:
+    try:
+        entry = policy.entry(BENEFIT_FLOOR_KEY.format(area=area), as_of)
+    except DomainError:  # the region sets no floor, or none in force yet
+        return None, ""
+    return entry.value, entry.source
+
+
+def benefit_floors(*, actor, campaign: ReviewCampaign, as_of) -> list[dict]:
+    """月人均补差 per township and area type (seed 年审工作方案: 城市 ≥ 490、农村 ≥ 355 元) against the
+    region's dated floor ``dibao.township_avg_benefit_min.<area>`` in force on ``as_of``: paid dibao
+    enrollments (在保 and 渐退期), monthly amount ÷ persons covered, within the actor's region. One
+    grouped query; ``meets`` is None where the region sets no floor."""
+    low, high = subtree_range(campaign.region_id)
+    rows = (scope_filter(Enrollment.objects.filter(region_id__gte=low, region_id__lte=high, program="dibao",
+                                                   status__in=PAID_STATUSES), actor)
+            .values("region_id", "household__area_type")
+            .annotate(n=Count("id"), persons=Sum("persons"), amount=Sum("amount")).order_by("region_id"))
+    groups: dict[tuple[str, str], dict] = {}
+    for r in rows:
+        key = (r["region_id"][:9] + "000", r["household__area_type"])
+        g = groups.setdefault(key, {"households": 0, "persons": 0, "amount": Decimal(0)})
+        g["households"] += r["n"]
+        g["persons"] += r["persons"] or 0
+        g["amount"] += r["amount"] or 0
+    townships = sorted({code for code, _area in groups})
+    names = dict(Region.objects.filter(code__in=townships).values_list("code", "name"))
+    policies = region_policies(townships)
+    out = []
+    for (code, area), g in sorted(groups.items()):
+        per_capita = (g["amount"] / g["persons"]).quantize(Decimal("0.01")) if g["persons"] else Decimal(0)
+        floor, source = _floor(policies[code][1], area, as_of)
+        out.append({"code": code, "name": names.get(code, code), "area_type": area, "households": g["households"],
+                    "persons": g["persons"], "amount": _money(g["amount"]), "per_capita": _money(per_capita),
+                    "floor": None if floor is None else _money(floor), "floor_source": source,
+                    "meets": None if floor is None else per_capita >= floor})
+    return out

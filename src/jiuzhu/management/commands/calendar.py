@@ -22,21 +22,42 @@ class Command(JiuzhuCommand):
         p = sub.add_parser("import", help="导入一年的放假和调休安排（CSV: date,kind[,name] 或 JSON）")
         p.add_argument("file")
         p.add_argument("--replace", action="store_true", help="替换已有年份")
-        sub.add_parser("years", help="列出已有日历的年份")
+        sub.add_parser("years", help="列出日历年份及其状态（official 官方 / provisional 暂定）")
 
     def handle(self, *args, action, **opts):
         if action == "is-workday":
-            self.stdout.write("true" if selectors.is_workday(_date(opts["date"])) else "false")
+            day = _date(opts["date"])
+            self.stdout.write("true" if selectors.is_workday(day) else "false")
+            self._provisional_note(day, day)
         elif action == "add-workdays":
             if opts["n"] < 1:
                 raise CommandError("N 必须为正整数（≥1）", returncode=2)
-            self.stdout.write(selectors.add_workdays(_date(opts["date"]), opts["n"]).isoformat())
+            start = _date(opts["date"])
+            due = selectors.add_workdays(start, opts["n"])
+            self.stdout.write(due.isoformat())
+            self._provisional_note(start, due)
         elif action == "years":
-            self.stdout.write(" ".join(map(str, sorted(selectors.work_calendar().years))))
+            for row in selectors.calendar_years():
+                self.stdout.write(f"{row['year']} {row['status']} {row['source']}")
         else:
             path = Path(opts["file"])
-            if not path.exists():
+            if not path.is_file():
                 raise CommandError(f"文件不存在：{path}", returncode=2)
-            years = calendar_import(actor=None, text=path.read_text(encoding="utf-8-sig"), filename=path.name,
-                                    replace=opts["replace"])
-            self.stdout.write(f"已导入 {'、'.join(map(str, years))} 年工作日历")
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise CommandError(f"文件 {path.name} 不是 UTF-8 编码的文本文件（CSV 或 JSON），未导入任何数据", returncode=2) from None
+            result = calendar_import(actor=None, text=text, filename=path.name, replace=opts["replace"])
+            years = "、".join(map(str, result.years))
+            if not result.changed:
+                self.stdout.write(f"{years} 年工作日历与已导入的相同，未作改动")
+                return
+            self.stdout.write(f"已导入 {years} 年工作日历；因放假安排调整时限 {len(result.moved)} 项")
+            for m in result.moved:
+                self.stdout.write(f"  {m['number']} {m['step']} {m['from']} → {m['to']}")
+
+    def _provisional_note(self, start, end):
+        cal = selectors.work_calendar()
+        years = sorted(y for y in range(start.year, end.year + 1) if cal.is_provisional(y))
+        if years:
+            self.stderr.write(f"注意：{'、'.join(map(str, years))} 年尚未导入官方放假安排，按法定节假日暂定计算")

@@ -1,8 +1,8 @@
 """``jiuzhu review start | status | due | graduation-end`` — the annual review (年审) and due rechecks.
 
 ``start --region CODE --year YYYY`` opens a recheck case for every enrollment of the region (running
-it again adds only what is missing); ``status`` prints progress per township (``--json``: progress and
-the year's summary); ``due`` lists enrollments whose recheck is due (``--create`` opens them);
+it again adds only what is missing); ``status`` prints progress per township (``--json``: progress, the
+year's summary and each township's 月人均补差 against the region's floor, ``benefit_floors``); ``due`` lists enrollments whose recheck is due (``--create`` opens them);
 ``graduation-end`` stops enrollments whose 渐退 period has ended. Progress bars go to stderr.
 Without ``--user`` the first active county account of the region acts. Errors: exit 2, Chinese.
 """
@@ -69,7 +69,8 @@ class Command(JiuzhuCommand):
         p.add_argument("--region", required=True, help="区划代码")
         p.add_argument("--year", required=True, help="年度")
         p.add_argument("--user", help="查看人（按其管辖范围统计）")
-        p.add_argument("--json", action="store_true", help="输出 JSON（进度与年度汇总）")
+        p.add_argument("--json", action="store_true", help="输出 JSON（进度、年度汇总、各乡镇月人均补差）")
+        p.add_argument("--date", help="月人均补差下限按此日期取值 YYYY-MM-DD（默认今天）")
         p = sub.add_parser("due", help="列出复核到期的在保对象；--create 为其生成复核任务")
         p.add_argument("--region", required=True, help="区划代码")
         p.add_argument("--date", help="按此日期判断（默认今天）")
@@ -93,7 +94,7 @@ class Command(JiuzhuCommand):
         self.stdout.write(f"{campaign.year} 年度年审（{campaign.region_id}，编号 {campaign.pk}）：新建复核任务 {created} 件，"
                           f"累计 {campaign.cases_created} 件，复核办结期限 {campaign.due.isoformat()}")
 
-    def _status(self, *, region, year, user, json, **_):
+    def _status(self, *, region, year, user, json, date=None, **_):
         actor = _actor(user, region)
         if not str(year).isdigit():
             raise CommandError(f"--year：年度“{year}”无效，应为四位数字", returncode=2)
@@ -101,7 +102,10 @@ class Command(JiuzhuCommand):
         progress = selectors.review_progress(actor=actor, campaign=campaign)
         if json:
             summary = selectors.review_summary(actor=actor, campaign=campaign)
-            self.emit_json({"progress": progress, "summary": summary, "policy_note": campaign.policy_note})
+            floors = selectors.benefit_floors(actor=actor, campaign=campaign,
+                                              as_of=_date(date, "--date") or timezone.localdate())
+            self.emit_json({"progress": progress, "summary": summary, "policy_note": campaign.policy_note,
+                            "benefit_floors": floors})
             return
         t = progress["total"]
         self.stdout.write(f"{campaign.year} 年度年审（{campaign.region.name}）：共 {t['total']} 件，已决定 {t['decided']} 件"

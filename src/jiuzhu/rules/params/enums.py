@@ -12,10 +12,14 @@ ENUM_PARAMETERS: dict[str, dict[str, str]] = {
     "dibao.method": {"gap": "补差", "tiered": "分档"},
     # unit the dibao benefit is rounded to (half up): whole yuan, 0.1 yuan (角) or 0.01 yuan (分)
     "dibao.rounding": {"yuan": "元", "jiao": "角", "fen": "分"},
+    # R-TA-02: income test of 支出型 temporary assistance — pci < edge multiplier × standard (the reference
+    # contract) or 12 × pci < last year's local per-capita disposable income (the national rule)
+    "temporary.expenditure_income_test": {"edge": "低保边缘收入线", "disposable": "上年度居民人均可支配收入"},
 }
 
 # defaults when a policy does not set the parameter (the reference policy's behaviour)
-ENUM_DEFAULTS: dict[str, str] = {"dibao.method": "gap", "dibao.rounding": "yuan"}
+ENUM_DEFAULTS: dict[str, str] = {"dibao.method": "gap", "dibao.rounding": "yuan",
+                                 "temporary.expenditure_income_test": "edge"}
 
 
 def is_enum(key: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from jiuzhu.rules.calendar import WorkCalendar, add_workdays
+from jiuzhu.rules.calendar import WorkCalendar, add_workdays, spans_provisional
 
 from .model import DeadlineRule
 
@@ -15,3 +15,10 @@ def due_date(calendar: WorkCalendar, rule: DeadlineRule, event_day: date) -> dat
     if rule.unit == "days":
         return event_day + timedelta(days=rule.amount)
     return add_workdays(calendar, event_day, rule.amount)
+
+
+def due_date_provisional(calendar: WorkCalendar, rule: DeadlineRule, event_day: date) -> tuple[date, bool]:
+    """``(due, provisional)``: provisional when the working days counted cross a year without an
+    official holiday schedule (calendar days never depend on the schedule)."""
+    due = due_date(calendar, rule, event_day)
+    return due, rule.unit != "days" and spans_provisional(calendar, event_day, due)

@@ -12,6 +12,7 @@ _PERMISSIONS = {
     "registry_writer": roles.REGISTRY_WRITERS,
     "pii_viewer": roles.FULL_PII_VIEWERS,
     "audit_reader": roles.AUDIT_READERS,
+    "calendar_importer": roles.CALENDAR_IMPORTERS,
     "case_submitter": frozenset(ROLE_CHANNELS),
     "case_file_writer": frozenset(CASE_FILE_WRITERS),
     "data_reader": frozenset({"county_staff", "admin", "inspector"}),  # = apps.verification.selectors

@@ -58,7 +58,8 @@ def _context(request, case, action, *, raw, errors, version, blocked=False, uplo
     if action == "record_survey":
         ctx["photos"] = [a for a in case_queries.case_attachments(case=case) if a.kind == "photo"]
     if action == "initial_review" and ctx["show_form"]:
-        ctx["preview"] = display.proposal_view(case_queries.review_preview(case=case, today=today))
+        names = {m.person_id: m.person.name for m in registry.household_members(household=case.household)}
+        ctx["preview"] = display.proposal_view(case_queries.review_preview(case=case, today=today), names)
     return ctx
 
 

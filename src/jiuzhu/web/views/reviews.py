@@ -1,5 +1,6 @@
 """Annual review (年审) pages: the campaigns, starting one (县民政), and a campaign's progress with a
-bar chart per township (ECharts, vendored) and the year's summary (新增、调整、退出)."""
+bar chart per township (ECharts, vendored), the year's summary (新增、调整、退出) and each township's
+低保月人均补差 against the region's floor (seed 年审方案: 城市 ≥ 490、农村 ≥ 355 元)."""
 
 from __future__ import annotations
 
@@ -69,10 +70,12 @@ def review_detail(request, campaign_id: int):
     campaign = selectors.campaign_get(actor=request.user, campaign_id=campaign_id)
     progress = selectors.review_progress(actor=request.user, campaign=campaign)
     summary = selectors.review_summary(actor=request.user, campaign=campaign)
+    floors = selectors.benefit_floors(actor=request.user, campaign=campaign, as_of=timezone.localdate())
     programs = dict(PROGRAMS)
     return render(request, "web/review_detail.html", {
         "campaign": campaign, "progress": progress, "total": progress["total"], "chart": chart_data(progress),
-        "outcomes": RECHECK_OUTCOMES.items(), "summary": summary, "programs": programs,
+        "outcomes": RECHECK_OUTCOMES.items(), "summary": summary, "programs": programs, "floors": floors,
+        "area_words": {"urban": "城市", "rural": "农村"},
         "summary_rows": [{"program": programs.get(p, p), "additions": summary["additions"].get(p),
                           "adjustments": summary["adjustments"].get(p), "exits": summary["exits"].get(p)}
                          for p in programs],
