@@ -49,7 +49,7 @@ def test_township_reader_scope_excludes_other_townships(client, household, outsi
 
 
 def test_filter_by_action_and_keyset_paging(client, inspector, household, monkeypatch):
-    from jiuzhu.apps.audit import selectors
+    from jiuzhu.apps.accounts import audit_selectors as selectors
 
     for i in range(3):
         audit_record(actor=inspector, action="pii.view_id_number", subject_type="person", subject_id=i)

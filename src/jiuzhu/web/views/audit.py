@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from jiuzhu.apps.accounts.roles import AUDIT_READERS
-from jiuzhu.apps.audit.selectors import audit_events_page
+from jiuzhu.apps.accounts.audit_selectors import audit_events_page
 
 from ..forms import parse_int
 from .common import roles_required

@@ -1,4 +1,5 @@
-"""Audit log reads, filtered to the actor's region subtree."""
+"""Audit log reads, filtered to the actor's region subtree (here, not in the audit app: the audit
+log is the lowest app and knows nothing of roles or regions)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from jiuzhu.apps.accounts.roles import AUDIT_READERS, Role, can
+from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.regions.scope import scope_q
 
-from .models import AuditEvent
+from .roles import AUDIT_READERS, Role, can
 
 PAGE_SIZE = 50
 
