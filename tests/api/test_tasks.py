@@ -84,3 +84,21 @@ def test_needs_a_token_and_a_sane_limit(client, bearer, caseworker):
         assert response.status_code == 422
         assert response.json()["code"] == "validation_error"
     assert client.get(URL, {"limit": 1}, **headers).status_code == 200
+
+
+def test_a_task_due_in_a_provisional_year_says_so(client, caseworker, county_user, household, bearer):
+    """Issue 12 §1: the task list marks a next due date counted over a year without official schedule."""
+    from datetime import date
+
+    from tests.apps.cases.flow import act, submit, verification
+
+    # given a case accepted on 2027-02-03 (survey due 2027-02-12 on the provisional calendar)
+    case = submit(caseworker, household, day=date(2027, 1, 29))
+    case = act(caseworker, case, "request_verification", date(2027, 2, 1))
+    case = act(county_user, case, "record_verification", date(2027, 2, 2), verification())
+    act(caseworker, case, "accept", date(2027, 2, 3))
+    # when the caseworker lists their tasks
+    items = client.get("/api/v1/tasks", **bearer(caseworker)).json()["items"]
+    # then the task says its due date is provisional
+    task = next(t for t in items if t["id"] == str(case.pk))
+    assert (task["next_due"], task["next_due_provisional"], task["deadline_moved_on"]) == ("2027-02-12", True, None)

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
 from jiuzhu.apps.cases import selectors
+from jiuzhu.apps.workcalendar.selectors import provisional_years
 from jiuzhu.rules.workflow.states import STEP_LABELS
 
 from .schemas import errors
@@ -36,6 +37,8 @@ class TaskOut(BaseModel):  # plain pydantic: validated natively (see case_schema
     next_step: str = Field(..., description="下一环节（时限）")
     next_step_label: str
     next_due: date | None = Field(None, description="下一环节截止日期")
+    next_due_provisional: bool = Field(False, description="截止日落在尚未导入官方放假安排的年份（暂定）")
+    deadline_moved_on: date | None = Field(None, description="导入官方放假安排后时限被调整的日期（时限因放假安排调整）")
     overdue: bool
 
 
@@ -46,9 +49,11 @@ class TaskList(BaseModel):
 @router.get("", response={200: TaskList, **errors(422)}, summary="我的待办（工作台）：本人角色在管辖范围内待办的案件，截止日期最早的在前")
 def task_list(request, filters: Query[TaskQuery]):
     cases = selectors.my_tasks(actor=request.auth, limit=filters.limit)
+    provisional = provisional_years()
     return {"items": [{
         "id": str(c.pk), "number": c.number, "program": c.program, "program_label": c.program_label,
         "state": c.state, "state_label": c.state_label, "applicant_name": c.applicant.name,
         "region": c.region_id, "region_name": c.region.name, "next_step": c.next_step,
         "next_step_label": STEP_LABELS.get(c.next_step, c.next_step), "next_due": c.next_due,
-        "overdue": c.overdue} for c in cases]}
+        "next_due_provisional": bool(c.next_due and c.next_due.year in provisional),
+        "deadline_moved_on": c.deadline_moved_on, "overdue": c.overdue} for c in cases]}
