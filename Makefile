@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SPARK  := $(VENV)/.spark
-RUN_DEBS  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+RUN_DEBS  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client
 TEST_DEBS := $(RUN_DEBS) chromium
 
 .PHONY: install run test test-dates debs-run debs-test migrate clean-db lint
@@ -39,8 +39,7 @@ install: $(STAMP) debs-run debs-test migrate
 run: $(STAMP) debs-run
 	$(BIN)/jiuzhu demo
 
-test: $(STAMP) $(SPARK) debs-test
-	$(BIN)/lint-imports
+test: $(STAMP) $(SPARK) debs-test lint
 	$(BIN)/pytest -n 2 --dist loadfile tests
 
 # The date-sensitive tests (workflow deadlines, notices, payroll months, annual review, monitoring due
@@ -55,7 +54,14 @@ DATE_TESTS := tests/test_frozen_clock.py tests/rules tests/apps/test_workcalenda
   tests/web/test_reviews.py tests/api/test_cases.py tests/api/test_tasks.py tests/api/test_payroll.py \
   tests/api/test_enrollments.py tests/api/test_health.py tests/cli/test_cases_cli.py \
   tests/cli/test_workflow_cli.py tests/cli/test_payroll_cli.py tests/cli/test_review_cli.py \
-  tests/e2e/test_case_flow.py tests/e2e/test_payroll_flow.py
+  tests/e2e/test_case_flow.py tests/e2e/test_payroll_flow.py tests/e2e/test_calendar_flow.py \
+  tests/web/test_calendar_admin.py tests/web/test_dashboard.py tests/apps/jobs tests/apps/stats
+
+# ruff (pyflakes, bugbear, bandit, imports), mypy with django-stubs, and the import contracts (apps acyclic)
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-dates: $(STAMP)
 	@failed=""; for d in $(TEST_DATES); do \

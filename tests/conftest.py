@@ -77,6 +77,17 @@ def _fresh_calendar_cache():
     calendar_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_audit_anchor_left_behind():
+    """An audit anchor (say, from a scheduled job a test runs) names events of that test's rolled-back
+    database: left in the process's anchor directory it would fail the next test's `audit verify`."""
+    yield
+    from django.conf import settings
+
+    for path in Path(settings.JIUZHU_AUDIT_ANCHOR_DIR).glob("anchor-*.json"):
+        path.unlink()
+
+
 # Data migrations whose rows a transactional test's flush removes; later tests on the same worker
 # rely on them (the holiday calendar above all).
 DATA_MIGRATIONS = ("jiuzhu.apps.workcalendar.migrations.0002_seed_2004_2026",

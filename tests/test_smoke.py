@@ -1,7 +1,6 @@
-from tests.conftest import AS_OF, VILLAGE_B
-
 from jiuzhu.apps.registry.selectors import households_page
 from jiuzhu.apps.registry.services import household_create
+from tests.conftest import AS_OF, VILLAGE_B
 
 
 def test_household_create_and_list(caseworker, household_data, outsider):

@@ -22,7 +22,6 @@ import os
 import sys
 
 
-
 def setting(name: str, default, parse, *, low, high, what: str):
     """An environment setting within [low, high]; SystemExit with a Chinese message naming it otherwise."""
     raw = os.environ.get(name)
@@ -47,6 +46,10 @@ workers = setting("JIUZHU_WORKERS", DEFAULT_WORKERS, int, low=1, high=256, what=
 threads = setting("JIUZHU_THREADS", DEFAULT_THREADS, int, low=1, high=64, what="每进程线程数")
 keepalive = 75
 graceful_timeout = 10
+# Access log without the query string (%(U)s is the path only), the Referer or the user agent: an ID number
+# searched by GET, or carried in the Referer of the next page, never reaches the log (issue 18 §5). The
+# request id matches the application's JSON log line (jiuzhu.core.middleware).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
 SWITCH_INTERVAL = setting("JIUZHU_SWITCH_INTERVAL", 0.005, float, low=0.0001, high=1.0, what="线程切换间隔（秒）")
 
 
@@ -56,3 +59,35 @@ def post_worker_init(worker):  # noqa: ARG001 — gunicorn hook signature
     # out of the collector's reach, a full collection no longer walks it in the middle of a request.
     gc.collect()
     gc.freeze()
+
+
+# ``jiuzhu serve --with-worker`` (``jiuzhu demo``, ``make run``): the gunicorn master starts one
+# ``jiuzhu worker`` next to the web workers and stops it when the server stops; the worker also stops
+# by itself when the master is gone (JIUZHU_WORKER_PARENT_PID), e.g. after a kill -9.
+_job_worker = None
+
+
+def on_starting(server):  # noqa: ARG001 — gunicorn hook signature
+    global _job_worker
+    if os.environ.get("JIUZHU_SERVE_WORKER") != "1":
+        return
+    import subprocess
+
+    jiuzhu = os.path.join(os.path.dirname(sys.executable), "jiuzhu")
+    env = {**os.environ, "JIUZHU_WORKER_PARENT_PID": str(os.getpid())}
+    env.pop("JIUZHU_SERVE_WORKER", None)
+    _job_worker = subprocess.Popen([jiuzhu, "worker"], env=env)  # noqa: S603 — our own jiuzhu worker
+
+
+def on_exit(server):  # noqa: ARG001 — gunicorn hook signature
+    global _job_worker
+    if _job_worker is None:
+        return
+    import subprocess
+
+    _job_worker.terminate()
+    try:
+        _job_worker.wait(timeout=graceful_timeout + 20)
+    except subprocess.TimeoutExpired:
+        _job_worker.kill()
+    _job_worker = None

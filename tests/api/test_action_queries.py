@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .test_cases import demo, clock, start  # noqa: F401  (fixtures)
+from .test_cases import clock, demo, start  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 BUDGET = int(os.environ.get("JIUZHU_ACTION_QUERY_BUDGET", 20))

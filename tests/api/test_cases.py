@@ -152,7 +152,9 @@ def test_objection_and_appraisal_through_the_api(client, demo):
     # then 422 names the field in Chinese
     assert refused.status_code == 422
     assert refused.json() == {"code": "payload.invalid", "message": "村(居)民代表应占参加人数的三分之二以上（WF-8）",
-                              "details": {"field": "representatives"}}
+                              "details": {"field": "representatives", "errors": [
+                                  {"field": "representatives", "message": "村(居)民代表应占参加人数的三分之二以上（WF-8）",
+                                   "type": "value_error"}]}}
     assert ok(demo("township", "hold_appraisal", APPRAISAL))["state"] == "surveyed"
     ok(demo("township", "initial_review", {"opinion": "grant"}))
     ok(demo("township", "publish_notice"))
@@ -218,9 +220,10 @@ def test_unparseable_body_and_survey_details(client, demo):
     before = _unchanged(demo.case_id)
     one = demo("township", "record_survey", {**SURVEY, "investigators": ["王经办"]})
     assert one.status_code == 422 and one.json()["message"] == "调查人员：至少需要 2 项"
-    assert one.json()["details"] == {"field": "investigators"}
+    assert one.json()["details"]["field"] == "investigators"
+    assert [e["field"] for e in one.json()["details"]["errors"]] == ["investigators"]
     bad_date = demo("township", "record_survey", {**SURVEY, "date": "2026-13-01"})
-    assert bad_date.json()["details"] == {"field": "date"} and bad_date.json()["message"].startswith("调查日期：")
+    assert bad_date.json()["details"]["field"] == "date" and bad_date.json()["message"].startswith("调查日期：")
     assert _unchanged(demo.case_id) == before
 
 
@@ -246,7 +249,8 @@ def test_submit_errors(client, demo):
     assert online.status_code == 422 and online.json()["details"]["field"] == "channel"
     undeclared = post_json(client, URL, {**body, "intake": {**INTAKE, "has_relatives": True}}, headers["township"])
     assert undeclared.status_code == 422 and undeclared.json() == {
-        "code": "payload.invalid", "message": "申报有近亲属时须逐一填写", "details": {"field": "intake.relatives"}}
+        "code": "payload.invalid", "message": "申报有近亲属时须逐一填写", "details": {"field": "intake.relatives", "errors": [
+            {"field": "intake.relatives", "message": "申报有近亲属时须逐一填写", "type": "value_error"}]}}
     assert not Case.objects.exists()
     assert post_json(client, URL, body, headers["township"]).status_code == 201
     again = post_json(client, URL, body, headers["township"])

@@ -174,8 +174,8 @@ def test_shape_errors_name_the_field_in_chinese(client, bearer, caseworker, hous
     fields = {e["field"]: e["message"] for e in body["details"]["errors"]}
     assert set(fields) == {"body.region_code", "body.members.0.relation"}
     assert "body.members.0.relation" in body["message"]
-    assert fields["body.region_code"] == "必填项缺失"
-    assert "不是有效选项" in fields["body.members.0.relation"]
+    assert fields["body.region_code"] == "必填"
+    assert "取值无效" in fields["body.members.0.relation"]
 
 
 def test_unparsable_body_is_400(client, bearer, caseworker):
@@ -207,7 +207,7 @@ def test_member_of_another_household_is_409(client, bearer, caseworker, househol
 def _reveal_id(person):
     from jiuzhu.apps.registry import pii
 
-    return pii.open_(person.id_number_enc)
+    return pii.open_(person.id_number_enc, purpose="id_number")
 
 
 def test_outsider_cannot_create_in_township_a(client, bearer, outsider, household_data):

@@ -12,7 +12,7 @@ def _url(person):
 def _full_id(person):
     from jiuzhu.apps.registry import pii
 
-    return pii.open_(person.id_number_enc)
+    return pii.open_(person.id_number_enc, purpose="id_number")
 
 
 def test_caseworker_reveals_id_number_and_it_is_audited(client, bearer, caseworker, household):

@@ -11,10 +11,20 @@ from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.registry import pii
 from jiuzhu.apps.registry.models import Household, Membership, Person
 from jiuzhu.apps.registry.selectors import (
-    HouseholdFilter, household_get, household_history, household_members, households_page, person_other_memberships,
+    HouseholdFilter,
+    household_get,
+    household_history,
+    household_members,
+    households_page,
+    person_other_memberships,
 )
 from jiuzhu.apps.registry.services import (
-    household_create, household_update, member_add, member_end, member_move, person_reveal,
+    household_create,
+    household_update,
+    member_add,
+    member_end,
+    member_move,
+    person_reveal,
 )
 from jiuzhu.rules import idcard
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -62,12 +72,12 @@ def test_create_seals_id_numbers(caseworker, household_data):
     for number in numbers:
         person = Person.objects.get(id_number_bidx=pii.id_number_index(number))
         assert person.id_number_enc != number and number not in person.id_number_enc
-        assert pii.open_(person.id_number_enc) == number
+        assert pii.open_(person.id_number_enc, purpose="id_number") == number
         assert person.id_number_masked == idcard.mask(number)
         assert person.birth_date == idcard.parse(number).birth_date
     assert hh.member_count == 2 and hh.head.name == "张建国" and hh.version == 1
     head = member_of(hh, "head")
-    assert head.phone_enc and "13905711234" not in head.phone_enc and pii.open_(head.phone_enc) == "13905711234"
+    assert head.phone_enc and "13905711234" not in head.phone_enc and pii.open_(head.phone_enc, purpose="phone") == "13905711234"
     assert AuditEvent.objects.filter(action="household.create", subject_id=str(hh.pk)).count() == 1
 
 
@@ -127,7 +137,7 @@ def test_all_field_errors_are_listed(caseworker, household_data):
 def test_person_in_another_household_is_a_conflict(caseworker, household_data):
     # given a registered household
     first = household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
-    taken = pii.open_(member_of(first, "spouse").id_number_enc)
+    taken = pii.open_(member_of(first, "spouse").id_number_enc, purpose="id_number")
     # and a new submission listing the first household's spouse
     data = data_with(household_data, head="王大明", spouse="李秀英", region=VILLAGE_A2)
     data["members"][1]["id_number"] = taken
@@ -181,7 +191,7 @@ def test_member_add_refuses_a_second_head_and_a_taken_person(caseworker, househo
     before = state()
     with pytest.raises(ValidationFailed):
         member_add(actor=caseworker, household_id=household.pk, data=new_member(relation="head"), as_of=LATER)
-    taken = {"name": "王大明", "relation": "other", "id_number": pii.open_(member_of(other, "head").id_number_enc)}
+    taken = {"name": "王大明", "relation": "other", "id_number": pii.open_(member_of(other, "head").id_number_enc, purpose="id_number")}
     with pytest.raises(Conflict) as exc:
         member_add(actor=caseworker, household_id=household.pk, data=taken, as_of=LATER)
     assert exc.value.details["household"] == other.number and "王**" in exc.value.message
@@ -284,7 +294,7 @@ def test_household_update_cannot_change_region(caseworker, household):
 def test_caseworker_reveals_id_number_and_it_is_audited(caseworker, household):
     head = household.head
     value = person_reveal(actor=caseworker, person_id=head.pk)
-    assert value == pii.open_(head.id_number_enc) and idcard.parse(value)
+    assert value == pii.open_(head.id_number_enc, purpose="id_number") and idcard.parse(value)
     event = AuditEvent.objects.filter(action="pii.view_id_number").get()
     assert event.subject_id == str(head.pk) and event.actor_id == caseworker.pk
     assert value not in str(AuditEvent.objects.filter(pk=event.pk).values().get())
@@ -312,7 +322,7 @@ def test_reveal_follows_the_person_to_the_new_household(county_user, caseworker,
     member_move(actor=county_user, person_id=spouse.pk, to_household_id=b_household.pk, relation="other", as_of=LATER)
     # when each township's caseworker asks for the full ID number
     # then township B (where the person now lives) may see it, township A no longer may
-    assert person_reveal(actor=outsider, person_id=spouse.pk) == pii.open_(spouse.id_number_enc)
+    assert person_reveal(actor=outsider, person_id=spouse.pk) == pii.open_(spouse.id_number_enc, purpose="id_number")
     with pytest.raises(NotFound):
         person_reveal(actor=caseworker, person_id=spouse.pk)
     event = AuditEvent.objects.filter(action="pii.view_id_number").get()
@@ -391,7 +401,7 @@ def test_search_by_name_prefix(caseworker, many, case, q, heads):
 
 def test_search_by_exact_id_number(caseworker, many):
     target = many[3]
-    number = pii.open_(member_of(target, "spouse").id_number_enc)
+    number = pii.open_(member_of(target, "spouse").id_number_enc, purpose="id_number")
     assert [h.pk for h in households_page(actor=caseworker, filters=HouseholdFilter(q=number)).items] == [target.pk]
     spaced = f" {number[:6]} {number[6:].lower()} "
     assert [h.pk for h in households_page(actor=caseworker, filters=HouseholdFilter(q=spaced)).items] == [target.pk]
@@ -400,7 +410,7 @@ def test_search_by_exact_id_number(caseworker, many):
 
 
 def test_search_does_not_cross_scope(outsider, many):
-    number = pii.open_(many[0].head.id_number_enc)
+    number = pii.open_(many[0].head.id_number_enc, purpose="id_number")
     assert households_page(actor=outsider, filters=HouseholdFilter(q=number)).items == []
     assert households_page(actor=outsider, filters=HouseholdFilter(q="张")).items == []
 

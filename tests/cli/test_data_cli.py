@@ -13,8 +13,7 @@ from django.core.management.base import CommandError
 
 from jiuzhu.apps.cases.models import Case
 from jiuzhu.apps.verification.models import Snapshot, VerificationReport
-from tests.apps.verification.conftest import (SNAP_DATE, department_files, ids, ingested,  # noqa: F401
-                                              ver_household, verifying_case)
+from tests.apps.verification.conftest import SNAP_DATE, department_files, ids, ingested, ver_household, verifying_case  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

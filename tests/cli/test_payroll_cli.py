@@ -16,8 +16,11 @@ from django.utils import timezone
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.payments.models import PaymentLine, PayrollBatch
 from jiuzhu.apps.registry import pii
-from tests.apps.payments.conftest import world  # noqa: F401
-from tests.apps.payments.conftest import checker, maker  # noqa: F401
+from tests.apps.payments.conftest import (  # noqa: F401
+    checker,
+    maker,
+    world,  # noqa: F401
+)
 from tests.conftest import COUNTY
 
 MONTH = f"{timezone.localdate():%Y-%m}"
@@ -51,7 +54,7 @@ def test_run_prints_batch_id_and_file_and_running_again_changes_nothing(world):
     batch = PayrollBatch.objects.get(pk=batch_id)
     assert f"{batch.number}（已生成待审核）：4 户，10 人，4 笔，金额 3650.49 元" in out
     assert path.exists() and path.name.endswith("-preview.csv")
-    assert pii.open_(world.households.a1.bank_account_enc) not in path.read_text()  # preview: masked
+    assert pii.open_(world.households.a1.bank_account_enc, purpose="bank_account") not in path.read_text()  # preview: masked
     before, mtime = state(), path.stat().st_mtime_ns
     again = payroll("run", "--region", COUNTY, "--month", MONTH)
     assert again == out
@@ -69,7 +72,7 @@ def test_approve_export_reconcile_show(world, capsys):
     # the bank file carries the real accounts
     _, path = ran(payroll("export", "--batch", str(batch_id)))
     text = path.read_text()
-    assert pii.open_(world.households.b1.bank_account_enc) in text
+    assert pii.open_(world.households.b1.bank_account_enc, purpose="bank_account") in text
     # a result file with a wrong total: listed on stderr, nothing applied
     rows = list(csv.reader(io.StringIO(text)))[1:]
     result = path.with_name("result.csv")

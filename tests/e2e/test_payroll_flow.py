@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tests.conftest import COUNTY, VILLAGE_A, VILLAGE_B
 from tests.e2e.walk import BrowserWalk
+from tests.jobs_helpers import run_jobs
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses that without this.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -98,6 +99,13 @@ def test_payroll_month_through_the_ui(live_server, payroll_people, browser):
     page.fill("#id_month", month)
     walk.shot("prepare_form")
     page.click("#prepare-submit")
+    # the batch is built by a background job: the page shows its progress, then a link to the batch
+    expect(page.locator(".job-status")).to_contain_text("生成发放批次")
+    walk.shot("prepare_queued")
+    # (the worker's round runs here, in the test's thread: the in-memory SQLite test database's one
+    # connection is shared with the live server, and must not run two transactions at once)
+    assert run_jobs() == 1
+    page.locator("a.job-result").click()
     page.wait_for_url(re.compile(r".*/payroll/\d+/$"))
     batch_id = int(re.search(r"/payroll/(\d+)/$", page.url).group(1))
     expect(page.locator("#batch-status")).to_have_text("已生成待审核")
@@ -144,6 +152,9 @@ def test_payroll_month_through_the_ui(live_server, payroll_people, browser):
     page.select_option("#id_region", COUNTY)
     page.fill("#id_month", next_month)
     page.click("#prepare-submit")
+    expect(page.locator(".job-status")).to_contain_text("生成发放批次")
+    assert run_jobs() == 1
+    page.locator("a.job-result").click()
     page.wait_for_url(re.compile(r".*/payroll/\d+/$"))
     carried = page.locator("#lines tbody tr", has_text="结转")
     expect(carried).to_have_count(1)

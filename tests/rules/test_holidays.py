@@ -7,8 +7,15 @@ from datetime import date
 import chinese_calendar
 import pytest
 
-from jiuzhu.rules.calendar import (CalendarYearMissing, WorkCalendar, add_workdays, count_workdays, is_workday,
-                                   spans_provisional, with_provisional_years)
+from jiuzhu.rules.calendar import (
+    CalendarYearMissing,
+    WorkCalendar,
+    add_workdays,
+    count_workdays,
+    is_workday,
+    spans_provisional,
+    with_provisional_years,
+)
 from jiuzhu.rules.holidays import law_for_year, provisional_year, schedule_problems, statutory_holidays
 
 

@@ -13,7 +13,6 @@ from jiuzhu.rules.policy_checks import national_bound_warnings
 from jiuzhu.rules.tier_checks import tier_reports
 
 
-
 def policy(tmp_path: Path, name: str, params: dict):
     body = "\n".join(f'  {k}: [{{start: 2026-01-01, value: "{v}", source: "test doc art. 1"}}]' for k, v in params.items())
     (tmp_path / f"{name}.yaml").write_text(f"inherits: null\nparameters:\n{body}\n", encoding="utf-8")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from decimal import Decimal
-
-import shutil
 
 import pytest
 
@@ -13,8 +12,16 @@ from jiuzhu.rules.assets import AssetLimits
 from jiuzhu.rules.model import Assets, Vehicle
 from jiuzhu.rules.params import PARAMS_DIR, load_policy
 from jiuzhu.rules.rigid import (
-    RIGID_ALREADY_COVERED, RIGID_AST_BUSINESS, RIGID_AST_FINANCIAL, RIGID_AST_PROPERTY, RIGID_AST_VEHICLE,
-    RIGID_INCOME_ABOVE_DISPOSABLE, RIGID_SHARE_NOT_ABOVE_RATIO, RigidFacts, RigidTerms, rigid_expenditure_status,
+    RIGID_ALREADY_COVERED,
+    RIGID_AST_BUSINESS,
+    RIGID_AST_FINANCIAL,
+    RIGID_AST_PROPERTY,
+    RIGID_AST_VEHICLE,
+    RIGID_INCOME_ABOVE_DISPOSABLE,
+    RIGID_SHARE_NOT_ABOVE_RATIO,
+    RigidFacts,
+    RigidTerms,
+    rigid_expenditure_status,
     rigid_terms_for,
 )
 from jiuzhu.rules.terms import terms_for

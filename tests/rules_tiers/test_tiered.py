@@ -15,7 +15,13 @@ from jiuzhu.rules.explain import Trace
 from jiuzhu.rules.params import load_policy
 from jiuzhu.rules.parse import parse_facts
 from jiuzhu.rules.tiered import (
-    Tier, TierTerms, find_tier, round_benefit, tier_terms_for, tiered_amount, validate_tiers,
+    Tier,
+    TierTerms,
+    find_tier,
+    round_benefit,
+    tier_terms_for,
+    tiered_amount,
+    validate_tiers,
 )
 
 D = Decimal

@@ -1,10 +1,9 @@
 from django.urls import reverse
 
-from tests.conftest import AS_OF, VILLAGE_B
-
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.registry.services import household_create
+from tests.conftest import AS_OF, VILLAGE_B
 
 
 def _rows(html: str) -> str:

@@ -1,8 +1,7 @@
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
-
 from jiuzhu.apps.accounts.models import User
+from tests.conftest import PASSWORD
 
 
 def test_login_with_right_password_goes_to_workbench(client, caseworker):

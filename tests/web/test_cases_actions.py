@@ -168,7 +168,7 @@ def test_survey_photo_upload_then_survey_with_the_photo(client, people, househol
     bad = SimpleUploadedFile("p.png", b"not an image", content_type="image/png")
     resp = client.post(upload, {"kind": "photo", "back": "survey", "file": bad}, **HTMX)
     assert resp.status_code == 422
-    assert field_error(resp.content.decode(), "file") == "文件类型不支持，只接受 JPEG、PNG"
+    assert field_error(resp.content.decode(), "file").startswith("文件类型不支持，只接受 JPEG、PNG：")
     assert not CaseAttachment.objects.exists()
     # a real PNG is stored and comes back checked in the photo list
     photo = SimpleUploadedFile("现场.png", tiny_png(), content_type="image/png")
@@ -197,7 +197,7 @@ def test_scan_upload_of_authorization_on_the_case_page(client, people, household
     assert ">提请核对</a>" not in page and "尚未上传扫描件" in page
     # when the scan of the signed authorization is uploaded
     from django.core.files.uploadedfile import SimpleUploadedFile
-    scan = SimpleUploadedFile("授权书.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    scan = SimpleUploadedFile("授权书.pdf", b"%PDF-1.4 scan\n%%EOF\n", content_type="application/pdf")
     resp = client.post(reverse("web:case_upload", args=[case.pk]), {"kind": "authorization", "back": "case",
                                                                     "file": scan})
     assert resp.status_code == 302

@@ -1,11 +1,10 @@
 from django.urls import reverse
 
-from tests.conftest import VILLAGE_A, VILLAGE_B, bad_check_digit
-from tests.web.helpers import field_block, field_error, form_post
-
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.registry.models import Household, Person
 from jiuzhu.rules import idcard
+from tests.conftest import VILLAGE_A, VILLAGE_B, bad_check_digit
+from tests.web.helpers import field_block, field_error, form_post
 
 
 def test_create_form_has_scoped_villages_and_four_member_rows(client, caseworker):
@@ -94,7 +93,7 @@ def test_person_in_another_household_is_named_masked(client, caseworker, househo
     from jiuzhu.apps.registry import pii
 
     data = household_data()
-    data["members"][1].update(name=head.name, id_number=pii.open_(head.id_number_enc), relation="parent")
+    data["members"][1].update(name=head.name, id_number=pii.open_(head.id_number_enc, purpose="id_number"), relation="parent")
     client.force_login(caseworker)
     # when a new household lists them as a member
     resp = client.post(reverse("web:household_create"), form_post(data))

@@ -2,9 +2,8 @@ from datetime import date
 
 from django.urls import reverse
 
-from tests.conftest import AS_OF, VILLAGE_A, VILLAGE_A2, make_id
-
 from jiuzhu.apps.registry.services import household_create
+from tests.conftest import AS_OF, VILLAGE_A, VILLAGE_A2, make_id
 
 
 def _create(actor, household_data, name="张建国", region=VILLAGE_A, **overrides):

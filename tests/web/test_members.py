@@ -2,13 +2,12 @@ from datetime import date
 
 from django.urls import reverse
 
-from tests.conftest import AS_OF, bad_check_digit, make_id
-from tests.web.helpers import field_error
-
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.registry import pii
 from jiuzhu.apps.registry.models import Membership
 from jiuzhu.apps.registry.services import household_create
+from tests.conftest import AS_OF, bad_check_digit, make_id
+from tests.web.helpers import field_error
 
 
 def _member(household, relation):
@@ -95,7 +94,7 @@ def test_reveal_returns_full_number_and_writes_audit_event(client, caseworker, h
     before = AuditEvent.objects.filter(action="pii.view_id_number").count()
     resp = client.post(reverse("web:person_reveal", args=[head.pk]), HTTP_HX_REQUEST="true")
     assert resp.status_code == 200
-    assert pii.open_(head.id_number_enc) in resp.content.decode()
+    assert pii.open_(head.id_number_enc, purpose="id_number") in resp.content.decode()
     event = AuditEvent.objects.filter(action="pii.view_id_number").latest("id")
     assert AuditEvent.objects.filter(action="pii.view_id_number").count() == before + 1
     assert event.subject_id == str(head.pk) and event.actor_name == "caseworker_a"
@@ -112,7 +111,7 @@ def test_roles_without_full_pii_get_403_and_no_audit(client, village_user, inspe
         client.force_login(user)
         resp = client.post(reverse("web:person_reveal", args=[head.pk]))
         assert resp.status_code == 403
-        assert pii.open_(head.id_number_enc) not in resp.content.decode()
+        assert pii.open_(head.id_number_enc, purpose="id_number") not in resp.content.decode()
     assert not AuditEvent.objects.filter(action="pii.view_id_number").exists()
 
 
@@ -121,7 +120,7 @@ def test_outsider_reveal_is_404_and_not_audited(client, outsider, household):
     client.force_login(outsider)
     resp = client.post(reverse("web:person_reveal", args=[head.pk]))
     assert resp.status_code == 404
-    assert pii.open_(head.id_number_enc) not in resp.content.decode()
+    assert pii.open_(head.id_number_enc, purpose="id_number") not in resp.content.decode()
     assert not AuditEvent.objects.filter(action="pii.view_id_number").exists()
 
 

@@ -17,6 +17,7 @@ from jiuzhu.apps.payments.services import payroll_approve, payroll_export, payro
 from jiuzhu.apps.registry import pii
 from tests.apps.payments.conftest import checker, maker, world  # noqa: F401
 from tests.conftest import COUNTY, TOWNSHIP_A
+from tests.jobs_helpers import run_jobs
 
 MONTH = f"{timezone.localdate():%Y-%m}"
 
@@ -43,14 +44,18 @@ def test_nav_and_list(client, world, village_user):
 def test_prepare_approve_export_download_pages(client, world):
     client.force_login(world.maker)
     resp = client.post(reverse("web:payroll_prepare"), {"region": COUNTY, "month": MONTH})
+    # queued as a background job: the list page shows it, with a link to the batch once it has run
+    assert resp.status_code == 302 and resp["Location"].startswith(reverse("web:payroll_list") + "?job=")
+    assert "已提交后台任务：生成发放批次" in page(client.get(resp["Location"]))
+    assert run_jobs() == 1
     batch = PayrollBatch.objects.get()
-    assert resp.status_code == 302 and resp["Location"] == reverse("web:payroll_detail", args=[batch.pk])
-    html = page(client.get(resp["Location"]))
+    assert f'href="{reverse("web:payroll_detail", args=[batch.pk])}"' in page(client.get(resp["Location"]))
+    html = page(client.get(reverse("web:payroll_detail", args=[batch.pk])))
     assert batch.number in html and "已生成待审核" in html
     assert "千岛湖镇" in html and "2650.50" in html  # township subtotal
     assert "本批次由您制单，须由另一名县民政工作人员审核" in html and 'id="approve"' not in html
     assert world.households.a1.bank_account_masked in html
-    assert pii.open_(world.households.a1.bank_account_enc) not in html
+    assert pii.open_(world.households.a1.bank_account_enc, purpose="bank_account") not in html
     # the maker's own approval is refused even when posted directly
     resp = client.post(reverse("web:payroll_approve", args=[batch.pk]))
     assert resp.status_code == 403 and "不能审核自己生成的批次" in page(resp)
@@ -64,11 +69,13 @@ def test_prepare_approve_export_download_pages(client, world):
     resp = client.get(reverse("web:payroll_download", args=[batch.pk]))
     assert resp.status_code == 200 and resp["Cache-Control"] == "no-store"
     content = b"".join(resp.streaming_content).decode("gbk")
-    assert pii.open_(world.households.b1.bank_account_enc) in content
+    assert pii.open_(world.households.b1.bank_account_enc, purpose="bank_account") in content
     assert AuditEvent.objects.filter(action="payroll.download").count() == 1
     # preparing the approved month again: refused naming the batch
     resp = client.post(reverse("web:payroll_prepare"), {"region": COUNTY, "month": MONTH})
-    assert resp.status_code == 409 and f"（ID {batch.pk}）" in page(resp)
+    assert run_jobs() == 1
+    status = page(client.get(resp["Location"]))
+    assert "失败" in status and f"（ID {batch.pk}）" in status and PayrollBatch.objects.count() == 1
 
 
 def test_prepare_page_refuses_a_month_before_the_regions_data(client, world):

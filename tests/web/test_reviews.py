@@ -12,6 +12,7 @@ from jiuzhu.apps.registry.services import household_create
 from jiuzhu.apps.reviews.models import ReviewCampaign
 from tests.apps.enrollment.lifecycle_helpers import make_enrollment
 from tests.conftest import AS_OF, COUNTY, TOWNSHIP_A, VILLAGE_B
+from tests.jobs_helpers import run_jobs
 
 from .helpers import field_error
 
@@ -30,9 +31,13 @@ def test_county_starts_a_review_and_sees_progress_with_a_chart(client, county_us
     page = client.get(reverse("web:review_list")).content.decode()
     assert 'id="start-form"' in page and "千岛湖镇" in page
     response = client.post(reverse("web:review_list"), {"region": COUNTY, "year": "2027", "due": ""})
+    # the start is queued as a background job; when it has run, the list page links to the campaign
+    assert response.status_code == 302 and response["Location"].startswith(reverse("web:review_list") + "?job=")
+    assert run_jobs() == 1
     campaign = ReviewCampaign.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("web:review_detail", args=[campaign.pk])
-    page = client.get(response["Location"]).content.decode()
+    detail = reverse("web:review_detail", args=[campaign.pk])
+    assert f'href="{detail}"' in client.get(response["Location"]).content.decode()
+    page = client.get(detail).content.decode()
     assert "2027 年度年审" in page and 'id="township-chart"' in page and "vendor/echarts/echarts.min.js" in page
     data = json.loads(unescape(re.search(r'id="township-chart-data"[^>]*>(.*?)</script>', page, re.S).group(1)))
     assert data["categories"] == ["千岛湖镇", "文昌镇"]
@@ -40,7 +45,7 @@ def test_county_starts_a_review_and_sees_progress_with_a_chart(client, county_us
     assert 'id="progress-table"' in page and 'id="summary-table"' in page and "最低生活保障" in page
     # starting again from the form adds nothing
     client.post(reverse("web:review_list"), {"region": COUNTY, "year": "2027"})
-    assert Case.objects.count() == 3
+    assert run_jobs() == 1 and Case.objects.count() == 3
 
 
 def test_start_form_errors_by_field(client, county_user, enrolled):
@@ -57,6 +62,7 @@ def test_start_form_errors_by_field(client, county_user, enrolled):
 def test_township_staff_see_their_part_and_cannot_start(client, county_user, caseworker, outsider, enrolled):
     client.force_login(county_user)
     client.post(reverse("web:review_list"), {"region": COUNTY, "year": "2027"})
+    run_jobs()
     campaign = ReviewCampaign.objects.get()
     client.force_login(outsider)
     page = client.get(reverse("web:review_list")).content.decode()
@@ -105,6 +111,7 @@ def test_issue12_county_page_shows_township_average_benefit_against_the_floor(cl
     client.force_login(county_user)
     with time_machine.travel("2026-12-07 10:00 +0800", tick=False):
         client.post(reverse("web:review_list"), {"region": COUNTY, "year": "2027"})
+        run_jobs()
         campaign = ReviewCampaign.objects.get()
         # when
         page = client.get(reverse("web:review_detail", args=[campaign.pk])).content.decode()

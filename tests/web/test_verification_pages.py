@@ -9,8 +9,8 @@ from jiuzhu.apps.cases.models import Case
 from jiuzhu.apps.verification.models import VerificationReport
 from jiuzhu.apps.verification.services import verification_run
 from tests.apps.cases.flow import at
-from tests.apps.verification.conftest import (SNAP_DATE, department_files, ids, ingested,  # noqa: F401
-                                              ver_household, verifying_case)
+from tests.apps.verification.conftest import SNAP_DATE, department_files, ids, ingested, ver_household, verifying_case  # noqa: F401
+from tests.jobs_helpers import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -90,12 +90,18 @@ def test_upload_a_department_file_from_the_page(client, department_files, county
     client.force_login(county_user)
     detail = client.get(reverse("web:data_sources") + "?source=tax").content.decode()
     assert 'id="upload-form"' in detail
-    html = _upload(client, department_files["tax"]).content.decode()
+    response = _upload(client, department_files["tax"])
+    # the import is queued as a background job; the sources page shows it, then its result
+    assert "已提交后台任务：导入部门数据" in response.content.decode() and not Snapshot.objects.exists()
+    assert run_jobs() == 1
+    html = client.get(response.redirect_chain[-1][0]).content.decode()
     snap = Snapshot.objects.get(source_id="tax")
-    assert f"已导入快照 {snap.pk}：26 行，退回 1 行" in html and snap.input_name == "tax.csv"
+    assert f"查看快照 {snap.pk}（已导入 26 行，退回 1 行）" in html and snap.input_name == "tax.csv"
     assert AuditEvent.objects.filter(action="data.ingest", subject_id=str(snap.pk)).count() == 1
-    again = _upload(client, department_files["tax"]).content.decode()
-    assert "未重复导入" in again and Snapshot.objects.count() == 1
+    again = _upload(client, department_files["tax"])
+    assert run_jobs() == 1
+    html = client.get(again.redirect_chain[-1][0]).content.decode()
+    assert "未重复导入" in html and Snapshot.objects.count() == 1
 
 
 def test_upload_with_wrong_columns_or_missing_fields_stores_nothing(client, department_files, county_user, tmp_path):

@@ -2,8 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import case_documents, cases, health, households, persons, rules, tasks
-from . import enrollments, monitoring, payroll
+from . import case_documents, cases, enrollments, health, households, jobs, monitoring, payroll, persons, rules, tasks
 from .auth import BearerToken
 from .errors import install_handlers
 
@@ -28,3 +27,4 @@ api.add_router("/v1/tasks", tasks.router)
 api.add_router("/v1/enrollments", enrollments.router)
 api.add_router("/v1/payroll", payroll.router)
 api.add_router("/v1/monitoring", monitoring.router)
+api.add_router("/v1/jobs", jobs.router)

@@ -54,6 +54,8 @@ def case_create(request, payload: CaseIn):
     except ValidationFailed as exc:
         if exc.code == "payload.invalid":  # the field is inside ``intake`` in this document
             exc.details["field"] = f"intake.{exc.details.get('field', '')}".rstrip(".")
+            for item in exc.details.get("errors", []):
+                item["field"] = f"intake.{item['field']}".rstrip(".")
         raise
     return Status(201, case_out(case, request.auth, timezone.localdate(now)))
 

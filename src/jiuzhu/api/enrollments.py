@@ -13,6 +13,7 @@ from jiuzhu.apps.cases.models import PROGRAM_LABELS
 from jiuzhu.apps.enrollment import selectors, services
 from jiuzhu.apps.enrollment.inputs import INPUTS
 from jiuzhu.apps.enrollment.models import EnrollmentChange
+from jiuzhu.apps.payments import selectors as payment_selectors
 from jiuzhu.apps.payments.models import PaymentLine
 from jiuzhu.apps.payments.services import parse_month
 from jiuzhu.rules.errors import NotFound
@@ -83,7 +84,7 @@ def detail_out(e, actor) -> dict:
             "id": str(p["id"]), "month": p["month"], "amount": f"{p['amount']:.2f}", "status": p["status"],
             "status_label": PAYMENT_LABELS.get(p["status"], p["status"]), "result_message": p["result_message"],
             "batch_number": _batch_number(p), "batch_status": p["batch__status"],
-        } for p in selectors.enrollment_payments(enrollment=e)],
+        } for p in payment_selectors.enrollment_payments(enrollment=e)],
     }
 
 

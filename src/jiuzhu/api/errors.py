@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    HttpError,
+    ValidationError,
+)
 
-from jiuzhu.rules.errors import DomainError
+from jiuzhu.core.uploads import size_text
+from jiuzhu.core.validation import error_list
+from jiuzhu.rules.errors import DomainError, TooManyRequests
 
 
 class ErrorOut(Schema):
@@ -23,35 +32,6 @@ _HTTP_MESSAGES = {400: "请求格式错误（无法解析请求体）", 403: "�
                   429: "请求过于频繁，请稍后再试"}
 
 # pydantic error types → Chinese explanations; ctx values fill the placeholders.
-_PYDANTIC_ZH = {
-    "missing": "必填项缺失",
-    "string_too_long": "过长，最多{max_length}个字符",
-    "string_too_short": "过短，至少{min_length}个字符",
-    "string_pattern_mismatch": "格式不正确",
-    "string_type": "应为字符串",
-    "literal_error": "不是有效选项，可选：{expected}",
-    "enum": "不是有效选项，可选：{expected}",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "greater_than_equal": "应不小于{ge}",
-    "less_than_equal": "应不大于{le}",
-    "greater_than": "应大于{gt}",
-    "less_than": "应小于{lt}",
-    "bool_parsing": "应为 true 或 false",
-    "bool_type": "应为 true 或 false",
-    "list_type": "应为数组",
-    "too_long": "最多{max_length}项",
-    "model_type": "应为对象",
-    "model_attributes_type": "应为对象",
-    "dict_type": "应为对象",
-    "decimal_parsing": "应为金额（数字）",
-    "decimal_type": "应为金额（数字）",
-    "decimal_max_digits": "数值过大",
-    "decimal_max_places": "最多两位小数",
-    "decimal_whole_digits": "数值过大",
-    "json_invalid": "不是有效的 JSON",
-}
 
 
 def _field_path(loc) -> str:
@@ -61,21 +41,8 @@ def _field_path(loc) -> str:
     return ".".join(str(p) for p in parts)
 
 
-def _zh(error: dict) -> str:
-    template = _PYDANTIC_ZH.get(error.get("type", ""))
-    if error.get("type") == "value_error":
-        return str(error.get("ctx", {}).get("error", error.get("msg", ""))).removeprefix("Value error, ")
-    if template:
-        try:
-            return template.format(**error.get("ctx", {}))
-        except (KeyError, IndexError, ValueError):
-            pass
-    return f"格式不正确（{error.get('msg', '')}）"
-
-
 def validation_body(exc: ValidationError) -> dict:
-    errors = [{"field": _field_path(e.get("loc", ())), "message": _zh(e), "type": e.get("type", "")}
-              for e in exc.errors]
+    errors = error_list(exc.errors, path=_field_path)
     fields = list(dict.fromkeys(e["field"] for e in errors))
     named = "、".join(fields[:3]) + ("等" if len(fields) > 3 else "")
     return {"code": "validation_error", "message": f"请求数据格式错误：{named}", "details": {"errors": errors}}
@@ -91,6 +58,10 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
         return respond(request, exc.as_dict(), exc.status)
+
+    @api.exception_handler(TooManyRequests)
+    def too_many_requests(request, exc: TooManyRequests):
+        return respond(request, exc.as_dict(), 429, **{"Retry-After": str(exc.details.get("retry_after", 60))})
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
@@ -108,6 +79,13 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return respond(request, {"code": "not_found", "message": _HTTP_MESSAGES[404], "details": {}}, 404)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = {"code": "too_large", "message": f"请求体过大，不能超过 {size_text(limit)}（附件和数据文件请在网页上传）",
+                "details": {"limit_bytes": limit}}
+        return respond(request, body, 413)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

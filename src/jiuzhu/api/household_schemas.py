@@ -10,7 +10,14 @@ from ninja import Field, Schema
 
 from jiuzhu.apps.registry import selectors
 from jiuzhu.apps.registry.choices import (
-    AreaType, DisabilityKind, Employment, Health, MoveReason, ObligorRelation, Relation, Sex,
+    AreaType,
+    DisabilityKind,
+    Employment,
+    Health,
+    MoveReason,
+    ObligorRelation,
+    Relation,
+    Sex,
 )
 
 from .schemas import Text

@@ -12,8 +12,16 @@ from jiuzhu.apps.monitoring.models import Alert, Referral
 from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, CATEGORIES, DEPARTMENTS, DISPOSITIONS
 
 from .cases import _json_body
-from .monitoring_schemas import (AlertDetail, AlertPage, AlertQuery, DisposeIn, FeedbackIn, RegisterIn, RegisterOut,
-                                 body_schema)
+from .monitoring_schemas import (
+    AlertDetail,
+    AlertPage,
+    AlertQuery,
+    DisposeIn,
+    FeedbackIn,
+    RegisterIn,
+    RegisterOut,
+    body_schema,
+)
 from .schemas import RowId, errors
 
 router = Router(tags=["monitoring"])

@@ -5,7 +5,7 @@ field in Chinese). ID numbers only masked."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -120,7 +120,7 @@ class DisposeRefer(_Body):
                                           description="、".join(f"{k}={v}" for k, v in DEPARTMENTS.items()))
 
 
-DisposeIn = Annotated[Union[DisposeSimple, DisposeRefer], Field(title="处置（四种方式之一）")]
+DisposeIn = Annotated[DisposeSimple | DisposeRefer, Field(title="处置（四种方式之一）")]
 
 
 class FeedbackIn(_Body):

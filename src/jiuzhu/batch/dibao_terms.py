@@ -169,4 +169,5 @@ def on_common_scale(by_area: dict[str, Literals]) -> dict[str, Literals]:
     return out
 
 
-assert set(MEMBER_FIELDS) <= {f.name for f in fields(Literals)}
+if not set(MEMBER_FIELDS) <= {f.name for f in fields(Literals)}:  # a programming error, caught at import
+    raise ImportError("MEMBER_FIELDS names a field that Literals lacks")

@@ -20,6 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from jiuzhu.core import uploads
+from jiuzhu.core.spreadsheets import neutralise_table
 from jiuzhu.rules.idcard import PROVINCE_CODES
 
 from .datasets import Dataset
@@ -46,6 +48,21 @@ def file_kind(path: Path) -> str:
     return kind
 
 
+def check_file(path: Path, *, limit: int) -> str:
+    """The file's kind after checking that it can be read as one (jiuzhu.core.uploads): size, CSV
+    encoding (UTF-8/GBK; UTF-16 and binary refused), a whole xlsx or Parquet file. Raises
+    ``ValidationFailed`` (code ``file.<problem>``) naming the problem."""
+    kind = file_kind(path)
+    uploads.check_path(path, limit=limit)
+    if kind == "csv":
+        uploads.csv_file_encoding(path)
+    elif kind == "xlsx":
+        uploads.check_xlsx(path, name=path.name, limit=limit, allow_xls=True)
+    else:
+        uploads.check_parquet(path)
+    return kind
+
+
 def read_header(path: Path) -> list[str]:
     """Only the column names (the check before reading any row)."""
     kind = file_kind(path)
@@ -58,15 +75,21 @@ def read_header(path: Path) -> list[str]:
         rows = _xlsx_rows(path, limit=1)
         return [_cell(v) or "" for v in rows[0]] if rows else []
     encoding = _csv_encoding(path)
-    with open(path, encoding=encoding, newline="") as fh:
-        return next(csv.reader(fh), [])
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            return next(csv.reader(fh), [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FileUnreadable(f"CSV 文件表头无法读取（{type(exc).__name__}），请检查文件编码与格式") from None
 
 
 def read_file(path: Path) -> pa.Table:
     """The whole file as a table of string columns, in file order (header names as in the file)."""
     kind = file_kind(path)
     if kind == "parquet":
-        table = pq.read_table(path)
+        try:
+            table = pq.read_table(path)
+        except Exception as exc:  # noqa: BLE001  (pyarrow raises several types for a damaged file)
+            raise FileUnreadable(f"Parquet 文件已损坏，无法读取（{type(exc).__name__}），请重新导出") from None
         return pa.table({name: _as_strings(col) for name, col in zip(table.column_names, table.columns)})
     if kind == "xlsx":
         rows = _xlsx_rows(path)
@@ -86,19 +109,14 @@ def read_file(path: Path) -> pa.Table:
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True))
     except pa.ArrowInvalid as exc:
         raise FileUnreadable(f"CSV 文件格式错误：{exc}") from None
+    except UnicodeDecodeError as exc:  # transcoding a GBK file found bytes of another encoding further on
+        raise FileUnreadable(f"CSV 文件编码不一致：开头是 {encoding.upper()}，后面有无法识别的字节（{exc.reason}），"
+                             "请整体另存为 UTF-8 后重试") from None
 
 
 def _csv_encoding(path: Path) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    utf8 = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
-        head.decode("utf-8")
-        return utf8
-    except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # a character cut at the end of the sample (the BOM still counts)
-            return utf8
-        return "gb18030"
+    """UTF-8 (BOM honoured) or GB18030, by the policy of jiuzhu.core.uploads (raises for UTF-16/binary)."""
+    return uploads.csv_file_encoding(path)
 
 
 def _xlsx_rows(path: Path, limit: int | None = None) -> list[list]:
@@ -308,8 +326,12 @@ def write_parquet(table: pa.Table, path: Path, metadata: dict | None = None) -> 
     tmp.replace(path)
 
 
-def csv_bytes(table: pa.Table) -> bytes:
-    """A table as UTF-8 CSV with BOM (opens correctly in Excel)."""
+def csv_bytes(table: pa.Table, *, neutralise: bool = False) -> bytes:
+    """A table as UTF-8 CSV with BOM (opens correctly in Excel). ``neutralise``: text cells that Excel
+    would run as a formula get a leading ``'`` (jiuzhu.core.spreadsheets) — for every file handed to
+    a user."""
+    if neutralise:
+        table = neutralise_table(table)
     buf = io.BytesIO()
     pacsv.write_csv(table, buf)
     return b"\xef\xbb\xbf" + buf.getvalue()

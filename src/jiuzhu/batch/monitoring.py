@@ -30,8 +30,14 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from jiuzhu.rules.monitoring import ALERT_TYPES, RECIPIENTS, SCHOOL_CATEGORIES, SCHOOL_STAGES_ALL, \
-    SCHOOL_STAGES_NONCOMPULSORY, MonitorTerms
+from jiuzhu.rules.monitoring import (
+    ALERT_TYPES,
+    RECIPIENTS,
+    SCHOOL_CATEGORIES,
+    SCHOOL_STAGES_ALL,
+    SCHOOL_STAGES_NONCOMPULSORY,
+    MonitorTerms,
+)
 
 from .engines import connect
 from .verification import _materialize, _register

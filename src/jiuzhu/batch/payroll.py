@@ -217,7 +217,7 @@ def payroll_tables(enrollments: pa.Table, taken: pa.Table, carry: pa.Table, *, m
         for name in _NAMES:
             try:
                 raw.unregister(name)
-            except Exception:  # noqa: BLE001 — not registered after an early failure
+            except Exception:  # noqa: BLE001, S110 — not registered after an early failure
                 pass
     summary = {"households": int(households or 0), "persons": int(persons or 0), "lines": int(count or 0),
                "amount_fen": int(amount or 0), "carried": int(carried or 0), "missing_account": int(missing or 0)}

@@ -31,14 +31,12 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from jiuzhu.apps.accounts.models import ApiToken, User
 from jiuzhu import gunicorn_conf
+from jiuzhu.apps.accounts.models import ApiToken, User
 from jiuzhu.apps.accounts.tokens import token_create
 from jiuzhu.apps.cases.models import Case, CaseDeadline
 from jiuzhu.apps.cases.selectors import allowed_actions, my_tasks
 from jiuzhu.apps.regions.scope import scope_filter
-
-from jiuzhu import gunicorn_conf
 
 from . import api_data, api_db, api_load
 from .common import peak_rss_mb

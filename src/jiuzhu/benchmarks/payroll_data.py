@@ -153,7 +153,7 @@ def _chunk(rng, villages: np.ndarray, start: int, size: int, payable: bool, ids:
         base = date(1930, 1, 1)
         numbers = [idcard.make("330127", base + timedelta(days=int(i) // 1000), int(i) % 1000) for i in pid]
         copy_table(Person._meta.db_table, pa.table({
-            "id": pid, "name": names[tekun], "id_number_enc": [ring.encrypt(x) for x in numbers],
+            "id": pid, "name": names[tekun], "id_number_enc": [ring.encrypt(x, purpose="id_number") for x in numbers],
             "id_number_bidx": [ring.blind_index(x, purpose="id_number") for x in numbers],
             "id_number_masked": [idcard.mask(x) for x in numbers],
             "birth_date": [base + timedelta(days=int(i) // 1000) for i in pid], "sex": pa.repeat("F", count),
@@ -169,7 +169,7 @@ def _chunk(rng, villages: np.ndarray, start: int, size: int, payable: bool, ids:
     copy_table(Household._meta.db_table, pa.table({
         "id": hid, "region_id": region, "residence_region_id": region, "area_type": pa.repeat("rural", size),
         "address": pa.repeat("", size), "head_id": head, "head_name": names, "member_count": members,
-        "bank_account_enc": [ring.encrypt(a) for a in accounts],
+        "bank_account_enc": [ring.encrypt(a, purpose="bank_account") for a in accounts],
         "bank_account_masked": [idcard.mask(a) for a in accounts],
         "bank_name": BANKS[rng.integers(0, len(BANKS), size)], "financial_assets": pa.repeat(0, size),
         "vehicle_count": pa.repeat(0, size), "max_vehicle_value": pa.repeat(0, size),
@@ -206,7 +206,7 @@ def ensure_population(n: int, progress=print) -> dict:
     ring = keyring()
     if found:
         try:
-            ok = ring.decrypt(found["check"]) == "jiuzhu-bench"
+            ok = ring.decrypt(found["check"], purpose="bench_check") == "jiuzhu-bench"
         except Exception:  # noqa: BLE001 — another key ring: rebuild under a new county
             ok = False
         if ok and Enrollment.objects.filter(region_id__gte=found["county"][:6] + "000000",
@@ -238,7 +238,7 @@ def ensure_population(n: int, progress=print) -> dict:
     for username in ("bench_maker", "bench_checker"):
         User.objects.get_or_create(username=f"{username}_{county[:6]}",
                                    defaults={"role": Role.COUNTY, "region_id": county, "display_name": username})
-    info = {"county": county, "enrollments": n + extra, "payable": n, "check": ring.encrypt("jiuzhu-bench")}
+    info = {"county": county, "enrollments": n + extra, "payable": n, "check": ring.encrypt("jiuzhu-bench", purpose="bench_check")}
     meta_set(key, info)
     meta_set("payroll_counties", counties + [county])
     return {**info, "reused": False, "build_seconds": round(time.perf_counter() - started, 1)}

@@ -59,7 +59,7 @@ def orm_payroll(*, region_code: str, month: date, enrollment_ids: list[int], mak
         for seq, line in enumerate(PaymentLine.objects.filter(batch=batch).order_by("pk"), start=1):
             household = line.household
             person = line.enrollment.person
-            writer.writerow([seq, person.name if person else household.head_name, pii.open_(household.bank_account_enc),
+            writer.writerow([seq, person.name if person else household.head_name, pii.open_(household.bank_account_enc, purpose="bank_account"),
                              household.bank_name, line.amount, line.region_id,
                              summary_text(line.month, line.program, line.carried_from_id is not None)])
         audit_record(actor=maker, action="payroll.export", subject_type="payroll_batch", subject_id=batch.pk)

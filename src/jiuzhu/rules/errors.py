@@ -32,3 +32,9 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+class TooManyRequests(DomainError):
+    """Throttled; ``details["retry_after"]`` is the wait in seconds."""
+
+    status = 429

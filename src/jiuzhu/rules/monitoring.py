@@ -13,7 +13,6 @@ from decimal import Decimal
 from .errors import ValidationFailed
 
 
-
 def months_back(as_of: date, months: int) -> date:
     """First day of the ``months`` calendar months ending with ``as_of``'s month (12 months to
     2026-11-30 → 2025-12-01), as jiuzhu.batch.datasets.period_window."""

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from .errors import ValidationFailed
-from .rigid import CURRENT_STATUSES, RIGID_ITEMS
 from .model import (
     AREA_TYPES,
     DEDUCTION_FIELDS,
@@ -34,6 +33,7 @@ from .model import (
     Temporary,
     Vehicle,
 )
+from .rigid import CURRENT_STATUSES, RIGID_ITEMS
 
 ROOT = "$"
 MONEY_LIMIT = Decimal("1000000000000")  # 1e12 yuan: anything larger is a typo, and keeps arithmetic exact

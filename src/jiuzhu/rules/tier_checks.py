@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
+from .bound_warning import BoundWarning
 from .errors import DomainError
 from .model import AREA_TYPES
 from .params import Policy
-from .bound_warning import BoundWarning
 from .rounding import money_text
 from .terms import terms_for
 from .tiered import METHOD_TIERED, Tier, tier_terms_for

@@ -27,6 +27,8 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 JIUZHU_FILES_DIR = Path(tempfile.mkdtemp(prefix="jiuzhu-files-"))
+# Audit anchors of a test run start empty (a test that anchors points this at its own directory).
+JIUZHU_AUDIT_ANCHOR_DIR = Path(os.environ.get("JIUZHU_AUDIT_ANCHOR_DIR") or tempfile.mkdtemp(prefix="jiuzhu-anchors-"))
 
 # Tests run at a frozen business date (issue 12 §2): JIUZHU_TEST_TODAY (ISO date) at 10:00 Asia/Shanghai,
 # the clock ticking from there. tests/conftest.py sets the variable (default 2026-12-07) and calls

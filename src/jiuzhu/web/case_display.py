@@ -10,8 +10,14 @@ from django.utils import timezone
 from jiuzhu.apps.accounts.roles import Role
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import PAYLOADS
-from jiuzhu.apps.cases.review import single_person_proposals
-from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, REFERRAL_ROUTES, STATE_LABELS, STEP_LABELS
+from jiuzhu.apps.programs.review import single_person_proposals
+from jiuzhu.rules.workflow.states import (
+    ACTION_LABELS,
+    PROGRAM_LABELS,
+    REFERRAL_ROUTES,
+    STATE_LABELS,
+    STEP_LABELS,
+)
 
 from .case_forms import CHOICE_LABELS
 

@@ -16,9 +16,16 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from jiuzhu.apps.cases.payloads import PAYLOADS
-from jiuzhu.rules.workflow.states import (EXTEND_REASONS, GRADUATION_REASONS, OBJECTION_CONCLUSIONS, RECHECK_OUTCOMES,
-                                         TEKUN_TERMINATION_GROUNDS, TERMINATE_REASONS, TERMINATION_NOTICE_PLACES,
-                                         TERMINATION_REPORTERS)
+from jiuzhu.rules.workflow.states import (
+    EXTEND_REASONS,
+    GRADUATION_REASONS,
+    OBJECTION_CONCLUSIONS,
+    RECHECK_OUTCOMES,
+    TEKUN_TERMINATION_GROUNDS,
+    TERMINATE_REASONS,
+    TERMINATION_NOTICE_PLACES,
+    TERMINATION_REPORTERS,
+)
 
 CHOICE_LABELS = {
     "wage": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from jiuzhu.apps.cases import config
 from jiuzhu.apps.cases.models import Case, CaseAttachment, CaseRecord, Notice
-from jiuzhu.apps.cases.proposal import propose
 from jiuzhu.apps.cases.selectors import case_get, cases_visible
+from jiuzhu.apps.programs.proposal import propose
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.rules.errors import DomainError, NotFound
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import re
 
-from jiuzhu.apps.registry.choices import DisabilityKind, Employment, Health, MoveReason, Relation
+from jiuzhu.apps.registry.choices import (
+    DisabilityKind,
+    Employment,
+    Health,
+    MoveReason,
+    Relation,
+)
 
 HOUSEHOLD_FIELDS = ("region_code", "residence_region_code", "area_type", "address", "bank_account", "bank_name")
 MEMBER_FIELDS = ("name", "id_number", "relation", "phone", "disability_kind", "disability_grade", "health",

@@ -1,7 +1,24 @@
 from django.urls import path
 
-from .views import (audit, auth, case_actions, cases, enrollments, households, lowincome, members, monitoring, payroll,
-                    public, reviews, verification, workbench, workcalendar)
+from .views import (
+                    audit,
+                    auth,
+                    case_actions,
+                    cases,
+                    dashboard,
+                    enrollments,
+                    households,
+                    jobs,
+                    lowincome,
+                    members,
+                    monitoring,
+                    payroll,
+                    public,
+                    reviews,
+                    verification,
+                    workbench,
+                    workcalendar,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -39,6 +56,8 @@ urlpatterns = [
     path("enrollments/<int:enrollment_id>/change/<slug:kind>/", enrollments.enrollment_change, name="enrollment_change"),
     path("enrollments/<int:enrollment_id>/recheck/", enrollments.enrollment_schedule, name="enrollment_schedule"),
     path("enrollments/changes/<int:change_id>/notice.pdf", enrollments.change_notice, name="change_notice"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/recompute/", dashboard.dashboard_recompute, name="dashboard_recompute"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:campaign_id>/", reviews.review_detail, name="review_detail"),
     path("alerts/", monitoring.alert_list, name="alert_list"),
@@ -50,6 +69,11 @@ urlpatterns = [
     path("alerts/<int:alert_id>/refer/", monitoring.alert_refer, name="alert_refer"),
     path("alerts/<int:alert_id>/referrals/<int:referral_id>/feedback/", monitoring.referral_feedback,
          name="referral_feedback"),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:job_id>/status/", jobs.job_status, name="job_status"),
+    path("jobs/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),
+    path("jobs/<int:job_id>/cancel/", jobs.job_cancel, name="job_cancel"),
     path("payroll/", payroll.payroll_list, name="payroll_list"),
     path("payroll/prepare/", payroll.payroll_prepare, name="payroll_prepare"),
     path("payroll/<int:batch_id>/", payroll.payroll_detail, name="payroll_detail"),

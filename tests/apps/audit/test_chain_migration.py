@@ -2,7 +2,7 @@
 old events stay verifiable in chain "", their head moves over, new events start their township's
 chain, and the append-only triggers still hold (SQLite rebuilds the table and drops its triggers)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -12,7 +12,7 @@ from jiuzhu.apps.audit.chain import GENESIS, event_hash
 from jiuzhu.apps.audit.services import audit_record, audit_verify
 from tests.flushable_audit import _audit_triggers_back_after_flush, _django_db_helper  # noqa: F401
 
-OLD, NEW = [("audit", "0002_append_only_triggers")], [("audit", "0003_chains_per_township")]
+OLD, NEW = [("audit", "0002_append_only_triggers")], [("audit", "0004_keyed_chain_and_head_triggers")]
 
 
 def _migrate(targets):
@@ -28,7 +28,7 @@ def test_upgrade_keeps_the_old_chain_verifiable():
     Event, Head = old.get_model("audit", "AuditEvent"), old.get_model("audit", "AuditHead")
     prev = GENESIS
     for seq in (1, 2, 3):  # written the way 0002's code wrote them: one chain, no chain column
-        fields = {"seq": seq, "at": datetime(2026, 10, seq, 1, tzinfo=timezone.utc), "actor_id": None, "actor_name": "system",
+        fields = {"seq": seq, "at": datetime(2026, 10, seq, 1, tzinfo=UTC), "actor_id": None, "actor_name": "system",
                   "role": "", "region_code": "330127100201", "action": f"old.step{seq}", "subject_type": "thing",
                   "subject_id": str(seq), "before_digest": "", "after_digest": "", "details": {}, "reason": "",
                   "prev_hash": prev}
@@ -45,6 +45,16 @@ def test_upgrade_keeps_the_old_chain_verifiable():
         sys = audit_record(actor=None, action="new.sys", subject_type="thing", subject_id=10)
         assert (sys.chain, sys.seq, sys.prev_hash) == ("", 4, prev)
         assert audit_verify() == (True, None, 5)
+        # the old events are marked legacy (no key id, plain SM3), the new ones keyed
+        from jiuzhu.apps.audit.models import AuditEvent
+
+        assert list(AuditEvent.objects.filter(key_id="").values_list("seq", flat=True).order_by("seq")) == [1, 2, 3]
+        assert new.key_id and sys.key_id
+        # and the chain heads only move forward
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute("UPDATE audit_auditchain SET seq = 1 WHERE chain = ''")
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute("DELETE FROM audit_auditchain")
         # and the log is still append-only
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
             cur.execute("UPDATE audit_auditevent SET reason = 'x' WHERE seq = 2")

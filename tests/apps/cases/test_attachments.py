@@ -9,14 +9,23 @@ from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.cases.files import attachment_add, attachment_bytes
 from jiuzhu.apps.cases.models import CaseAttachment
 from jiuzhu.rules.errors import Forbidden, NotFound, ValidationFailed
+from tests.web.test_cases_support import tiny_png
 
 from .flow import SURVEY, act, at, submit
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 11, 2)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(300)
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300)
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(300)
+_JFIF = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00"
+
+
+def jpeg(size: int = 340) -> bytes:
+    """A structurally whole JPEG (header, start of scan, scan data, end of image) of ``size`` bytes."""
+    return _JFIF + bytes(size - len(_JFIF) - 2) + b"\xff\xd9"
+
+
+JPEG = jpeg()
+PNG = tiny_png(16, 16)
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(300) + b"\n%%EOF\n"
 
 
 @pytest.fixture
@@ -39,10 +48,11 @@ def add(actor, case, content, kind="photo", filename="现场.jpg"):
 def test_photos_are_stored_as_files_under_the_files_dir(people, case, files_dir, content, ctype, ext):
     # when the village assistant uploads a survey photo
     att = add(people["village"], case, content, filename="门口.JPG")
-    # then the bytes are a file under JIUZHU_FILES_DIR named by their hash, and the row only points at it
+    # then the bytes are a file under JIUZHU_FILES_DIR named by their hash (encrypted there, issue 18 §5),
+    # and the row only points at it
     sha = hashlib.sha256(content).hexdigest()
     assert (att.content_type, att.size, att.sha256, att.path) == (ctype, len(content), sha, f"{case.pk}/{sha}.{ext}")
-    assert (files_dir / att.path).read_bytes() == content == attachment_bytes(att)
+    assert (files_dir / att.path).exists() and attachment_bytes(att) == content
     row = CaseAttachment.objects.filter(pk=att.pk).values().get()
     assert not any(isinstance(v, (bytes, memoryview)) for v in row.values())
     assert AuditEvent.objects.filter(action="case.attachment_add", subject_id=str(case.pk)).count() == 1
@@ -53,7 +63,7 @@ def test_pdf_is_a_document_not_a_photo(people, case, files_dir):
     with pytest.raises(ValidationFailed) as exc:
         add(people["caseworker"], case, PDF, filename="scan.jpg")
     # then it is refused; as the scanned authorization it is accepted
-    assert exc.value.details["field"] == "file" and exc.value.message == "文件类型不支持，只接受 JPEG、PNG"
+    assert exc.value.details["field"] == "file" and exc.value.message.startswith("文件类型不支持，只接受 JPEG、PNG：")
     att = add(people["caseworker"], case, PDF, kind="authorization", filename="授权书.pdf")
     assert att.content_type == "application/pdf"
 
@@ -62,7 +72,7 @@ def test_pdf_is_a_document_not_a_photo(people, case, files_dir):
 def test_a_renamed_text_file_is_refused(people, case, files_dir, kind, message):
     with pytest.raises(ValidationFailed) as exc:
         add(people["caseworker"], case, "这不是图片，只是改了扩展名".encode(), kind=kind, filename="photo.jpg")
-    assert exc.value.code == "attachment.type" and exc.value.message.endswith(message)
+    assert exc.value.code == "attachment.type" and exc.value.message.startswith(f"文件类型不支持，{message}：")
     assert not CaseAttachment.objects.exists() and not files_dir.exists()
 
 
@@ -71,16 +81,16 @@ def test_oversize_files_are_refused(people, case, files_dir, kind, limit_mb):
     # given a file one byte over the limit, and one exactly at it
     limit = limit_mb * 1024 * 1024
     with pytest.raises(ValidationFailed) as exc:
-        add(people["caseworker"], case, JPEG + bytes(limit - len(JPEG) + 1), kind=kind)
+        add(people["caseworker"], case, jpeg(limit + 1), kind=kind)
     assert exc.value.code == "attachment.size" and exc.value.message == f"文件过大，不能超过 {limit_mb} MB"
     assert not CaseAttachment.objects.exists()
-    assert add(people["caseworker"], case, JPEG + bytes(limit - len(JPEG)), kind=kind).size == limit
+    assert add(people["caseworker"], case, jpeg(limit), kind=kind).size == limit
 
 
 def test_empty_file_and_unknown_kind_are_refused(people, case, files_dir):
     with pytest.raises(ValidationFailed) as empty:
         add(people["caseworker"], case, b"")
-    assert empty.value.message == "请选择要上传的文件"
+    assert empty.value.message == "文件“现场.jpg”是空文件（0 字节），请重新选择"
     with pytest.raises(ValidationFailed) as kind:
         add(people["caseworker"], case, JPEG, kind="selfie")
     assert kind.value.details["field"] == "kind" and kind.value.message.startswith("材料类别无效")

@@ -11,7 +11,6 @@ from jiuzhu.apps.cases.models import Case
 from jiuzhu.apps.cases.selectors import my_tasks
 from jiuzhu.apps.workcalendar.services import calendar_import
 from tests.apps.test_workcalendar import official_2027
-
 from tests.conftest import AS_OF
 
 from .flow import act, at, submit, verification

@@ -21,9 +21,9 @@ from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.workcalendar.models import CalendarYear
 from jiuzhu.apps.workcalendar.selectors import calendar_cache_clear
 from jiuzhu.rules.errors import Conflict
+from tests.flushable_audit import _audit_triggers_back_after_flush, _django_db_helper  # noqa: F401
 
 from .flow import MEETING, at, to_confirmation
-from tests.flushable_audit import _audit_triggers_back_after_flush, _django_db_helper  # noqa: F401
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="needs row locks and concurrent transactions (PostgreSQL only)")

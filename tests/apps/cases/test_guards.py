@@ -9,8 +9,8 @@ from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.cases import config
 from jiuzhu.apps.cases.files import attachment_add
 from jiuzhu.apps.cases.models import Case
-from jiuzhu.apps.cases.proposal import propose
 from jiuzhu.apps.cases.selectors import allowed_actions
+from jiuzhu.apps.programs.proposal import propose
 from jiuzhu.apps.registry.services import household_create, member_move
 from jiuzhu.rules.errors import Conflict, ValidationFailed
 from tests.conftest import AS_OF
@@ -19,7 +19,7 @@ from .flow import HOME_VISIT, MEETING, REJECT, act, at, submit, to_confirmation,
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 11, 2)
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200) + b"\x00\x00\x00\x00IEND\xaeB`\x82"  # a whole PNG
 RELATIVE = {"member": "李秀英", "staff_name": "李建华", "staff_position": "珍珠半岛村村委会主任", "relation": "兄妹"}
 
 

@@ -6,10 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from jiuzhu.apps.cases.selectors import public_notices
 from jiuzhu.apps.enrollment.models import Enrollment
-from jiuzhu.apps.enrollment.services import (enrollment_adjust, enrollment_graduate, enrollment_stop,
-                                             enrollment_suspend, enrollments_graduation_end)
+from jiuzhu.apps.enrollment.services import (
+    enrollment_adjust,
+    enrollment_graduate,
+    enrollment_stop,
+    enrollment_suspend,
+    enrollments_graduation_end,
+)
+from jiuzhu.apps.programs.selectors import public_notices
 
 from .flow import MEETING, act, at, to_confirmation
 

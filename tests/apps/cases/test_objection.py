@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from jiuzhu.apps.audit.models import AuditEvent
-from jiuzhu.apps.cases.selectors import public_notices
+from jiuzhu.apps.programs.selectors import public_notices
 from jiuzhu.rules.errors import Conflict, ValidationFailed
 
 from .flow import APPRAISAL, MEETING, act, to_reviewed

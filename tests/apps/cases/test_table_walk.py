@@ -27,13 +27,24 @@ from jiuzhu.rules.workflow import WorkflowSettings, table_for
 from jiuzhu.rules.workflow.deadlines import due_date
 from jiuzhu.rules.workflow.model import CASEWORKER, COUNTY, REVIEWER, VILLAGE
 from jiuzhu.rules.workflow.states import CLOSED_STATES
-from tests.conftest import COUNTY as COUNTY_CODE
-
 from tests.apps.enrollment.lifecycle_helpers import make_enrollment
 from tests.apps.reviews.recheck_flow import DECISION, schedule
+from tests.conftest import COUNTY as COUNTY_CODE
 
-from .flow import (APPRAISAL, EVENT_DAY, HOME_VISIT, MEETING, REJECT, SURVEY, TEKUN_MEETING, TEKUN_SURVEY, act, submit,
-                   verification, workflow_setting)
+from .flow import (
+    APPRAISAL,
+    EVENT_DAY,
+    HOME_VISIT,
+    MEETING,
+    REJECT,
+    SURVEY,
+    TEKUN_MEETING,
+    TEKUN_SURVEY,
+    act,
+    submit,
+    verification,
+    workflow_setting,
+)
 
 pytestmark = pytest.mark.django_db
 START = date(2026, 10, 12)  # after National Day; the deepest branch stays inside the 2026 calendar

@@ -11,8 +11,17 @@ from jiuzhu.apps.registry.services import household_create
 from jiuzhu.rules.errors import Conflict, Forbidden, ValidationFailed
 from tests.conftest import AS_OF, COUNTY
 
-from .flow import (HOME_VISIT, SURVEY, TEKUN_MEETING, TEKUN_SURVEY, act, submit, to_confirmation, verification,
-                   workflow_setting)
+from .flow import (
+    HOME_VISIT,
+    SURVEY,
+    TEKUN_MEETING,
+    TEKUN_SURVEY,
+    act,
+    submit,
+    to_confirmation,
+    verification,
+    workflow_setting,
+)
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 11, 2)

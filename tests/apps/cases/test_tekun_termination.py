@@ -14,9 +14,10 @@ from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.cases.documents import case_document_pdf
 from jiuzhu.apps.cases.jobs import cases_mark_overdue
 from jiuzhu.apps.cases.models import Case, Notice
-from jiuzhu.apps.cases.selectors import allowed_actions, public_notices
+from jiuzhu.apps.cases.selectors import allowed_actions
 from jiuzhu.apps.enrollment.documents import change_notice_pdf
 from jiuzhu.apps.enrollment.models import Enrollment
+from jiuzhu.apps.programs.selectors import public_notices
 from jiuzhu.apps.registry.models import Person
 from jiuzhu.apps.registry.pii import open_
 from jiuzhu.apps.workcalendar.selectors import work_calendar
@@ -282,7 +283,7 @@ def test_public_page_shows_the_name_and_the_proposed_termination_only(client, pe
         page = client.get(reverse("web:public_notices")).content.decode()
     # then it shows the name and the proposed termination, and nothing else about him (12345 is the hotline)
     assert "张建国" in page and "12345" in page and "拟终止特困供养公示" in page and "拟终止供养" in page and "珍珠半岛村" in page
-    id_number = open_(person.id_number_enc)
+    id_number = open_(person.id_number_enc, purpose="id_number")
     leaks = [AMOUNT, "2,345.67", "345.67", id_number, id_number[-4:], person.id_number_masked, "13905711234",
              person.phone_masked, household.address, "12号", NOTICE["reason"], "义务", "赡养", "杭州", "李秀英"]
     assert [leak for leak in leaks if leak and leak in page] == []

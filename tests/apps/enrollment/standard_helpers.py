@@ -17,7 +17,7 @@ from jiuzhu.apps.registry.models import Household, Membership, Person
 from jiuzhu.rules.evaluate import evaluate_facts, result_dict
 from jiuzhu.rules.params import load_policy
 from jiuzhu.rules.parse import parse_facts
-from tests.conftest import AS_OF, COUNTY, PASSWORD, TOWNSHIP_A, VILLAGE_A, VILLAGE_B
+from tests.conftest import AS_OF, COUNTY, PASSWORD, TOWNSHIP_A, VILLAGE_A, VILLAGE_B  # noqa: F401 — re-exported to test_standard
 
 POLICY = "330127000000"
 START = date(2026, 7, 1)  # the new standard's start

@@ -10,9 +10,15 @@ from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.enrollment import selectors
 from jiuzhu.apps.enrollment.documents import change_notice_pdf
 from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
-from jiuzhu.apps.enrollment.services import (enrollment_adjust, enrollment_change, enrollment_graduate,
-                                             enrollment_resume, enrollment_stop, enrollment_suspend,
-                                             enrollments_graduation_end)
+from jiuzhu.apps.enrollment.services import (
+    enrollment_adjust,
+    enrollment_change,
+    enrollment_graduate,
+    enrollment_resume,
+    enrollment_stop,
+    enrollment_suspend,
+    enrollments_graduation_end,
+)
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.apps.documents.conftest import pdf_text
 

@@ -42,10 +42,10 @@ def test_valid_ledger_is_imported(caseworker, tmp_path):
     # then households, sealed persons, memberships and enrollments exist
     assert result == {"rows": 5, "households": 3, "persons": 5, "enrollments": 3, "dry_run": False}
     head = Person.objects.get(name="张建国")
-    assert pii.open_(head.id_number_enc) == rows[0]["户主身份证号"] and head.sex == "M"
+    assert pii.open_(head.id_number_enc, purpose="id_number") == rows[0]["户主身份证号"] and head.sex == "M"
     hh = Household.objects.get(head=head)
     assert (hh.member_count, hh.area_type, hh.bank_account_masked) == (2, "rural", "6228***********8901")
-    assert pii.open_(hh.bank_account_enc) == "6228480012345678901" and head.phone_masked == "1390***1234"
+    assert pii.open_(hh.bank_account_enc, purpose="bank_account") == "6228480012345678901" and head.phone_masked == "1390***1234"
     dibao = Enrollment.objects.get(household=hh)
     assert (dibao.program, dibao.klass, dibao.amount, dibao.persons, dibao.start_month, dibao.decided_on,
             dibao.next_recheck) == ("dibao", "C", Decimal("2341.80"), 2, date(2026, 1, 1), date(2025, 12, 20),
@@ -110,7 +110,7 @@ def test_duplicates_in_file_and_registry(caseworker, household, tmp_path):
     rows[3]["成员身份证号"] = rows[3]["户主身份证号"] = rows[0]["成员身份证号"]  # household 3's head = row 2's person
     rows[4]["户主身份证号"] = rows[0]["成员身份证号"]
     registered = Person.objects.get(pk=household.head_id)
-    rows[2]["成员身份证号"] = rows[2]["户主身份证号"] = pii.open_(registered.id_number_enc)
+    rows[2]["成员身份证号"] = rows[2]["户主身份证号"] = pii.open_(registered.id_number_enc, purpose="id_number")
     with pytest.raises(ValidationFailed) as exc:
         run(caseworker, write_xlsx(tmp_path / "dup.xlsx", rows))
     found = errors_of(exc)

@@ -19,7 +19,6 @@ from jiuzhu.apps.enrollment.standard import region_policy, standard_approve, sta
 from jiuzhu.apps.enrollment.standard_apply import standard_apply
 from jiuzhu.apps.enrollment.standard_preview import standard_preview
 from jiuzhu.rules.errors import Conflict, Forbidden, ValidationFailed
-
 from tests.conftest import make_id
 
 from .standard_helpers import COUNTY, START, TOWNSHIP_A, VILLAGE_B, county_checker, enroll, hh_factory  # noqa: F401

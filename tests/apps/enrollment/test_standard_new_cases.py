@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 
 from jiuzhu.apps.cases.config import region_config
-from jiuzhu.apps.cases.proposal import propose
 from jiuzhu.apps.enrollment.standard import region_evaluate, standard_approve, standard_propose
 from jiuzhu.apps.enrollment.standard_apply import standard_apply
 from jiuzhu.apps.enrollment.standard_preview import standard_preview
+from jiuzhu.apps.programs.proposal import propose
 from tests.apps.cases.flow import submit, to_reviewed
 
 from .lifecycle_helpers import people  # noqa: F401  (fixture)
@@ -82,7 +82,7 @@ pytestmark = pytest.mark.django_db
 def test_graduation_on_a_recheck_uses_the_applied_standard(people, county_checker, hh_factory):
     from types import SimpleNamespace
 
-    from jiuzhu.apps.cases.recheck import _graduation
+    from jiuzhu.apps.programs.recheck import _graduation
     from jiuzhu.rules.errors import ValidationFailed
 
     # given a household whose income per person (1320) lies between the old (1301) and new (1350) standard

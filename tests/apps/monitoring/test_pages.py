@@ -13,6 +13,7 @@ from django.urls import reverse
 from jiuzhu.apps.monitoring.models import Alert, Referral
 from jiuzhu.apps.monitoring.scan import monitor_scan
 from tests.conftest import TOWNSHIP_A
+from tests.jobs_helpers import run_jobs
 
 from .conftest import NOW
 
@@ -92,7 +93,11 @@ def test_village_assistant_is_refused(client, alerts, village_user):
 def test_scan_from_the_page(client, snapshots, caseworker):
     client.force_login(caseworker)
     r = client.post(reverse("web:alert_scan"), {"region": TOWNSHIP_A})
-    # today (the real date) is after the snapshots' date: the scan runs on today
-    assert r.status_code == 302 and Alert.objects.exists()
+    # the scan is queued as a background job; the page it returns to shows it
+    assert r.status_code == 302 and r["Location"].startswith(reverse("web:alert_list") + "?job=")
+    assert "已提交后台任务：监测扫描" in client.get(r["Location"]).content.decode() and not Alert.objects.exists()
+    # today (the frozen date) is after the snapshots' date: the scan runs on today
+    assert run_jobs() == 1 and Alert.objects.exists()
+    assert "监测扫描" in client.get(r["Location"]).content.decode()
     r = client.post(reverse("web:alert_scan"), {"region": "12"})
     assert r.status_code == 422 and "区划代码" in r.content.decode()

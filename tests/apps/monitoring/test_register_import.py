@@ -118,7 +118,7 @@ def test_unreadable_file(tmp_path, homes, caseworker):
     path.write_bytes(b"not a workbook")
     with pytest.raises(ValidationFailed) as err:
         _import(caseworker, path)
-    assert "无法读取" in err.value.message
+    assert err.value.code == "file.not_xlsx" and "“r.xlsx”不是有效的 xlsx 工作簿" in err.value.message
 
 
 def test_scope_and_roles(tmp_path, homes, ids, outsider, inspector, reviewer):

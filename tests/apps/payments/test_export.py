@@ -26,7 +26,7 @@ def approved(world):
 
 
 def accounts(world):
-    return {name: pii.open_(getattr(world.households, name).bank_account_enc) for name in ("a1", "a2", "a3", "b1")}
+    return {name: pii.open_(getattr(world.households, name).bank_account_enc, purpose="bank_account") for name in ("a1", "a2", "a3", "b1")}
 
 
 def rows_of(path, encoding="utf-8", delimiter=","):

@@ -13,8 +13,13 @@ import pytest
 
 from jiuzhu.apps.enrollment import selectors
 from jiuzhu.apps.enrollment.models import Enrollment
-from jiuzhu.apps.enrollment.services import (enrollment_adjust, enrollment_change, enrollment_stop,
-                                             enrollment_suspend, enrollments_graduation_end)
+from jiuzhu.apps.enrollment.services import (
+    enrollment_adjust,
+    enrollment_change,
+    enrollment_stop,
+    enrollment_suspend,
+    enrollments_graduation_end,
+)
 from jiuzhu.apps.payments.services import payroll_prepare
 from jiuzhu.apps.registry.models import Household
 from jiuzhu.apps.synthetic.seed import seed_households

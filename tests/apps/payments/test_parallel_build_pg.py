@@ -17,9 +17,9 @@ from jiuzhu.apps.payments.services import payroll_approve, payroll_prepare
 from jiuzhu.batch.payroll import TAKEN_SCHEMA
 from jiuzhu.rules.errors import Conflict
 from tests.conftest import COUNTY
+from tests.flushable_audit import _audit_triggers_back_after_flush, _django_db_helper  # noqa: F401
 
 from .conftest import MONTH, NOW
-from tests.flushable_audit import _audit_triggers_back_after_flush, _django_db_helper  # noqa: F401
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel writers need PostgreSQL")
 

@@ -12,7 +12,10 @@ import pytest
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.payments.models import PaymentLine, PayrollBatch
 from jiuzhu.apps.payments.services import (
-    payroll_approve, payroll_export, payroll_prepare, payroll_reconcile,
+    payroll_approve,
+    payroll_export,
+    payroll_prepare,
+    payroll_reconcile,
 )
 from jiuzhu.rules.errors import Conflict, ValidationFailed
 from tests.conftest import COUNTY

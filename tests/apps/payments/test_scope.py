@@ -10,7 +10,11 @@ from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.payments.models import PaymentLine, PayrollBatch
 from jiuzhu.apps.payments.selectors import batch_get, batches_visible, payroll_regions
 from jiuzhu.apps.payments.services import (
-    payroll_approve, payroll_export, payroll_prepare, payroll_preview, payroll_reconcile,
+    payroll_approve,
+    payroll_export,
+    payroll_prepare,
+    payroll_preview,
+    payroll_reconcile,
 )
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.rules.errors import NotFound

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from jiuzhu.apps.cases.proposal import propose
 from jiuzhu.apps.cases.services import case_act
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.enrollment.services import enrollment_schedule_recheck
+from jiuzhu.apps.programs.proposal import propose
 from tests.apps.cases.flow import SURVEY, TEKUN_SURVEY, at, verification
 
 DECISION = {"reason": "经入户调查和家庭经济状况核对，作出复核决定"}

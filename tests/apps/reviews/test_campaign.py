@@ -18,9 +18,8 @@ from jiuzhu.apps.reviews.services import review_due, review_start
 from jiuzhu.rules.errors import Forbidden, NotFound, ValidationFailed
 from tests.apps.cases.flow import at
 from tests.apps.enrollment.lifecycle_helpers import make_enrollment
-from tests.conftest import AS_OF, COUNTY, TOWNSHIP_A, VILLAGE_A, VILLAGE_A2, VILLAGE_B
-
 from tests.apps.enrollment.standard_helpers import county_checker  # noqa: F401 (fixture)
+from tests.conftest import AS_OF, COUNTY, TOWNSHIP_A, VILLAGE_A, VILLAGE_A2, VILLAGE_B
 
 from .recheck_flow import DECISION, act, match_rules
 

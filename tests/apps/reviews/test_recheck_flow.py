@@ -14,8 +14,8 @@ from jiuzhu.apps.registry.models import Person
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.workflow import WorkflowSettings, table_for
 from tests.apps.cases.flow import at, submit, workflow_setting
-from tests.conftest import COUNTY as COUNTY_CODE
 from tests.apps.enrollment.lifecycle_helpers import make_enrollment
+from tests.conftest import COUNTY as COUNTY_CODE
 
 from .recheck_flow import DECISION, act, match_rules, schedule, to_proposed, to_surveyed
 

@@ -45,7 +45,7 @@ def test_submit_records_verification_on_the_case(ingested, verifying_case, count
     assert "不可核对：张小红" in record.data["note"] and report.number in record.data["note"]
     assert VerificationReport.objects.get(pk=report.pk).submitted_at is not None
     # and the proposal side sees the verified wage
-    from jiuzhu.apps.cases.proposal import rules_request
+    from jiuzhu.apps.programs.proposal import rules_request
     member = [m for m in rules_request(case, SNAP_DATE)["members"] if m["id"] == str(head)][0]
     assert member["income"]["wage"] == "2000.00"
 

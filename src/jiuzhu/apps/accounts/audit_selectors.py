@@ -10,7 +10,7 @@ from django.db.models import Q
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.regions.scope import scope_q
 
-from .roles import AUDIT_READERS, Role, can
+from .roles import can
 
 PAGE_SIZE = 50
 
@@ -22,10 +22,10 @@ class EventPage:
 
 
 def audit_events_visible(*, actor):
-    if not can(actor, AUDIT_READERS):
+    if not can(actor, "audit.read"):
         return AuditEvent.objects.none()
     q = scope_q(actor, "region_code")
-    if actor.role in (Role.ADMIN, Role.INSPECTOR):
+    if can(actor, "audit.read_unregioned"):
         q |= Q(region_code="")  # events without a region (logins, lock-outs, system jobs)
     return AuditEvent.objects.filter(q)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jiuzhu.apps.audit.services import audit_record
 
+from . import throttle
 from .models import User
 
 
@@ -25,10 +26,13 @@ class LockoutBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
             return None
-        user = User.objects.filter(username=username).first()
         now = timezone.now()
+        if self._throttled(request, username, now):
+            return None
+        user = User.objects.filter(username=username).first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
+            self._count_failure(request, username, now)
             return None
         if user.locked_until and user.locked_until > now:
             if request is not None:
@@ -37,9 +41,27 @@ class LockoutBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             if user.failed_logins or user.locked_until:
                 User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+            throttle.clear(throttle.LOGIN_USER, username)
             return user
+        self._count_failure(request, username, now)
         self._record_failure(user, now, request)
         return None
+
+    @staticmethod
+    def _throttled(request, username: str, now) -> bool:
+        """Too many failures for this user name or from this address: refused before any password check."""
+        wait = throttle.retry_after(throttle.LOGIN_USER, username, now=now)
+        if request is not None:
+            wait = max(wait, throttle.retry_after(throttle.LOGIN_IP, throttle.client_ip(request), now=now))
+        if wait and request is not None:
+            request.jiuzhu_throttled = wait
+        return bool(wait)
+
+    @staticmethod
+    def _count_failure(request, username: str, now) -> None:
+        throttle.record_failure(throttle.LOGIN_USER, username, now=now)
+        if request is not None:
+            throttle.record_failure(throttle.LOGIN_IP, throttle.client_ip(request), now=now)
 
     def _record_failure(self, user, now, request):
         limit = settings.JIUZHU_LOGIN_MAX_FAILURES

@@ -36,3 +36,15 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
+
+
+class ThrottleHit(models.Model):
+    """One failed attempt counted against a throttle key (SM3 of ``kind:value``: a user name or a client
+    address, never stored in clear). Rows older than the window are deleted as new ones come in."""
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "限流记录"
+        indexes = [models.Index(fields=["key", "at"], name="throttle_key_at")]

@@ -1,4 +1,4 @@
-"""Roles and what each may do. Permissions are data, checked in services and selectors."""
+"""Roles. What each may do is the permission matrix in ``permissions``."""
 
 from __future__ import annotations
 
@@ -14,18 +14,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
-# Who may create or change registry data (households, members).
-REGISTRY_WRITERS = frozenset({Role.VILLAGE, Role.CASEWORKER, Role.COUNTY})
-# Who may see full ID numbers, bank accounts and phone numbers (each view is audited).
-FULL_PII_VIEWERS = frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COUNTY})
-# Who may read the audit log.
-AUDIT_READERS = frozenset({Role.INSPECTOR, Role.ADMIN, Role.COUNTY})
-# Who manages accounts and regions.
-ADMINS = frozenset({Role.ADMIN})
-# Who is warned when next year's holiday schedule is missing; who may import it.
-CALENDAR_WATCHERS = frozenset({Role.COUNTY, Role.ADMIN})
-CALENDAR_IMPORTERS = frozenset({Role.ADMIN, Role.COUNTY})
+def can(actor, permission: str) -> bool:
+    """Does ``actor`` hold ``permission`` (a name of the matrix in ``permissions``)?"""
+    from .permissions import has_permission
 
-
-def can(actor, permission: frozenset) -> bool:
-    return bool(actor and getattr(actor, "is_authenticated", False) and actor.is_active and actor.role in permission)
+    return has_permission(actor, permission)

@@ -38,3 +38,32 @@ def user_create(*, actor, username: str, password: str, role: str, region_code: 
         audit_record(actor=actor, action="user.create", subject_type="user", subject_id=user.pk,
                      after={"username": username, "role": role, "region": region_code})
     return user
+
+
+def user_set_password(*, actor, user: User, password: str) -> None:
+    """Change or reset a password: Django's validators and the complexity rule, audited (never the password)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed("user.password", "".join(_password_messages(exc)), field="password") from None
+    user.set_password(password)
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        audit_record(actor=actor, action="user.password_set", subject_type="user", subject_id=user.pk,
+                     details={"username": user.username, "by_self": actor is not None and actor.pk == user.pk})
+
+
+def user_unlock(*, actor, username: str) -> User:
+    """Clear a user's login lock-out (failed attempts and lock time), audited."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            raise ValidationFailed("user.not_found", f"用户“{username}”不存在", field="username")
+        before = {"failed_logins": user.failed_logins,
+                  "locked_until": user.locked_until.isoformat() if user.locked_until else None}
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        audit_record(actor=actor, action="account.unlock", subject_type="user", subject_id=user.pk,
+                     region_code=user.region_id or "", before=before,
+                     after={"failed_logins": 0, "locked_until": None})
+    user.refresh_from_db(fields=["failed_logins", "locked_until"])
+    return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.db import transaction
 from django.utils import timezone
 
 from jiuzhu.apps.audit.services import audit_record
@@ -19,17 +20,20 @@ def _hash(raw: str) -> str:
 def token_create(*, user: User, name: str = "", expires_at=None, actor=None) -> tuple[ApiToken, str]:
     prefix = secrets.token_hex(4)
     raw = f"jz_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash(raw), expires_at=expires_at)
-    audit_record(actor=actor or user, action="token.create", subject_type="api_token", subject_id=token.pk,
-                 details={"user": user.username, "prefix": prefix})
+    with transaction.atomic():  # the token and its audit event together, or neither
+        token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash(raw),
+                                        expires_at=expires_at)
+        audit_record(actor=actor or user, action="token.create", subject_type="api_token", subject_id=token.pk,
+                     details={"user": user.username, "prefix": prefix})
     return token, raw
 
 
 def token_revoke(*, token: ApiToken, actor) -> None:
     if token.revoked_at is None:
-        ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-        audit_record(actor=actor, action="token.revoke", subject_type="api_token", subject_id=token.pk,
-                     details={"user": token.user.username, "prefix": token.prefix})
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+            audit_record(actor=actor, action="token.revoke", subject_type="api_token", subject_id=token.pk,
+                         details={"user": token.user.username, "prefix": token.prefix})
 
 
 def token_authenticate(raw: str) -> User | None:

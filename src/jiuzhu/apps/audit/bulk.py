@@ -12,12 +12,14 @@ import json
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jiuzhu.core.audit_keys import audit_keys
+
 from .chain import chain_of, digest, event_hash
 from .models import AuditChain, AuditEvent
 from .services import advance_head
 
 _EVENT_COLUMNS = ("chain", "seq", "at", "actor_id", "actor_name", "role", "region_code", "action", "subject_type",
-                  "subject_id", "before_digest", "after_digest", "details", "reason", "prev_hash", "hash")
+                  "subject_id", "before_digest", "after_digest", "details", "reason", "prev_hash", "hash", "key_id")
 _EVENT_KEYS = {"action", "subject_type", "subject_id", "before", "after", "reason", "region_code", "details"}
 
 
@@ -78,6 +80,7 @@ def audit_record_many(*, actor, events, at=None) -> dict[str, tuple[int, int]]:
         if extra:
             raise ValueError(f"unknown audit event keys: {sorted(extra)}")
     at = at or timezone.now()
+    keys = audit_keys()
     actor_id = getattr(actor, "pk", None)
     actor_name = getattr(actor, "username", None) or "system"
     role = getattr(actor, "role", "") or ""
@@ -99,9 +102,9 @@ def audit_record_many(*, actor, events, at=None) -> dict[str, tuple[int, int]]:
                     "subject_type": event["subject_type"], "subject_id": str(event["subject_id"]),
                     "before_digest": digest(event.get("before")), "after_digest": digest(event.get("after")),
                     "details": _json_safe(event.get("details") or {}), "reason": event.get("reason") or "",
-                    "prev_hash": prev,
+                    "prev_hash": prev, "key_id": keys.active,
                 }
-                fields["hash"] = prev = event_hash(fields)
+                fields["hash"] = prev = event_hash(fields, keys)
                 rows.append(tuple(fields[c] for c in _EVENT_COLUMNS))
             AuditChain.objects.filter(chain=chain).update(hash=prev)
             spans[chain] = (first, last)

@@ -27,6 +27,9 @@ class AuditEvent(models.Model):
     reason = models.CharField("理由", max_length=500, blank=True)
     prev_hash = models.CharField("前一事件哈希", max_length=64)
     hash = models.CharField("哈希(SM3)", max_length=64)
+    # The audit key (key file, outside the database) whose HMAC-SM3 is ``hash``; "" for events written
+    # before the keyed chain (plain SM3).
+    key_id = models.CharField("审计密钥编号", max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "审计事件"
@@ -36,7 +39,8 @@ class AuditEvent(models.Model):
 
 
 class AuditChain(models.Model):
-    """One row per chain, holding its head; updating it first serializes that chain's writers."""
+    """One row per chain, holding its head; updating it first serializes that chain's writers.
+    Database triggers let the head only move forward: no DELETE, ``seq`` never decreases."""
 
     chain = models.CharField(primary_key=True, max_length=12)
     seq = models.BigIntegerField(default=0)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jiuzhu.core.audit_keys import audit_keys
+
 from .chain import GENESIS, chain_of, digest, event_hash
 from .models import AuditChain, AuditEvent
 
@@ -18,6 +20,7 @@ def audit_record(
     PostgreSQL — with no savepoint: every case action passes here, so the head stays locked as
     briefly as possible, and only writers of the same township wait for it."""
     region = region_code or getattr(actor, "region_id", "") or ""
+    keys = audit_keys()
     fields = {
         "chain": chain_of(region),
         "seq": 0,
@@ -34,10 +37,11 @@ def audit_record(
         "details": details or {},
         "reason": reason or "",
         "prev_hash": "",
+        "key_id": keys.active,
     }
     with transaction.atomic(savepoint=False):
         fields["seq"], fields["prev_hash"] = advance_head(fields["chain"])
-        fields["hash"] = event_hash(fields)
+        fields["hash"] = event_hash(fields, keys)
         if connection.vendor == "postgresql":
             return _insert_and_move_head(fields)
         event = AuditEvent.objects.create(**fields)
@@ -77,8 +81,20 @@ def advance_head(chain: str, n: int = 1) -> tuple[int, str]:
     return int(row[0]), row[1]
 
 
-def audit_verify(*, chunk: int = 5000) -> tuple[bool, dict | None, int]:
-    """Walk every chain in order. Returns (intact, first broken event info, events checked)."""
+def audit_verify(*, chunk: int = 5000, anchors: bool = True, anchors_until=None) -> tuple[bool, dict | None, int]:
+    """Walk every chain in order, then check the signed chain heads exported by ``audit anchor``
+    (those created up to ``anchors_until`` when given: a restored backup predates later anchors).
+    Returns (intact, first broken event info, events checked)."""
+    intact, broken, checked = _verify_chains(chunk)
+    if intact and anchors:
+        from .anchors import anchors_check
+
+        broken = anchors_check(until=anchors_until)
+        intact = broken is None
+    return intact, broken, checked
+
+
+def _verify_chains(chunk: int) -> tuple[bool, dict | None, int]:
     checked = 0
     heads = {c.chain: c for c in AuditChain.objects.order_by("chain")}
     orphan = AuditEvent.objects.exclude(chain__in=list(heads)).order_by("id").first()
@@ -94,7 +110,8 @@ def audit_verify(*, chunk: int = 5000) -> tuple[bool, dict | None, int]:
 
 
 def _verify_chain(chain: str, head: AuditChain, chunk: int) -> tuple[bool, dict | None, int]:
-    prev, checked, last_seq = GENESIS, 0, 0
+    prev, checked, last_seq, keyed = GENESIS, 0, 0, False
+    keys = audit_keys()
     while True:
         batch = list(AuditEvent.objects.filter(chain=chain, seq__gt=last_seq).order_by("seq")[:chunk].values())
         if not batch:
@@ -105,12 +122,16 @@ def _verify_chain(chain: str, head: AuditChain, chunk: int) -> tuple[bool, dict 
                 problem = f"序号不连续：应为 {last_seq + 1}，实为 {row['seq']}（事件被删除）"
             elif row["prev_hash"] != prev:
                 problem = "前一事件哈希不匹配（前面的事件被改动或删除）"
-            elif event_hash(row) != row["hash"]:
+            elif keyed and not row["key_id"]:
+                problem = "带密钥的事件之后出现无密钥的旧式事件（事件被伪造）"
+            elif row["key_id"] and row["key_id"] not in keys.keys:
+                problem = f"事件的审计密钥 {row['key_id']} 不在密钥文件中（密钥丢失或事件被伪造）"
+            elif event_hash(row, keys) != row["hash"]:
                 problem = "事件内容与其哈希不符（事件被改动）"
             if problem:
                 return False, {"chain": chain, "seq": row["seq"], "id": row["id"], "action": row["action"],
                                "problem": problem}, checked
-            prev, last_seq = row["hash"], row["seq"]
+            prev, last_seq, keyed = row["hash"], row["seq"], keyed or bool(row["key_id"])
             checked += 1
     if head.seq != last_seq or head.hash != prev:
         return False, {"chain": chain, "seq": last_seq + 1, "id": None, "action": "",

@@ -12,3 +12,13 @@ class CasesConfig(AppConfig):
         from .calendar_sync import case_deadlines_reconcile
 
         register_reconciler("cases", case_deadlines_reconcile)
+
+        from datetime import time
+
+        from jiuzhu.apps.jobs.registry import register_job_kind
+        from jiuzhu.apps.jobs.schedule import register_schedule
+
+        from .jobs import mark_overdue_job
+
+        register_job_kind("cases.mark_overdue", mark_overdue_job, label="标记逾期（每日）")
+        register_schedule("cases.mark_overdue", cadence="daily", at=time(1, 0))

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jiuzhu.apps.regions.codes import ancestors
-from jiuzhu.apps.workcalendar.selectors import _stamp, version_of, work_calendar, work_calendar_stamped
+from jiuzhu.apps.workcalendar.selectors import (
+    _stamp,
+    version_of,
+    work_calendar,
+    work_calendar_stamped,
+)
 from jiuzhu.rules.params.loader import available_policies
 from jiuzhu.rules.workflow import WorkflowSettings
 

@@ -16,13 +16,19 @@ from jiuzhu.apps.documents import contexts as c
 from jiuzhu.apps.documents.archive import build_case_file_zip
 from jiuzhu.apps.documents.kinds import kind_get
 from jiuzhu.apps.documents.render import render_pdf
-from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions.codes import ancestors
 from jiuzhu.apps.regions.models import Region
-from jiuzhu.apps.registry.choices import DisabilityKind, Health, ObligorRelation, Relation, Sex
+from jiuzhu.apps.registry.choices import (
+    DisabilityKind,
+    Health,
+    ObligorRelation,
+    Relation,
+    Sex,
+)
 from jiuzhu.apps.registry.models import Membership
 from jiuzhu.rules.errors import NotFound
 
+from . import registry
 from .models import Case, Notice
 
 INCOME_LABELS = {"wage": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入"}
@@ -170,13 +176,13 @@ def confirmation(case) -> c.Confirmation | None:
     if rec is None:
         return None
     d, approve = rec.data, rec.kind == "confirmation"
-    enrollment = Enrollment.objects.filter(case=case).first()
+    start_month = registry.lookup("enrollment_start_month", case)  # programs.documents: the first paid month
     modes = {"centralized": "集中供养", "dispersed": "分散供养"}
     return c.Confirmation(meeting_date=date.fromisoformat(d["meeting_date"]), members_present=d["members_present"],
                           opinion=d.get("opinion") or "；".join(d.get("reasons", [])),
                           decision="approve" if approve else "reject",
                           monthly_amount=case.decided_amount if approve else None,
-                          start_month=enrollment.start_month if enrollment else None,
+                          start_month=start_month,
                           support_mode=modes.get(d.get("support_mode") or "", ""),
                           certificate_number=case.number if approve else "")
 
@@ -202,21 +208,6 @@ def denial(case, h: c.Header) -> c.Denial | None:
                     application_date=timezone.localtime(case.submitted_at).date(), reasons=rec.data["reasons"],
                     legal_basis=LEGAL_BASIS[case.program], issuer=_issuer(case, h),
                     remedy=c.Remedy(f"{h.county}人民政府", f"{h.county}人民法院"))
-
-
-def adjustment(case, today: date):
-    """附件9 of a recheck's decision that changed the amount or stopped (R-DM-03, R-TK-16), or None;
-    dated on the decision (the change), not ``today``."""
-    rec = _latest(case, "recheck_decision") if case.kind == Case.Kind.RECHECK else None
-    if rec is None or not rec.data.get("change"):
-        return None
-    from jiuzhu.apps.enrollment.documents import change_has_notice, notice_context  # it imports this module
-    from jiuzhu.apps.enrollment.models import EnrollmentChange
-
-    change = EnrollmentChange.objects.select_related("enrollment").filter(pk=rec.data["change"]).first()
-    if change is None or not change_has_notice(change):
-        return None
-    return notice_context(change, today)
 
 
 def submitted_on(case) -> date:
@@ -260,9 +251,10 @@ def contexts(case, today: date) -> dict[str, object]:
     long_term = _notice(case, Notice.Kind.LONG_TERM, h)
     if long_term:
         out["confirmation_notice"] = c.ConfirmationNoticeContext(dated(long_term.start_date), long_term)
-    adj = adjustment(case, today)
-    if adj:
-        out["adjustment_notice"] = adj
+    for kind, build in registry.documents().items():  # programs.documents: 附件9 of a recheck's decision
+        doc = build(case, today)
+        if doc:
+            out[kind] = doc
     return out
 
 

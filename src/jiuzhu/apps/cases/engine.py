@@ -18,7 +18,13 @@ from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.rules.errors import Conflict, DomainError, Forbidden, NotFound
 from jiuzhu.rules.workflow.deadlines import due_date_provisional
 from jiuzhu.rules.workflow.model import CASEWORKER, DeadlineRule
-from jiuzhu.rules.workflow.states import ACTION_LABELS, CLOSED_STATES, EXTEND_REASONS, STATE_LABELS, TERMINATE_REASONS
+from jiuzhu.rules.workflow.states import (
+    ACTION_LABELS,
+    CLOSED_STATES,
+    EXTEND_REASONS,
+    STATE_LABELS,
+    TERMINATE_REASONS,
+)
 from jiuzhu.rules.workflow.tables import table_for, transition
 
 from . import config

@@ -11,7 +11,6 @@ from datetime import date
 
 from django.utils import timezone
 
-from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.registry.models import Membership
 from jiuzhu.rules.errors import Conflict, ValidationFailed
 
@@ -105,22 +104,6 @@ def no_member_in_open_case(ctx):
                     others.filter(household_id__in=list(elsewhere)).values_list("household_id", "submitted_at"))
     if clash:
         raise Conflict("case.member_in_open_case", "家庭成员已在其他家庭的同类申请中，不能重复申请", field="household")
-
-
-def no_active_enrollment(ctx):
-    """A household (tekun: a person) is enrolled once; a member still counted in another household's
-    live dibao enrollment cannot be approved again either."""
-    live = Enrollment.objects.filter(program=ctx.program, status__in=Enrollment.LIVE)
-    if ctx.program == "tekun":
-        if live.filter(person_id=ctx.applicant.pk).exists():
-            raise Conflict("case.already_enrolled", "该特困人员已在保，不能重复批准", field="applicant")
-        return
-    if live.filter(household_id=_household_id(ctx), person__isnull=True).exists():
-        raise Conflict("case.already_enrolled", "该家庭已在保，不能重复批准", field="household")
-    elsewhere = _elsewhere(ctx)
-    if any(_covered_on(elsewhere, hh, decided) for hh, decided in
-           live.filter(household_id__in=list(elsewhere)).values_list("household_id", "decided_on")):
-        raise Conflict("case.member_enrolled", "家庭成员仍在其他家庭的低保保障中，不能重复批准", field="household")
 
 
 def authorization_on_file(ctx):
@@ -245,13 +228,6 @@ def denial_pending(ctx):
     if not ctx.case.deadlines.filter(step="denial_letter", status__in=[CaseDeadline.Status.OPEN,
                                                                      CaseDeadline.Status.OVERDUE]).exists():
         raise Conflict("case.denial_delivered", "不予批准决定书已送达")
-
-
-def enrollment_live(ctx):
-    """A recheck decides on a live enrollment; one stopped meanwhile is cancelled instead."""
-    enrollment = ctx.case.enrollment
-    if enrollment is None or enrollment.status not in Enrollment.LIVE:
-        raise Conflict("recheck.enrollment_ended", "该在保记录已停保，不能作出复核决定，请取消复核")
 
 
 def _termination(ctx) -> bool:

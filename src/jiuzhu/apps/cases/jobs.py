@@ -38,3 +38,10 @@ def _notices_ended(today: date) -> int:
             case.save(update_fields=TASK_FIELDS)
             changed += 1
     return changed
+
+
+def mark_overdue_job(job, progress) -> dict:
+    """``cases.mark_overdue`` (daily, background job): ``cases_mark_overdue`` on the occurrence's date."""
+    counts = cases_mark_overdue(today=date.fromisoformat(job.params["date"]))
+    progress(1, 1, f"新标记逾期环节 {counts['deadlines']} 个")
+    return counts

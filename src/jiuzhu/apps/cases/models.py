@@ -215,7 +215,7 @@ class CaseAttachment(models.Model):
 class Notice(models.Model):
     """A public notice (公示). Holds only what may be published: name, household size, amount. A
     termination notice (R-TK-16) publishes the name and the proposed termination only: its size and
-    amount columns are placeholders (1, 0.00) that never leave ``selectors.public_notices``."""
+    amount columns are placeholders (1, 0.00) that never leave ``programs.selectors.public_notices``."""
 
     class Kind(models.TextChoices):
         INITIAL = "initial", "初审公示"

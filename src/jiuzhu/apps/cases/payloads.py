@@ -7,13 +7,27 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from jiuzhu.rules.errors import ValidationFailed
-from jiuzhu.rules.workflow.states import (EXTEND_REASONS, GRADUATION_REASONS, OBJECTION_CONCLUSIONS, RECHECK_OUTCOMES,
-                                         TEKUN_TERMINATION_GROUNDS, TERMINATE_REASONS, TERMINATION_NOTICE_PLACES,
-                                         TERMINATION_REPORTERS)
+from jiuzhu.core.validation import validate
+from jiuzhu.rules.workflow.states import (
+    EXTEND_REASONS,
+    GRADUATION_REASONS,
+    OBJECTION_CONCLUSIONS,
+    RECHECK_OUTCOMES,
+    TEKUN_TERMINATION_GROUNDS,
+    TERMINATE_REASONS,
+    TERMINATION_NOTICE_PLACES,
+    TERMINATION_REPORTERS,
+)
 
 RowRef = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a database id: fits the column, never overflows a query
 Name = Annotated[str, Field(min_length=1, max_length=50)]  # a person named in a list (investigators …)
@@ -232,91 +246,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "start_termination_notice": TerminationNoticePayload,
 }
 
-_MESSAGES = {
-    "missing": "必填", "string_too_short": "不能为空", "string_too_long": "过长（最多 {max_length} 个字）",
-    "too_short": "至少需要 {min_length} 项", "too_long": "最多 {max_length} 项",
-    "greater_than_equal": "不能小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "不能大于 {le}",
-    "literal_error": "取值无效，可选：{expected}", "int_parsing": "应为整数", "int_type": "应为整数",
-    "int_from_float": "应为整数", "decimal_parsing": "应为数字", "decimal_type": "应为数字",
-    "decimal_max_places": "最多两位小数", "decimal_max_digits": "数值过大",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD", "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD", "bool_parsing": "应为是或否", "bool_type": "应为是或否",
-    "string_type": "应为文字", "list_type": "应为列表", "model_type": "格式不正确", "dict_type": "格式不正确",
-    "extra_forbidden": "不认识的字段", "date_in_future": "不能晚于办理当日 {today}",
-}
-
-
-def _path(loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _title(model: type[BaseModel], loc) -> str:
-    current, title = model, ""
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        info = getattr(current, "model_fields", {}).get(part)
-        if info is None:
-            return str(part)
-        title = info.title or str(part)
-        ann = info.annotation
-        inner = getattr(ann, "__args__", (ann,))
-        current = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
-    return title
-
-
-def _unstorable(value):
-    """The path of the first string the database cannot store (NUL, lone surrogates), or None.
-    Iterative: a deeply nested body must not exhaust the stack."""
-    stack = [((), value)]
-    while stack:
-        loc, item = stack.pop()
-        if isinstance(item, str):
-            if any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in item):
-                return loc
-        elif isinstance(item, dict):
-            stack.extend(((*loc, key), v) for key, v in reversed(list(item.items())))
-        elif isinstance(item, list):
-            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(item))))
-    return None
-
-
 def clean_payload(action: str, data, *, today: dt.date | None = None) -> Payload:
     """Validate ``data`` for ``action``; the first problem becomes ``ValidationFailed`` with its field.
     ``today`` (the action's day): dates of past events after it are refused."""
     return validate(PAYLOADS[action], data, today=today)
-
-
-def validate(model: type[BaseModel], data, *, today: dt.date | None = None) -> BaseModel:
-    """Validate ``data`` with ``model`` (any pydantic model); errors name the field in Chinese.
-    ``today``: the day a :data:`PastDate` may not be after (no check without it)."""
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ValidationFailed("payload.invalid", "提交内容应为 JSON 对象", field="payload")
-    bad = _unstorable(data)
-    if bad is not None:
-        raise ValidationFailed("payload.invalid", f"{_title(model, bad)}：不能包含空字符或无效的 Unicode 字符",
-                               field=_path(bad) or "payload")
-    try:
-        return model.model_validate(data, context={"today": today})
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        if err["type"] == "value_error" and "|" in str(err.get("ctx", {}).get("error", "")):
-            field, message = str(err["ctx"]["error"]).split("|", 1)
-            raise ValidationFailed("payload.invalid", message, field=field) from None
-        loc = err["loc"]
-        template = _MESSAGES.get(err["type"], "格式不正确")
-        ctx = {k: (str(v).replace("' or '", "'、'").replace("', '", "'、'") if k == "expected" else v)
-               for k, v in (err.get("ctx") or {}).items()}
-        ctx = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-               for k, v in ctx.items()}
-        try:
-            detail = template.format(**ctx)
-        except (KeyError, IndexError):
-            detail = template
-        field = _path(loc)
-        raise ValidationFailed("payload.invalid", f"{_title(model, loc)}：{detail}", field=field) from None

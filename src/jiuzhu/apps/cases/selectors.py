@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import CharField, Count, Q, Value
-from django.db.models.functions import Coalesce, Concat, Substr
+from django.db.models.functions import Concat, Substr
 
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
 from jiuzhu.rules.errors import DomainError, NotFound
@@ -14,7 +14,7 @@ from jiuzhu.rules.workflow.tables import table_for
 
 from . import config
 from .engine import check_allowed, guards_pass
-from .models import Case, CaseDeadline, Notice
+from .models import Case, CaseDeadline
 
 # States where the village assistant has something to do (survey, posting the notice).
 VILLAGE_TASK_STATES = ("accepted", "reviewed")
@@ -113,31 +113,6 @@ def cases_search(*, actor, state: str = "", program: str = "", applicant_name: s
     if after:
         qs = qs.filter(pk__lt=after)
     return list(qs.select_related("applicant", "region").order_by("-pk")[:limit])
-
-
-def public_notices(*, region_code: str = "", today: date, limit: int = 200):
-    """Notices for the public page: only name, household size and amount leave this function (for a
-    termination notice only the name: size and amount are None). A long-term notice follows its
-    enrollment (issue 12 §3.6): it shows the size and amount in force and ends when the enrollment stops."""
-    from jiuzhu.apps.enrollment.models import Enrollment
-
-    live_long_term = Q(kind=Notice.Kind.LONG_TERM, enrollment__status__in=Enrollment.LIVE)
-    qs = (Notice.objects.filter(withdrawn=False).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-          .filter(~Q(kind=Notice.Kind.LONG_TERM) | live_long_term))
-    if region_code:
-        from jiuzhu.apps.regions.codes import subtree_range
-        low, high = subtree_range(region_code)
-        qs = qs.filter(region_id__gte=low, region_id__lte=high)
-    rows = list(qs.select_related("region").order_by("-starts_on", "id")
-                .annotate(size_now=Coalesce("enrollment__persons", "household_size"),
-                          amount_now=Coalesce("enrollment__amount", "amount"))
-                .values("kind", "program", "region__name", "region__full_name", "name", "size_now",
-                        "amount_now", "objection_phone", "starts_on", "ends_on")[:limit])
-    for row in rows:
-        row["household_size"], row["amount"] = row.pop("size_now"), row.pop("amount_now")
-        if row["kind"] == Notice.Kind.TERMINATION:  # a proposed termination (R-TK-16): the name only
-            row["household_size"] = row["amount"] = None
-    return rows
 
 
 def deadline_status_label(d: CaseDeadline) -> str:

@@ -9,20 +9,19 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from jiuzhu.apps.regions.codes import subtree_range
-from jiuzhu.apps.registry.models import Household, Person
 from jiuzhu.apps.regions.scope import in_scope
+from jiuzhu.apps.registry.models import Household, Person
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.deadlines import due_date_provisional
 from jiuzhu.rules.workflow.model import DeadlineRule
 from jiuzhu.rules.workflow.recheck import RECHECK_EXTENSION_DAYS
 from jiuzhu.rules.workflow.tables import NOTICE_DAYS, transition
 
-from . import config
+from . import config, registry
 from .engine import ActionContext, finish, perform, run_guards
 from .models import Case, CaseDeadline, CaseEvent, Channel, Notice
+from .notices import withdraw_running_notices
 from .payloads import clean_payload
-from .review import confirm_writes, review_writes
-from .termination import withdraw_running_notices
 
 ROLE_CHANNELS = {"village_assistant": {Channel.VILLAGE}, "township_caseworker": {Channel.WINDOW, Channel.VILLAGE}}
 
@@ -189,7 +188,7 @@ case_object = _act("object", _keep("verification_objection"))
 case_request_materials = _act("request_materials", _keep("materials_request"))
 case_accept = _act("accept", _keep("acceptance"))
 case_record_survey = _act("record_survey", _survey)
-case_initial_review = _act("initial_review", review_writes)
+case_initial_review = _act("initial_review", registry.handler("initial_review"))  # programs.review
 case_publish_notice = _act("publish_notice", _publish)
 case_forward_denial = _act("forward_denial", _to_confirmation)
 case_record_objection = _act("record_objection", _keep("objection"))
@@ -197,15 +196,18 @@ case_hold_appraisal = _act("hold_appraisal", _objection_handled("appraisal"))
 case_reinvestigate = _act("reinvestigate", _objection_handled("reinvestigation"))
 case_close_notice = _act("close_notice", _to_confirmation)
 case_record_spot_check = _act("record_spot_check", _keep("spot_check"))
-case_confirm = _act("confirm", confirm_writes)
+case_confirm = _act("confirm", registry.handler("confirm"))  # programs.review
 case_reject = _act("reject", _keep("rejection"))
 case_deliver_denial = _act("deliver_denial", _keep("denial_delivery"))
 case_file_record = _act("file_record", _file)
 case_withdraw = _act("withdraw", _closing("withdrawal"))
 case_terminate = _act("terminate", _closing("termination"))
 case_extend = _act("extend", _extend)
-from .recheck import (case_cancel, case_decide, case_recheck_review,  # noqa: E402,F401  (recheck actions)
-                      case_start_termination_notice)
+# Recheck actions (rules/workflow/recheck.py): their steps change the enrollment (programs.recheck).
+case_recheck_review = _act("recheck_review", registry.handler("recheck_review"))
+case_decide = _act("decide", registry.handler("decide"))
+case_cancel = _act("cancel", registry.handler("cancel"))
+case_start_termination_notice = _act("start_termination_notice", registry.handler("start_termination_notice"))
 
 SERVICES = {name[len("case_"):]: fn for name, fn in globals().items()
             if name.startswith("case_") and callable(fn) and name != "case_submit"}

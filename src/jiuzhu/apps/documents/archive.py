@@ -66,7 +66,7 @@ def case_file_items(entries: Iterable[tuple[str, str, bytes]]) -> list[tuple[Arc
     keyed.sort(key=lambda e: (e[0], e[1]))
     width = max(2, len(str(len(keyed))))
     items = []
-    for number, (rank, _, label, filename, pdf) in enumerate(keyed, start=1):
+    for number, (_rank, _, label, filename, pdf) in enumerate(keyed, start=1):
         if is_kind(label):
             kind = kind_get(label)
             title, attachment = kind.title, kind.attachment_label

@@ -5,3 +5,18 @@ class EnrollmentConfig(AppConfig):
     name = "jiuzhu.apps.enrollment"
     label = "enrollment"
     verbose_name = "在保对象"
+
+    def ready(self):
+        from datetime import time
+
+        from jiuzhu.apps.jobs.registry import register_job_kind
+        from jiuzhu.apps.jobs.schedule import register_schedule
+        from jiuzhu.apps.registry.events import on_death_reported
+
+        from .jobs import graduation_end_job
+        from .services import enrollment_death_reported
+
+        on_death_reported(enrollment_death_reported)  # R-DM-05: a death reported in the registry
+
+        register_job_kind("enrollment.graduation_end", graduation_end_job, label="渐退期满停发（每日）")
+        register_schedule("enrollment.graduation_end", cadence="daily", at=time(1, 30))

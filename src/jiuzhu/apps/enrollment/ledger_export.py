@@ -8,17 +8,23 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-import xlsxwriter
-
-from jiuzhu.apps.accounts.roles import FULL_PII_VIEWERS, can
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.registry import pii
 from jiuzhu.apps.registry.models import Household, Membership
+from jiuzhu.core.spreadsheets import xlsx_workbook
 from jiuzhu.rules.errors import Forbidden
 
 from .ledger_columns import (
-    AREA_LABEL, COLUMNS, DISABILITY_LABEL, HEADERS, HEALTH_LABEL, INCOME_KEYS, PROGRAM_LABEL, RELATION_LABEL,
+    AREA_LABEL,
+    COLUMNS,
+    DISABILITY_LABEL,
+    HEADERS,
+    HEALTH_LABEL,
+    INCOME_KEYS,
+    PROGRAM_LABEL,
+    RELATION_LABEL,
     STATUS_LABEL,
 )
 from .ledger_import import check_importer
@@ -73,14 +79,16 @@ def _rows(by_household: dict[int, list[dict]], full: bool, skipped: list):
                     skipped.append(hid)  # not representable: two enrollments on one row, or the person left
                     continue
                 anchors[anchor] = _enrollment_cells(e)
-            ident = (lambda enc, masked: pii.open_(enc) if enc else "") if full else (lambda enc, masked: masked)
+            def ident(enc, masked, purpose="id_number"):
+                return (pii.open_(enc, purpose=purpose) if enc else "") if full else masked
+
             head_id = ident(head["person__id_number_enc"], head["person__id_number_masked"])
             for m in sorted(people, key=lambda m: m["person_id"] != hh["head_id"]):
                 row = {"head_name": head["person__name"], "head_id": head_id, "name": m["person__name"],
                        "id_number": ident(m["person__id_number_enc"], m["person__id_number_masked"]),
                        "relation": RELATION_LABEL.get(m["relation"], m["relation"]),
                        "co_resident": "是" if m["co_resident"] else "否",
-                       "phone": ident(m["person__phone_enc"], m["person__phone_masked"]),
+                       "phone": ident(m["person__phone_enc"], m["person__phone_masked"], purpose="phone"),
                        "disability_kind": DISABILITY_LABEL.get(m["person__disability_kind"], ""),
                        "disability_grade": m["person__disability_grade"] or "",
                        "health": HEALTH_LABEL.get(m["person__health"], ""),
@@ -88,7 +96,7 @@ def _rows(by_household: dict[int, list[dict]], full: bool, skipped: list):
                 if m["person_id"] == hh["head_id"]:
                     row.update(_head=True, village=hh["region_id"], area_type=AREA_LABEL[hh["area_type"]], address=hh["address"],
                                bank_name=hh["bank_name"],
-                               bank_account=ident(hh["bank_account_enc"], hh["bank_account_masked"]))
+                               bank_account=ident(hh["bank_account_enc"], hh["bank_account_masked"], purpose="bank_account"))
                 row.update(anchors.get(m["person_id"], {}))
                 yield row
 
@@ -97,11 +105,11 @@ def ledger_export(*, actor, region_code: str, path: str | Path, full: bool = Fal
     """Write the ledger; returns {"rows", "households", "enrollments", "skipped"}."""
     step = progress or (lambda label, done, total: None)
     check_importer(actor, region_code)
-    if full and actor is not None and not can(actor, FULL_PII_VIEWERS):
+    if full and actor is not None and not can(actor, "pii.view_full"):
         raise Forbidden("forbidden", "您的角色无权导出完整身份证号、银行账号和电话（请导出脱敏台账）", field="full")
     by_household = _enrollments(region_code)
     total = len(by_household)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsx_workbook(path, {"constant_memory": True})
     bold = wb.add_format({"bold": True})
     money = wb.add_format({"num_format": "0.00"})
     ws = wb.add_worksheet("在保对象台账")

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiuzhu.apps.accounts.roles import Role, can
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.bulk import allocate_ids, bulk_insert
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.codes import is_valid_code
@@ -27,7 +27,6 @@ from .ledger_read import LedgerError, LedgerSheet, read_ledger, write_error_repo
 from .ledger_validate import HouseholdPlan, validate_ledger
 from .models import Enrollment
 
-LEDGER_IMPORTERS = frozenset({Role.CASEWORKER, Role.COUNTY})
 IMPORT_NOTE = "台账导入"
 _PERSON = ("id", "name", "id_number_enc", "id_number_bidx", "id_number_masked", "birth_date", "sex", "phone_enc",
            "phone_masked", "hukou_region_id", "disability_kind", "disability_grade", "health", "employment", "wage",
@@ -46,7 +45,7 @@ def check_importer(actor, region_code: str) -> None:
         raise ValidationFailed("ledger.region", f"区划代码“{region_code}”不存在（参数：region）", field="region")
     if actor is None:
         return
-    if not can(actor, LEDGER_IMPORTERS):
+    if not can(actor, "enrollment.ledger_import"):
         raise Forbidden("forbidden", "您的角色无权导入或导出在保对象台账")
     if not in_scope(actor, region_code):
         raise NotFound("not_found", f"区划 {region_code} 不在您的管辖范围内", field="region")
@@ -113,9 +112,9 @@ def _write(plans: list[HouseholdPlan], as_of: date, step) -> None:
         for member, incomes in zip(inp.members, plan.incomes):
             pid = by_number[member.id_number] = next(person_ids)
             persons.append((
-                pid, member.name, ring.encrypt(member.id_number), ring.blind_index(member.id_number, purpose="id_number"),
+                pid, member.name, ring.encrypt(member.id_number, purpose="id_number"), ring.blind_index(member.id_number, purpose="id_number"),
                 idcard.mask(member.id_number), member.birth_date, member.sex,
-                ring.encrypt(member.phone) if member.phone else "", idcard.mask(member.phone) if member.phone else "",
+                ring.encrypt(member.phone, purpose="phone") if member.phone else "", idcard.mask(member.phone) if member.phone else "",
                 inp.region_code, member.disability_kind, member.disability_grade, member.health, member.employment,
                 incomes["wage"], incomes["business"], incomes["property_income"], incomes["transfer"], now, now))
             memberships.append((next(membership_ids), hid, pid, member.relation, member.co_resident, as_of, None, "",
@@ -123,7 +122,7 @@ def _write(plans: list[HouseholdPlan], as_of: date, step) -> None:
         head = next(m for m in inp.members if m.relation == "head")
         households.append((
             hid, inp.region_code, inp.residence_region_code, inp.area_type, inp.address, by_number[head.id_number],
-            head.name, len(inp.members), ring.encrypt(inp.bank_account) if inp.bank_account else "",
+            head.name, len(inp.members), ring.encrypt(inp.bank_account, purpose="bank_account") if inp.bank_account else "",
             idcard.mask(inp.bank_account) if inp.bank_account else "", inp.bank_name, 0, 0, 0, 0, 0, 1, now, now))
         for e in plan.enrollments:
             person = by_number[e.person_id_number] if e.person_id_number else None

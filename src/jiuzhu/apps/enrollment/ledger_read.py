@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import xlsxwriter
 from python_calamine import CalamineWorkbook
+
+from jiuzhu.core import uploads
+from jiuzhu.core.spreadsheets import xlsx_workbook
 
 from .ledger_columns import BY_KEY, COLUMNS, ERROR_HEADER
 
 _BY_HEADER = {c.header: c for c in COLUMNS}
 # Numbers Excel keeps exactly: beyond 15 digits a numeric cell has lost the last digits.
 _EXACT_DIGITS = 15
+MAX_FILE_BYTES = 100 * uploads.MB  # a county's ledger (~100k rows) is ~15 MB
 
 
 @dataclass
@@ -59,17 +62,24 @@ def numeric_digits_lost(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and len(cell_text(value)) > _EXACT_DIGITS
 
 
-def read_ledger(path: str | Path) -> LedgerSheet:
+def read_ledger(path: str | Path, *, name: str | None = None) -> LedgerSheet:
     """The first worksheet. Missing required headers are errors on row 1; unknown headers (and the
     错误 column of an error report) are ignored."""
-    return read_sheet(path, COLUMNS, _BY_HEADER, ignore=(ERROR_HEADER,))
+    return read_sheet(path, COLUMNS, _BY_HEADER, ignore=(ERROR_HEADER,), name=name)
 
 
-def read_sheet(path: str | Path, columns, by_header: dict, *, ignore=(), header_check=None) -> LedgerSheet:
+def read_sheet(path: str | Path, columns, by_header: dict, *, ignore=(), header_check=None, name: str | None = None,
+               max_bytes: int = MAX_FILE_BYTES) -> LedgerSheet:
     """The first worksheet of an import file (ledger, low-income register …), header on row 1:
     required headers of ``columns`` missing or a known header repeated are errors on row 1 (plus
     whatever ``header_check(present headers)`` returns); rows are keyed by the columns' keys; row
-    numbers are the spreadsheet's; empty rows are skipped."""
+    numbers are the spreadsheet's; empty rows are skipped.
+
+    A file that is not a readable xlsx (empty, too large, UTF-16/CSV text, binary, cut short) raises
+    ``ValidationFailed`` (code ``file.<problem>``, jiuzhu.core.uploads) before any row is read."""
+    name = name or Path(path).name
+    uploads.check_path(path, limit=max_bytes, name=name)
+    uploads.check_xlsx(Path(path), name=name, limit=max_bytes, allow_xls=True)
     try:
         book = CalamineWorkbook.from_path(str(path))
         data = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -110,7 +120,7 @@ def write_error_report(sheet: LedgerSheet, errors: list[LedgerError], path: str 
     by_row: dict[int, list[str]] = {}
     for e in errors:
         by_row.setdefault(e.row, []).append(f"【{e.column}】{e.message}" if e.column else e.message)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsx_workbook(path, {"constant_memory": True})
     bold = wb.add_format({"bold": True})
     red = wb.add_format({"font_color": "#C00000"})
     ws = wb.add_worksheet("错误报告")

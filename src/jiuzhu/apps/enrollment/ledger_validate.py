@@ -20,10 +20,25 @@ from jiuzhu.rules import idcard
 from jiuzhu.rules.errors import ValidationFailed
 
 from .ledger_columns import (
-    AREA_TYPES, CLASSES, DISABILITIES, ENROLLMENT_KEYS, HEALTHS, HOUSEHOLD_KEYS, INCOME_KEYS, PROGRAMS, RELATIONS,
-    STATUSES, YES,
+    AREA_TYPES,
+    CLASSES,
+    DISABILITIES,
+    ENROLLMENT_KEYS,
+    HEALTHS,
+    HOUSEHOLD_KEYS,
+    INCOME_KEYS,
+    PROGRAMS,
+    RELATIONS,
+    STATUSES,
+    YES,
 )
-from .ledger_read import LedgerError, LedgerSheet, cell_text, header_of, numeric_digits_lost
+from .ledger_read import (
+    LedgerError,
+    LedgerSheet,
+    cell_text,
+    header_of,
+    numeric_digits_lost,
+)
 
 MAX_MONEY = Decimal("1e12")
 _MEMBER_FIELDS = {"name": "name", "id_number": "id_number", "relation": "relation", "phone": "phone",
@@ -243,16 +258,23 @@ def _check_regions(errors, plans: list[HouseholdPlan], region_code: str, actor) 
             errors.add(p.head_row, "village", f"区划代码 {code} 不在本次导入的区划 {region_code} 或您的管辖范围内")
 
 
-def _check_registry(errors, rows_by_id: dict[str, int]) -> None:
+def _check_registry(errors, rows_by_id: dict[str, int], actor=None) -> None:
     index = {pii.id_number_index(n): n for n in rows_by_id}
     keys = list(index)
     for start in range(0, len(keys), 900):
         chunk = keys[start:start + 900]
         found = dict(Person.objects.filter(id_number_bidx__in=chunk).values_list("id_number_bidx", "id"))
-        households = dict(Membership.objects.filter(person_id__in=found.values(), end_date__isnull=True)
-                          .values_list("person_id", "household_id"))
+        households = {pid: (hid, region) for pid, hid, region in Membership.objects.filter(
+            person_id__in=found.values(), end_date__isnull=True).values_list("person_id", "household_id",
+                                                                            "household__region_id")}
         for bidx, person_id in found.items():
-            where = f"（已是家庭 H{households[person_id]:08d} 的成员）" if person_id in households else ""
+            hid, region = households.get(person_id, (None, ""))
+            if hid is None:
+                where = ""
+            elif actor is None or in_scope(actor, region):
+                where = f"（已是家庭 H{hid:08d} 的成员）"
+            else:  # another region's household: that it exists, nothing about it
+                where = "（已是其他地区某家庭的成员）"
             errors.add(rows_by_id[index[bidx]], "id_number", f"此人已在登记库中{where}；台账导入只登记新家庭")
 
 
@@ -280,7 +302,7 @@ def validate_ledger(sheet: LedgerSheet, *, region_code: str, actor, as_of: date)
     if plans:
         _check_regions(errors, plans, region_code, actor)
         rows_by_id = {m.id_number: p.rows[i] for p in plans for i, m in enumerate(p.inp.members)}
-        _check_registry(errors, rows_by_id)
+        _check_registry(errors, rows_by_id, actor)
     return plans, sorted(errors.items, key=lambda e: (e.row, e.column))
 
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q
 
 from jiuzhu.apps.cases.models import Case
-from jiuzhu.apps.payments.models import PaymentLine
 from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
 from jiuzhu.rules.errors import NotFound
@@ -95,14 +94,6 @@ def change_get(*, actor, change_id) -> EnrollmentChange:
     if change is None or not in_scope(actor, change.enrollment.region_id):
         raise NotFound("not_found", "变更记录不存在或不在您的管辖范围内")
     return change
-
-
-def enrollment_payments(*, enrollment: Enrollment, limit: int = 120) -> list[dict]:
-    """Payment history (read-only view of apps/payments), newest month first."""
-    return list(PaymentLine.objects.filter(enrollment=enrollment).select_related("batch")
-                .order_by("-month", "-id")
-                .values("id", "month", "amount", "status", "result_message", "batch__kind", "batch__status",
-                        "batch__region_id", "batch__month", "batch__seq")[:limit])
 
 
 def enrollment_open_recheck(*, enrollment: Enrollment) -> Case | None:

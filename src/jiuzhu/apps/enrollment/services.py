@@ -23,8 +23,16 @@ from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.cases.payloads import validate
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from jiuzhu.rules.workflow.enrollment import (CHANGE_ROLES, DEATH_RECHECK_GROUND, LEGAL_GROUNDS, STATUS_LABELS,
-                                             TRANSITIONS, add_months, first_of_next_month, graduation_end)
+from jiuzhu.rules.workflow.enrollment import (
+    CHANGE_ROLES,
+    DEATH_RECHECK_GROUND,
+    LEGAL_GROUNDS,
+    STATUS_LABELS,
+    TRANSITIONS,
+    add_months,
+    first_of_next_month,
+    graduation_end,
+)
 
 from . import terms
 from .inputs import INPUTS, ScheduleInput
@@ -193,7 +201,8 @@ def enrollment_schedule_recheck(*, actor, enrollment_id, data: dict | None, now:
 def enrollment_death_reported(*, actor, person_id: int, household_id: int, person_name: str, died_on: date,
                               now: datetime) -> list:
     """R-DM-05: after a member's death the household is rechecked within 3 months. Called by the
-    registry inside its transaction; brings ``next_recheck`` forward on the household's live
+    registry inside its transaction (``registry.events.death_reported``; registered in
+    ``EnrollmentConfig.ready``); brings ``next_recheck`` forward on the household's live
     enrollments (and the person's own), records it, and opens (or hurries) the recheck case."""
     from jiuzhu.apps.cases.scheduling import schedule_recheck
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jiuzhu.apps.accounts.roles import Role, can
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.cases.config import region_config, region_configs
 from jiuzhu.apps.regions.codes import ancestors, is_valid_code, level_of
@@ -23,11 +23,14 @@ from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.evaluate import evaluate_facts, result_dict
 from jiuzhu.rules.params import Policy, load_policy
 from jiuzhu.rules.params.overlay import check_dated_value, with_dated_values
-from jiuzhu.rules.standard_checks import PROGRAM_WORDS, standard_key, standard_violations
+from jiuzhu.rules.standard_checks import (
+    PROGRAM_WORDS,
+    standard_key,
+    standard_violations,
+)
 
 from .models_standard import StandardChange
 
-STANDARD_MAKERS = frozenset({Role.COUNTY})  # county civil-affairs staff enter, preview, approve and apply
 AREA_WORDS = {"urban": "城市", "rural": "农村"}
 
 
@@ -36,7 +39,7 @@ def require_standard_actor(actor, region_code: str | None = None) -> None:
     a user must be county staff whose region contains ``region_code``."""
     if actor is None:
         return
-    if not can(actor, STANDARD_MAKERS):
+    if not can(actor, "standard.manage"):
         raise Forbidden("forbidden", "只有县级民政工作人员可以办理标准调整")
     if region_code and not in_scope(actor, region_code):
         raise NotFound("not_found", "标准调整不存在或不在您的管辖范围内")

@@ -3,7 +3,7 @@
 No ORM objects per row: one SQL statement per table, read with COPY on PostgreSQL (CSV stream parsed
 by pyarrow) and with a cursor on SQLite; ages, fen amounts and flags are derived with Arrow compute.
 The facts are the registry's (declared incomes, household assets, open co-resident memberships), the
-same the case proposal starts from (apps/cases/proposal.rules_request).
+same the case proposal starts from (apps/programs/proposal.rules_request).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _read(name: str, sql: str, params: list) -> pa.Table:
         rows = cur.fetchall()
     columns = list(zip(*rows)) if rows else [[] for _ in schema]
     arrays = []
-    for (field, typ), values in zip(_RAW[name], columns):
+    for (_field, typ), values in zip(_RAW[name], columns):
         if typ == pa.date32():
             arrays.append(pc.strptime(pa.array(values, pa.string()), "%Y-%m-%d", "s").cast(pa.date32())
                           if values and isinstance(values[0], str) else pa.array(values, typ))

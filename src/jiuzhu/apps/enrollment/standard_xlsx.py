@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import xlsxwriter
+
+from jiuzhu.core.spreadsheets import xlsx_workbook
 
 from .standard import describe
 from .standard_preview import REASON_WORDS, Preview
@@ -25,7 +26,7 @@ def _yuan(fen):
 
 def write_preview_xlsx(preview: Preview, path: str | Path) -> int:
     """Write the workbook; returns the number of detail rows."""
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsx_workbook(path, {"constant_memory": True})
     bold = wb.add_format({"bold": True})
     money = wb.add_format({"num_format": "0.00"})
     s = preview.summary

@@ -8,7 +8,11 @@ from datetime import date
 
 from jiuzhu.apps.cases.config import region_config
 from jiuzhu.rules.errors import DomainError, ValidationFailed
-from jiuzhu.rules.graduation import graduation_period, graduation_terms_for, national_bounds
+from jiuzhu.rules.graduation import (
+    graduation_period,
+    graduation_terms_for,
+    national_bounds,
+)
 from jiuzhu.rules.params import load_policy
 from jiuzhu.rules.workflow.enrollment import recheck_interval
 

@@ -12,3 +12,9 @@ class MonitoringConfig(AppConfig):
         from .calendar_sync import alert_deadlines_reconcile
 
         register_reconciler("monitoring", alert_deadlines_reconcile)
+
+        from jiuzhu.apps.jobs.registry import register_job_kind
+
+        from .jobs import scan_job
+
+        register_job_kind("monitoring.scan", scan_job, label="监测扫描", max_attempts=2)

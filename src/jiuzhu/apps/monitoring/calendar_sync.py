@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from jiuzhu.apps.audit.bulk import audit_record_many
-from jiuzhu.rules.calendar import WorkCalendar, add_workdays, count_workdays, spans_provisional
+from jiuzhu.rules.calendar import (
+    WorkCalendar,
+    add_workdays,
+    count_workdays,
+    spans_provisional,
+)
 
 from .models import Alert
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from django.db import models
 
-from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, CATEGORIES, DEPARTMENTS, DISPOSITIONS
+from jiuzhu.rules.monitoring import (
+    ALERT_TYPE_LABELS,
+    CATEGORIES,
+    DEPARTMENTS,
+    DISPOSITIONS,
+)
 
 REGISTER_CATEGORIES = ("edge", "rigid_expenditure", "temporary")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from jiuzhu.apps.enrollment.ledger_read import LedgerError, LedgerSheet, read_sheet
 
 

@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-import xlsxwriter
 from django.utils import timezone
 
 from jiuzhu.apps.audit.services import audit_record
+from jiuzhu.core.spreadsheets import xlsx_workbook
 
 from .register_columns import CATEGORY_SHORT, EXPORT_HEADERS
 from .register_import import check_registrar
-from .register_selectors import REGISTER_READERS, entry_valid, register_rows, temporary_since
+from .register_selectors import entry_valid, register_rows, temporary_since
 
 _CHUNK = 2000
 
@@ -24,12 +24,12 @@ def register_export(*, actor, region_code: str, out: str | Path | BinaryIO, toda
                     progress=None) -> dict:
     """Write every register entry of ``region_code``'s subtree; returns {"rows", "valid"}."""
     step = progress or (lambda label, done, total: None)
-    region_code = check_registrar(actor, region_code, roles=REGISTER_READERS, what="导出低收入人口登记")
+    region_code = check_registrar(actor, region_code, permission="lowincome.read", what="导出低收入人口登记")
     today = today or timezone.localdate()
     since = temporary_since(region_code, today)
     qs = register_rows(actor=actor, region_code=region_code)
     total = qs.count()
-    wb = xlsxwriter.Workbook(out if not isinstance(out, (str, Path)) else str(out), {"constant_memory": True})
+    wb = xlsx_workbook(out, {"constant_memory": True})
     bold = wb.add_format({"bold": True})
     ws = wb.add_worksheet("低收入人口登记")
     ws.set_column(0, len(EXPORT_HEADERS) - 1, 14)

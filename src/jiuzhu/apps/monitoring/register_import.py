@@ -12,9 +12,14 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.bulk import allocate_ids, audit_record_many, bulk_insert
 from jiuzhu.apps.audit.services import audit_record
-from jiuzhu.apps.enrollment.ledger_read import LedgerError, LedgerSheet, write_error_report
+from jiuzhu.apps.enrollment.ledger_read import (
+    LedgerError,
+    LedgerSheet,
+    write_error_report,
+)
 from jiuzhu.apps.regions.codes import is_valid_code
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope
@@ -23,15 +28,14 @@ from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import LowIncomeEntry
 from .register_columns import read_register
 from .register_validate import EntryPlan, validate_register
-from .services import REGISTRARS
 
 _ENTRY = ("id", "household_id", "region_id", "category", "recognized_on", "valid_until", "note", "created_by_id",
           "created_at")
 
 
-def check_registrar(actor, region_code: str, roles=REGISTRARS, what: str = "登记低收入人口") -> str:
+def check_registrar(actor, region_code: str, permission: str = "lowincome.register", what: str = "登记低收入人口") -> str:
     """The region of an import or export: a valid, existing code in the actor's scope, for one of
-    ``roles`` (actor None: the operator on the command line)."""
+    ``permission`` (actor None: the operator on the command line)."""
     code = str(region_code or "").strip()
     if not is_valid_code(code):
         raise ValidationFailed("monitor.region", f"区划代码“{code}”格式错误，应为12位数字（参数：region）", field="region")
@@ -39,7 +43,7 @@ def check_registrar(actor, region_code: str, roles=REGISTRARS, what: str = "登�
         raise ValidationFailed("monitor.region", f"区划“{code}”不存在（参数：region）", field="region")
     if actor is None:
         return code
-    if getattr(actor, "role", None) not in roles:
+    if not can(actor, permission):
         raise Forbidden("monitor.role", f"您的角色不能{what}（须由村(居)协理员、乡镇经办人或县民政办理）")
     if not in_scope(actor, code):
         raise NotFound("not_found", f"区划 {code} 不存在或不在您的管辖范围内", field="region")

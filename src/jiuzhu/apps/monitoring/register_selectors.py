@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases.config import region_config
 from jiuzhu.apps.regions.codes import is_valid_code, subtree_range
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
@@ -20,14 +21,13 @@ from jiuzhu.rules.monitoring import monitor_terms
 from jiuzhu.rules.params import load_policy
 
 from .models import REGISTER_CATEGORIES, LowIncomeEntry
-from .selectors import PAGE, READERS
+from .selectors import PAGE
 
-REGISTER_READERS = READERS | {"village_assistant"}
 VALIDITY = {"valid": "有效", "expired": "已过期"}
 
 
 def _register_reader(actor):
-    if getattr(actor, "role", None) not in REGISTER_READERS:
+    if not can(actor, "lowincome.read"):
         raise Forbidden("monitor.read_role", "您的角色无权查看低收入人口登记")
 
 

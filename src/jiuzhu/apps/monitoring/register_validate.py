@@ -11,7 +11,12 @@ from datetime import date
 
 from django.db.models import F
 
-from jiuzhu.apps.enrollment.ledger_read import LedgerError, LedgerSheet, cell_text, numeric_digits_lost
+from jiuzhu.apps.enrollment.ledger_read import (
+    LedgerError,
+    LedgerSheet,
+    cell_text,
+    numeric_digits_lost,
+)
 from jiuzhu.apps.enrollment.ledger_validate import parse_day
 from jiuzhu.apps.regions.codes import in_subtree
 from jiuzhu.apps.regions.scope import in_scope

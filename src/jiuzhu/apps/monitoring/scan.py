@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.bulk import allocate_ids, audit_record_many, bulk_insert
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.cases.config import calendar_version, region_config
@@ -30,7 +31,6 @@ from jiuzhu.rules.params import load_policy
 from .models import Alert, MonitorScan
 from .population import known_keys, monitored_population
 
-SCANNERS = {"county_staff", "township_caseworker", "admin"}
 ALERT_COLUMNS = ("id", "scan_id", "dedup_key", "type", "source", "person_id", "household_id", "region_id", "category",
                  "event_date", "amount", "detail", "breadwinner", "detected_on", "due_date", "calendar_version", "due_provisional",
                  "status", "suggested", "disposition", "result", "version")
@@ -53,11 +53,19 @@ def _terms_by_policy(population, as_of: date) -> dict:
     return {n: monitor_terms(load_policy(n), as_of, n) for n in names}
 
 
+def monitor_scan_check(*, actor, region_code) -> Region:
+    """The cheap checks of ``monitor_scan`` (role, region in scope): a web page runs them before it
+    queues the scan as a background job."""
+    if not can(actor, "monitoring.scan"):
+        raise Forbidden("monitor.role", "只有乡镇经办人或县民政可以发起监测扫描")
+    return _region(actor, region_code)
+
+
 def monitor_scan(*, actor, region_code, now: datetime, as_of: date | None = None, engine: str = "duckdb",
                  progress=None) -> MonitorScan:
     """Scan ``region_code`` (the actor's region or below) on ``as_of`` (default: today). Re-running
     on the same snapshots creates nothing new (dedup keys); the scan is recorded either way."""
-    if getattr(actor, "role", None) not in SCANNERS:
+    if not can(actor, "monitoring.scan"):
         raise Forbidden("monitor.role", "只有乡镇经办人或县民政可以发起监测扫描")
     if engine not in ENGINES:
         raise ValidationFailed("monitor.engine", f"计算引擎“{engine}”无效，可选：{'、'.join(ENGINES)}（字段：engine）",

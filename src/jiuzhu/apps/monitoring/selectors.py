@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Count
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.regions.codes import is_valid_code, subtree_range
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
 from jiuzhu.rules.errors import Forbidden, NotFound
@@ -14,12 +15,11 @@ from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, DISPOSITIONS
 
 from .models import Alert, MonitorScan
 
-READERS = {"township_caseworker", "township_reviewer", "county_staff", "inspector", "admin"}
 PAGE = 100
 
 
 def _reader(actor):
-    if getattr(actor, "role", None) not in READERS:
+    if not can(actor, "monitoring.read"):
         raise Forbidden("monitor.read_role", "您的角色无权查看监测预警")
 
 

@@ -10,23 +10,26 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.apps.registry.models import Household
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, CATEGORIES, DEPARTMENTS, DISPOSITIONS
+from jiuzhu.rules.monitoring import (
+    ALERT_TYPE_LABELS,
+    CATEGORIES,
+    DEPARTMENTS,
+    DISPOSITIONS,
+)
 
 from .inputs import dispose_input, feedback_input, referral_input, register_input
 from .models import Alert, LowIncomeEntry, Referral
 from .scan import monitor_scan  # noqa: F401  (the scan service lives beside)
 
-DISPOSERS = {"township_caseworker", "county_staff"}
-REGISTRARS = {"township_caseworker", "county_staff", "village_assistant"}
 
-
-def _role(actor, allowed, what: str):
-    if getattr(actor, "role", None) not in allowed:
+def _role(actor, permission: str, what: str):
+    if not can(actor, permission):
         raise Forbidden("monitor.role", f"您的角色不能{what}（须由乡镇经办人或县民政办理）")
 
 
@@ -68,7 +71,7 @@ def alert_dispose(*, actor, alert_id, data, now: datetime) -> Alert:
     落实政策 / 一事一议 → closed; 分类推送 → referrals sent, in progress until every department has
     answered; 核查终止 → a recheck of the live enrollment is scheduled (or brought forward) and linked,
     then closed (the recheck decides on termination); without a live enrollment it is only recorded."""
-    _role(actor, DISPOSERS, "处置预警")
+    _role(actor, "monitoring.dispose", "处置预警")
     cleaned = dispose_input(data)
     today = timezone.localtime(now).date()
     with transaction.atomic():
@@ -103,7 +106,7 @@ def alert_dispose(*, actor, alert_id, data, now: datetime) -> Alert:
 
 def referral_create(*, actor, alert_id, data, now: datetime) -> Referral:
     """Push an alert already disposed as 分类推送 to one more department."""
-    _role(actor, DISPOSERS, "推送预警")
+    _role(actor, "monitoring.dispose", "推送预警")
     cleaned = referral_input(data)
     today = timezone.localtime(now).date()
     with transaction.atomic():
@@ -125,7 +128,7 @@ def referral_create(*, actor, alert_id, data, now: datetime) -> Referral:
 
 def referral_feedback(*, actor, referral_id, data, now: datetime) -> Referral:
     """Record a department's feedback (一户一条救助链); the alert is closed when all have answered."""
-    _role(actor, DISPOSERS, "登记部门反馈")
+    _role(actor, "monitoring.dispose", "登记部门反馈")
     cleaned = feedback_input(data)
     today = timezone.localtime(now).date()
     if cleaned.feedback_on and cleaned.feedback_on > today:
@@ -158,7 +161,7 @@ def referral_feedback(*, actor, referral_id, data, now: datetime) -> Referral:
 
 def lowincome_register(*, actor, data, now: datetime) -> LowIncomeEntry:
     """Enter a household in the low-income register as 低保边缘 / 刚性支出困难 / 临时救助 (R-SYS-03)."""
-    _role(actor, REGISTRARS, "登记低收入人口")
+    _role(actor, "lowincome.register", "登记低收入人口")
     cleaned = register_input(data)
     household = Household.objects.filter(pk=cleaned.household).first()
     if household is None or not in_scope(actor, household.region_id):

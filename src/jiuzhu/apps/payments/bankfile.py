@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from jiuzhu.core.crypto import keyring
+from jiuzhu.core.spreadsheets import neutralise_column, xlsx_workbook
 from jiuzhu.rules.errors import ValidationFailed
 
 from .crypto_pool import Opener
@@ -114,9 +115,11 @@ def write_bank_file(rows: pa.Table, *, layout: Layout, fmt: str, path: Path, rev
                 _check_accounts(accounts, seq, part.column("line_id").to_pylist(), problems)
                 if problems.count:
                     continue
+                text = neutralise_column if fmt == "csv" else (lambda column: column)  # names only, never amounts
                 columns = {
-                    "seq": pa.array(seq), "payee": part.column("payee"), "account": pa.array(accounts, pa.string()),
-                    "bank_name": part.column("bank_name"), "region": part.column("region"),
+                    "seq": pa.array(seq), "payee": text(part.column("payee")),
+                    "account": pa.array(accounts, pa.string()),
+                    "bank_name": text(part.column("bank_name")), "region": part.column("region"),
                     "amount": _amounts(part.column("amount_fen").to_numpy(), layout),
                     "summary": _summaries(part), "line_id": part.column("line_id"),
                 }
@@ -222,10 +225,8 @@ class _CsvSink:
 
 class _XlsxSink:
     def __init__(self, path: Path, layout: Layout):
-        import xlsxwriter
-
         self.layout = layout
-        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+        self.book = xlsx_workbook(path, {"constant_memory": True, "strings_to_numbers": False})
         self.sheet = self.book.add_worksheet("代发明细")
         self.money = self.book.add_format({"num_format": "0.00"})
         self.row = 0
@@ -265,5 +266,5 @@ class _XlsxSink:
     def abort(self):
         try:
             self.book.close()
-        except Exception:  # noqa: BLE001 — the temporary file is removed anyway
+        except Exception:  # noqa: BLE001, S110 — the temporary file is removed anyway
             pass

@@ -15,12 +15,14 @@ from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
 
+from jiuzhu.core import uploads
 from jiuzhu.core.crypto import keyring
 
 from .crypto_pool import digests
 from .layouts import RESULT_REQUIRED, TOTAL_LABEL, Layout
 
 MAX_LISTED = 50
+MAX_FILE_BYTES = 200 * uploads.MB
 
 
 @dataclass
@@ -51,6 +53,17 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
+def check_file(content: bytes, filename: str) -> None:
+    """The result file can be read at all (jiuzhu.core.uploads): not empty or too large, a whole xlsx,
+    or CSV text in UTF-8/GBK (UTF-16 and binary refused). Raises ``ValidationFailed`` (``file.<problem>``)."""
+    name = filename or "回盘文件"
+    uploads.check_size(len(content), name=name, limit=MAX_FILE_BYTES)
+    if name.lower().endswith((".xlsx", ".xls")):
+        uploads.check_xlsx(content, name=name, limit=MAX_FILE_BYTES, allow_xls=True)
+    else:
+        uploads.text_encoding(content, name=name, complete=True)
+
+
 def _read_rows(content: bytes, filename: str, layout: Layout, problems: Problems) -> list[list[str]]:
     if filename.lower().endswith((".xlsx", ".xls")):
         from python_calamine import CalamineWorkbook
@@ -72,7 +85,11 @@ def _read_rows(content: bytes, filename: str, layout: Layout, problems: Problems
         problems.add(None, "file", f"文件编码无法识别（应为 {layout.encoding.upper()}）")
         return []
     text = text.lstrip("\ufeff")
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=layout.delimiter)]
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=layout.delimiter)]
+    except csv.Error as exc:
+        problems.add(None, "file", f"CSV 格式错误（{exc}）")
+        return []
 
 
 def _fen(text: str, layout: Layout) -> int | None:

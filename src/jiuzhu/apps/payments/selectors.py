@@ -6,25 +6,24 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, Sum
 
-from jiuzhu.apps.accounts.roles import Role
+from jiuzhu.apps.accounts.roles import can
+from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions import codes
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import ensure_in_scope, scope_q
 from jiuzhu.rules.errors import NotFound
 
 from .models import PaymentLine, PayrollBatch
-from .services import OPERATORS
 
-VIEWERS = frozenset({Role.COUNTY, Role.INSPECTOR, Role.ADMIN, Role.CASEWORKER, Role.REVIEWER})
 PAGE_SIZE = 50
 
 
 def may_view(actor) -> bool:
-    return actor is None or getattr(actor, "role", None) in VIEWERS
+    return actor is None or can(actor, "payroll.read")
 
 
 def may_operate(actor) -> bool:
-    return actor is None or getattr(actor, "role", None) in OPERATORS
+    return actor is None or can(actor, "payroll.operate")
 
 
 def batches_visible(*, actor, limit: int = 100, region: str = "", month=None, status: str = ""):
@@ -111,3 +110,11 @@ def payroll_regions(*, actor) -> list[Region]:
         return []
     low, high = codes.subtree_range(actor.region_id)
     return list(Region.objects.filter(code__gte=low, code__lte=high, level__lte=4, level__gte=3).order_by("code"))
+
+
+def enrollment_payments(*, enrollment: Enrollment, limit: int = 120) -> list[dict]:
+    """Payment history of one enrollment (its detail page and API), newest month first."""
+    return list(PaymentLine.objects.filter(enrollment=enrollment).select_related("batch")
+                .order_by("-month", "-id")
+                .values("id", "month", "amount", "status", "result_message", "batch__kind", "batch__status",
+                        "batch__region_id", "batch__month", "batch__seq")[:limit])

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
-from jiuzhu.apps.accounts.roles import Role
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions import codes
@@ -36,9 +36,8 @@ from . import building, snapshot
 from .bankfile import file_sha256, read_index, write_bank_file
 from .layouts import layout_get
 from .models import PaymentLine, PayrollBatch
-from .results import check_result
+from .results import check_file, check_result
 
-OPERATORS = frozenset({Role.COUNTY})
 FORMATS = ("csv", "xlsx")
 Kind, Status = PayrollBatch.Kind, PayrollBatch.Status
 
@@ -73,7 +72,7 @@ def _authorize(actor, region_code: str, *, what: str = "发放批次") -> None:
     if actor is None:
         return
     ensure_in_scope(actor, region_code, what=what)
-    if getattr(actor, "role", None) not in OPERATORS:
+    if not can(actor, "payroll.operate"):
         raise Forbidden("payroll.role", "只有县级民政部门工作人员可以办理发放批次")
 
 
@@ -95,8 +94,9 @@ def _not_found() -> NotFound:
     return NotFound("not_found", "发放批次不存在或不在您的管辖范围内", field="batch")
 
 
-def payroll_prepare(*, actor, region_code: str, month, now, progress=None) -> PayrollBatch:
-    """The month's regular batch (or a supplementary one once it is approved) for ``region_code``."""
+def payroll_prepare_check(*, actor, region_code: str, month, now) -> date:
+    """The cheap checks of ``payroll_prepare`` (region, authority, month bounds): a web page runs them
+    before it queues the job, so a wrong form is answered at once. Returns the month."""
     month = parse_month(month)
     region = Region.objects.filter(code=region_code).first()
     if region is None or region.level > 4:
@@ -113,6 +113,13 @@ def payroll_prepare(*, actor, region_code: str, month, now, progress=None) -> Pa
         raise ValidationFailed("payroll.month_past", f"发放月份 {month_label(month)} 早于该区划最早可发放的月份"
                                f" {month_label(earliest)}（最早在保对象的起始月份），未生成批次", field="month",
                                earliest=earliest.isoformat())
+    return month
+
+
+def payroll_prepare(*, actor, region_code: str, month, now, progress=None) -> PayrollBatch:
+    """The month's regular batch (or a supplementary one once it is approved) for ``region_code``."""
+    month = payroll_prepare_check(actor=actor, region_code=region_code, month=month, now=now)
+    region = Region.objects.get(code=region_code)
     split = building.can_split()
     batch = pending = None
     try:
@@ -278,7 +285,9 @@ def payroll_preview(*, actor, batch_id: int, progress=None) -> Path:
     if batch is None:
         raise _not_found()
     _authorize(actor, batch.region_id)
-    path = batch_dir(batch) / f"{batch.number}-preview.csv"
+    # keyed by the batch row, not only its number: a batch prepared again under the same number (a
+    # test database rolled back, a restored backup) must never be shown another batch's preview
+    path = batch_dir(batch) / f"{batch.number}-{batch.pk}-{batch.prepared_at:%Y%m%d%H%M%S%f}-preview.csv"
     if not path.exists():
         rows = snapshot.read_bank_rows(batch.pk)
         write_bank_file(rows, layout=layout_get("default"), fmt="csv", path=path, reveal=False,
@@ -301,6 +310,7 @@ def payroll_reconcile(*, actor, batch_id: int, content: bytes, filename: str, la
             raise Conflict("payroll.not_exported", f"批次 {batch.number} 尚未生成银行文件（或对账索引缺失），请先导出",
                            batch_id=batch.pk)
         total_fen = int(batch.total_amount * 100)
+        check_file(content, filename)
         outcomes, problems = check_result(content, filename, layout=spec, index=read_index(index_path),
                                           batch_total_fen=total_fen)
         if problems.count:

@@ -19,7 +19,12 @@ from django.db import connection
 
 from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
 from jiuzhu.apps.registry.models import Household, Person
-from jiuzhu.batch.payroll import CARRY_SCHEMA, CHANGES_SCHEMA, ENROLLMENT_SCHEMA, TAKEN_SCHEMA
+from jiuzhu.batch.payroll import (
+    CARRY_SCHEMA,
+    CHANGES_SCHEMA,
+    ENROLLMENT_SCHEMA,
+    TAKEN_SCHEMA,
+)
 
 from .models import PaymentLine
 

@@ -52,4 +52,6 @@ def scope_filter(qs, actor, field: str = "region"):
     low, high = subtree_range(code)
     column = qs.model._meta.get_field(field).column
     table = qs.model._meta.db_table
-    return qs.filter(RawSQL(f'+"{table}"."{column}" BETWEEN %s AND %s', (low, high), output_field=BooleanField()))
+    # identifiers from the model; the bounds are bound parameters
+    return qs.filter(RawSQL(f'+"{table}"."{column}" BETWEEN %s AND %s', (low, high),  # noqa: S611
+                            output_field=BooleanField()))

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from jiuzhu.apps.audit.services import audit_record
+from jiuzhu.core import uploads
 from jiuzhu.rules.errors import ValidationFailed
 
 from .codes import LEVELS, is_valid_code, level_of, parent_of
 from .models import Region
 
+MAX_FILE_BYTES = 64 * uploads.MB  # the whole country's villages are ~30 MB
 HEADER_ALIASES = {
     "code": "code", "区划代码": "code", "代码": "code",
     "name": "name", "名称": "name",
@@ -44,7 +46,7 @@ def parse_region_csv(text: str) -> list[RegionRow]:
         if not any(c.strip() for c in cells):
             continue
 
-        def cell(key):
+        def cell(key, cells=cells):
             i = idx.get(key)
             return cells[i].strip() if i is not None and i < len(cells) else ""
 
@@ -87,6 +89,11 @@ def validate_region_rows(rows: list[RegionRow]) -> list[dict]:
 
 def _err(row: RegionRow, field: str, message: str) -> dict:
     return {"row": row.line, "field": field, "message": f"第{row.line}行：{message}"}
+
+
+def regions_import_file(*, actor, path, name: str | None = None) -> dict:
+    """Import a region CSV file (UTF-8 or GBK), refusing an unreadable file before any row is read."""
+    return regions_import(actor=actor, text=uploads.read_text(path, limit=MAX_FILE_BYTES, name=name))
 
 
 def regions_import(*, actor, text: str) -> dict:

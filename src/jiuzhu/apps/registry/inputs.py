@@ -10,7 +10,14 @@ from decimal import Decimal, InvalidOperation
 from jiuzhu.rules import idcard
 from jiuzhu.rules.errors import ValidationFailed
 
-from .choices import AreaType, DisabilityKind, Employment, Health, ObligorRelation, Relation
+from .choices import (
+    AreaType,
+    DisabilityKind,
+    Employment,
+    Health,
+    ObligorRelation,
+    Relation,
+)
 
 _NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·•\s]{1,50}$")
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")

@@ -1,7 +1,16 @@
 from django.db import models
 from django.db.models import Q
 
-from .choices import AreaType, DisabilityKind, Employment, Health, MoveReason, ObligorRelation, Relation, Sex
+from .choices import (
+    AreaType,
+    DisabilityKind,
+    Employment,
+    Health,
+    MoveReason,
+    ObligorRelation,
+    Relation,
+    Sex,
+)
 
 
 class Person(models.Model):

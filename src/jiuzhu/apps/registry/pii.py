@@ -9,15 +9,16 @@ from jiuzhu.rules.idcard import mask
 def seal(value: str, *, purpose: str) -> tuple[str, str, str]:
     """(ciphertext, blind index, masked) for a normalized value."""
     ring = keyring()
-    return ring.encrypt(value), ring.blind_index(value, purpose=purpose), mask(value)
+    return ring.encrypt(value, purpose=purpose), ring.blind_index(value, purpose=purpose), mask(value)
 
 
 def id_number_index(value: str) -> str:
     return keyring().blind_index(value, purpose="id_number")
 
 
-def open_(ciphertext: str) -> str:
-    return keyring().decrypt(ciphertext) if ciphertext else ""
+def open_(ciphertext: str, *, purpose: str) -> str:
+    """The plaintext of a column sealed for ``purpose`` (id_number, phone, bank_account)."""
+    return keyring().decrypt(ciphertext, purpose=purpose) if ciphertext else ""
 
 
 def mask_name(name: str) -> str:

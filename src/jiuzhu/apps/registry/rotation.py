@@ -14,12 +14,14 @@ SEALED_FIELDS = (
     (Household, ("bank_account_enc",)),
     (Obligor, ("id_number_enc",)),
 )
+# Each column's purpose: the associated data its v2 ciphertexts are sealed with (core.crypto).
+PURPOSES = {"id_number_enc": "id_number", "phone_enc": "phone", "bank_account_enc": "bank_account"}
 
 
 def reencrypt_all(*, ring: KeyRing, batch: int = 2000, progress=None) -> int:
-    """Re-seal every ciphertext not under ``ring.active``. Idempotent; returns the rows changed."""
+    """Re-seal every ciphertext not in the current form (v2 under ``ring.active``, the column's purpose as
+    associated data). Idempotent; returns the rows changed."""
     changed = 0
-    prefix = f"{ring.active}:"
     for model, fields in SEALED_FIELDS:
         last = 0
         while True:
@@ -32,8 +34,9 @@ def reencrypt_all(*, ring: KeyRing, batch: int = 2000, progress=None) -> int:
                 touched = False
                 for f in fields:
                     value = getattr(row, f)
-                    if value and not value.startswith(prefix):
-                        setattr(row, f, ring.encrypt(ring.decrypt(value)))
+                    if value and not ring.is_current(value):
+                        purpose = PURPOSES[f]
+                        setattr(row, f, ring.encrypt(ring.decrypt(value, purpose=purpose), purpose=purpose))
                         touched = True
                 if touched:
                     dirty.append(row)

@@ -42,7 +42,7 @@ def households_page(*, actor, filters: HouseholdFilter = HouseholdFilter(), afte
     q = filters.q.strip()
     if q:
         normalized = idcard.normalize(q)
-        if len(normalized) == 18:
+        if is_id_number(q):
             person_ids = Membership.objects.filter(
                 end_date__isnull=True, person__id_number_bidx=pii.id_number_index(normalized)
             ).values("household_id")
@@ -62,6 +62,11 @@ def households_page(*, actor, filters: HouseholdFilter = HouseholdFilter(), afte
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(items=rows, next_after=rows[-1].pk if more and rows else None)
+
+
+def is_id_number(text: str) -> bool:
+    """True when a search text is an ID number (searched by blind index, never echoed into a URL)."""
+    return len(idcard.normalize(text.strip())) == 18 if text else False
 
 
 def name_prefix_q(field: str, prefix: str) -> Q:

@@ -8,21 +8,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jiuzhu.apps.accounts.roles import FULL_PII_VIEWERS, REGISTRY_WRITERS, can
-from jiuzhu.apps.enrollment.services import enrollment_death_reported
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import ensure_in_scope, in_scope
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-from . import pii
+from . import events, pii
 from .choices import MoveReason, Relation
 from .inputs import Errors, HouseholdInput, MemberInput, clean_household, clean_member
 from .models import Household, Membership, Obligor, Person
 
 
 def _require_writer(actor):
-    if not can(actor, REGISTRY_WRITERS):
+    if not can(actor, "registry.write"):
         raise Forbidden("forbidden", "您的角色无权登记或修改家庭信息")
 
 
@@ -45,8 +44,15 @@ def _existing_memberships(id_numbers: list[str]) -> dict[str, Membership]:
     return {index[m.person.id_number_bidx]: m for m in found}
 
 
-def _conflict_other_household(path: str, member: MemberInput, m: Membership):
+def _conflict_other_household(actor, path: str, member: MemberInput, m: Membership):
     hh = m.household
+    if not in_scope(actor, hh.region_id):
+        # Another region's household: say only that the number is registered elsewhere, nothing about it.
+        raise Conflict(
+            "person.in_other_household",
+            f"{member.name}的身份证号已在其他地区登记为另一家庭的成员；请联系该地民政部门办理迁出后再登记",
+            field=f"{path}.id_number",
+        )
     raise Conflict(
         "person.in_other_household",
         f"{member.name}（身份证号 {m.person.id_number_masked}）"
@@ -84,7 +90,7 @@ def household_create(*, actor, data: dict, as_of: date) -> Household:
     taken = _existing_memberships([m.id_number for m in inp.members])
     for i, member in enumerate(inp.members):
         if member.id_number in taken:
-            _conflict_other_household(f"members[{i}]", member, taken[member.id_number])
+            _conflict_other_household(actor, f"members[{i}]", member, taken[member.id_number])
     head = next(m for m in inp.members if m.relation == Relation.HEAD)
     bank_enc, _, bank_masked = pii.seal(inp.bank_account, purpose="bank_account") if inp.bank_account else ("", "", "")
     try:
@@ -171,7 +177,7 @@ def member_add(*, actor, household_id: int, data: dict, as_of: date) -> Membersh
         hh = _locked_household(actor, household_id)
         taken = _existing_memberships([member.id_number])
         if member.id_number in taken:
-            _conflict_other_household("member", member, taken[member.id_number])
+            _conflict_other_household(actor, "member", member, taken[member.id_number])
         before = _snapshot(hh)
         person = _person_for(member)
         person.hukou_region_id = hh.region_id
@@ -216,8 +222,8 @@ def member_end(*, actor, person_id: int, reason: str, as_of: date, note: str = "
                      region_code=ms.household.region_id, before=before, after=_snapshot(ms.household),
                      reason=f"{MoveReason(reason).label} {note}".strip())
         if reason == MoveReason.DEATH:  # R-DM-05: the household is rechecked within 3 months
-            enrollment_death_reported(actor=actor, person_id=ms.person_id, household_id=ms.household_id,
-                                      person_name=ms.person.name, died_on=as_of, now=timezone.now())
+            events.death_reported(actor=actor, person_id=ms.person_id, household_id=ms.household_id,
+                                  person_name=ms.person.name, died_on=as_of, now=timezone.now())
     return ms
 
 
@@ -253,9 +259,9 @@ def person_reveal(*, actor, person_id: int, field: str = "id_number") -> str:
                      .order_by(F("end_date").desc(nulls_first=True), "-id").first())
     if person is None or ms is None or not in_scope(actor, ms.household.region_id):
         raise NotFound("not_found", "人员不存在或不在您的管辖范围内")
-    if not can(actor, FULL_PII_VIEWERS):
+    if not can(actor, "pii.view_full"):
         raise Forbidden("forbidden", "您的角色无权查看完整个人信息")
-    value = pii.open_(person.id_number_enc if field == "id_number" else person.phone_enc)
+    value = pii.open_(person.id_number_enc if field == "id_number" else person.phone_enc, purpose=field)
     audit_record(actor=actor, action=f"pii.view_{field}", subject_type="person", subject_id=person.pk,
                  region_code=ms.household.region_id)
     return value
@@ -266,8 +272,8 @@ def household_reveal_bank(*, actor, household_id: int) -> str:
     if hh is None:
         raise NotFound("not_found", "家庭不存在或不在您的管辖范围内")
     ensure_in_scope(actor, hh.region_id, what="家庭")
-    if not can(actor, FULL_PII_VIEWERS):
+    if not can(actor, "pii.view_full"):
         raise Forbidden("forbidden", "您的角色无权查看完整个人信息")
     audit_record(actor=actor, action="pii.view_bank_account", subject_type="household", subject_id=hh.pk,
                  region_code=hh.region_id)
-    return pii.open_(hh.bank_account_enc)
+    return pii.open_(hh.bank_account_enc, purpose="bank_account")

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 
 from jiuzhu.apps.cases.models import Case
-from jiuzhu.apps.enrollment.standard import region_policies
 from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
+from jiuzhu.apps.enrollment.standard import region_policies
 from jiuzhu.apps.regions.codes import ancestors, in_subtree, subtree_range
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope, scope_filter

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiuzhu.apps.accounts.roles import Role
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.cases import config
 from jiuzhu.apps.cases.models import Case, CaseDeadline, CaseEvent
@@ -25,13 +25,18 @@ from jiuzhu.apps.regions.codes import is_valid_code, level_of, subtree_range
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.batch import review as batch
-from jiuzhu.rules.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from jiuzhu.rules.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 from jiuzhu.rules.params import load_policy
 
 from . import bulk
 from .models import ReviewCampaign
 
-STARTERS = frozenset({Role.COUNTY})
 PLAN_END = (5, 30)  # seed plan: 实施阶段 4月11日至5月30日
 MIN_DAYS, DEFAULT_DAYS = 30, 50  # a late start still leaves the plan's ~50 days for the rechecks
 
@@ -115,17 +120,25 @@ def _digest(ids: list[int]) -> str:
     return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
 
 
-def review_start(*, actor, region_code: str, year, now: datetime, due: date | None = None,
-                 progress=None) -> tuple[ReviewCampaign, int]:
-    """Start (or resume) the region's annual review for ``year``: (campaign, recheck cases created).
-    Starting again creates nothing for enrollments that already have their recheck."""
-    if getattr(actor, "role", None) not in STARTERS:
+def review_start_check(*, actor, region_code: str, year, now: datetime, due: date | None = None):
+    """The cheap checks of ``review_start`` (role, region, year, due): a web page runs them before it
+    queues the start as a background job. Returns (region, year)."""
+    if not can(actor, "review.start"):
         raise Forbidden("review.role", "只有县民政可以启动年审")
     today = timezone.localtime(now).date()
     region = _check_region(actor, region_code)
     year = _check_year(year, today)
     if due is not None and due < today:
         raise ValidationFailed("review.due", "复核办结期限不能早于今天", field="due")
+    return region, year
+
+
+def review_start(*, actor, region_code: str, year, now: datetime, due: date | None = None,
+                 progress=None) -> tuple[ReviewCampaign, int]:
+    """Start (or resume) the region's annual review for ``year``: (campaign, recheck cases created).
+    Starting again creates nothing for enrollments that already have their recheck."""
+    region, year = review_start_check(actor=actor, region_code=region_code, year=year, now=now, due=due)
+    today = timezone.localtime(now).date()
     policy = config.region_config(region.code).policy
     with transaction.atomic():
         campaign = ReviewCampaign.objects.select_for_update().filter(region=region, year=year).first()
@@ -162,7 +175,7 @@ def review_due(*, actor, region_code: str, now: datetime, within_days: int = 30,
                progress=None) -> dict:
     """Live enrollments whose recheck date is within ``within_days`` (or passed) and have no recheck
     yet; with ``create`` their recheck cases are opened, each due on its recheck date (today if passed)."""
-    if getattr(actor, "role", None) not in STARTERS | {Role.CASEWORKER}:
+    if not can(actor, "review.schedule"):
         raise Forbidden("review.role", "您的角色不能安排复核")
     if not 0 <= int(within_days) <= 366:
         raise ValidationFailed("review.within", "提前天数应在 0 至 366 之间", field="within")
@@ -184,7 +197,7 @@ def review_due(*, actor, region_code: str, now: datetime, within_days: int = 30,
 
 def review_close(*, actor, campaign_id, now: datetime) -> ReviewCampaign:
     """End the campaign (its open rechecks stay open and are finished as ordinary rechecks)."""
-    if getattr(actor, "role", None) not in STARTERS:
+    if not can(actor, "review.start"):
         raise Forbidden("review.role", "只有县民政可以结束年审")
     with transaction.atomic():
         campaign = ReviewCampaign.objects.select_for_update().filter(pk=campaign_id).first()

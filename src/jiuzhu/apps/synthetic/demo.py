@@ -1,4 +1,7 @@
-"""The demo county (淳安县: 3 townships × 4 villages), demo users and a few dozen households."""
+"""The demo county (淳安县: 3 townships × 4 villages), demo users and a few dozen households.
+
+The rest of the demo (cases in every state, enrollments, payroll, department data, alerts, the annual
+review) is loaded by :func:`jiuzhu.apps.synthetic.demo_world.demo_world_load` through the services."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.db import transaction
 
 from jiuzhu.apps.accounts.models import User
 from jiuzhu.apps.accounts.roles import Role
+from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.services import regions_import
 
@@ -23,14 +27,21 @@ DEMO_USERS = (
     ("township", Role.CASEWORKER, DEMO_TOWNSHIPS[0], "李经办"),
     ("township_lead", Role.REVIEWER, DEMO_TOWNSHIPS[0], "陈组长"),
     ("county", Role.COUNTY, DEMO_COUNTY, "赵县民政"),
+    # the payroll checker (maker-checker: approves the batches ``county`` prepares), with its own password
+    ("county_checker", Role.COUNTY, DEMO_COUNTY, "钱审核"),
     ("inspector", Role.INSPECTOR, DEMO_COUNTY, "孙纪检"),
     ("admin", Role.ADMIN, DEMO_COUNTY, "周管理员"),
 )
 
 
-def demo_password() -> str:
-    """One random password for all demo users, created once and kept under var/."""
-    path = Path(settings.VAR_DIR) / "demo_password"
+# Demo users with a password of their own (var/demo_password_<username>); the others share var/demo_password.
+OWN_PASSWORD = frozenset({"county_checker"})
+
+
+def demo_password(username: str | None = None) -> str:
+    """A random demo password, created once and kept under var/: the shared one, or ``username``'s own."""
+    name = f"demo_password_{username}" if username in OWN_PASSWORD else "demo_password"
+    path = Path(settings.VAR_DIR) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("Jz-" + secrets.token_urlsafe(9))
@@ -46,18 +57,32 @@ def demo_is_loaded() -> bool:
     return Region.objects.filter(code=DEMO_COUNTY).exists() and User.objects.filter(username="admin").exists()
 
 
+def demo_users_load() -> int:
+    """Create the demo users that are missing (an older demo database gains ``county_checker``)."""
+    existing = set(User.objects.filter(username__in=[u for u, *_ in DEMO_USERS]).values_list("username", flat=True))
+    added = 0
+    for username, role, region, name in DEMO_USERS:
+        if username in existing:
+            continue
+        user = User(username=username, role=role, region_id=region, display_name=name,
+                    is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+        user.set_password(demo_password(username))
+        with transaction.atomic():
+            user.save()
+            audit_record(actor=None, action="user.create", subject_type="user", subject_id=user.pk,
+                         after={"username": username, "role": role, "region": region}, details={"demo": True})
+        added += 1
+    return added
+
+
 def demo_load(*, households: int = 60) -> bool:
     """Load the demo county once. Returns False when it was already there."""
     if demo_is_loaded():
+        demo_users_load()
         return False
-    password = demo_password()
     with transaction.atomic():
         demo_regions_load()
-        for username, role, region, name in DEMO_USERS:
-            user = User(username=username, role=role, region_id=region, display_name=name,
-                        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
-            user.set_password(password)
-            user.save()
+        demo_users_load()
     if households:
         from .seed import seed_households
 
@@ -66,6 +91,5 @@ def demo_load(*, households: int = 60) -> bool:
 
 
 def demo_logins() -> list[tuple[str, str, str, str]]:
-    password = demo_password()
     names = dict(Region.objects.values_list("code", "name"))
-    return [(u, Role(r).label, names.get(reg, reg), password) for u, r, reg, _ in DEMO_USERS]
+    return [(u, Role(r).label, names.get(reg, reg), demo_password(u)) for u, r, reg, _ in DEMO_USERS]

@@ -129,8 +129,8 @@ def seed_households(n: int, *, region_code: str, seed: int | None = None, progre
                     pension = gen.money(180, 2600) if age >= 60 else Decimal("0.00")
                     phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if age >= 18 and rng.random() < 0.8 else ""
                     persons.append((
-                        p_next, name, ring.encrypt(number), ring.blind_index(number, purpose="id_number"),
-                        idcard.mask(number), born, sex, ring.encrypt(phone) if phone else "", idcard.mask(phone) if phone else "",
+                        p_next, name, ring.encrypt(number, purpose="id_number"), ring.blind_index(number, purpose="id_number"),
+                        idcard.mask(number), born, sex, ring.encrypt(phone, purpose="phone") if phone else "", idcard.mask(phone) if phone else "",
                         village, kind, grade, health, employment, wage,
                         gen.money(200, 2500, 0.75) if working and rural else Decimal("0.00"),
                         gen.money(50, 600, 0.9), pension, now, now,
@@ -143,7 +143,7 @@ def seed_households(n: int, *, region_code: str, seed: int | None = None, progre
                 cars = rng.choices((0, 1, 2), (80, 18, 2))[0]
                 households.append((
                     h_next, village, residence, "rural" if rural else "urban", f"{rng.randint(1, 199)}号",
-                    head_id, head_name, len(comp), ring.encrypt(bank) if bank else "", idcard.mask(bank) if bank else "",
+                    head_id, head_name, len(comp), ring.encrypt(bank, purpose="bank_account") if bank else "", idcard.mask(bank) if bank else "",
                     rng.choice(BANKS) if bank else "", gen.money(0, 60000, 0.3), cars,
                     gen.money(8000, 150000) if cars else Decimal("0.00"), rng.choices((0, 1, 2), (10, 80, 10))[0],
                     gen.money(10000, 500000, 0.95), 1, now, now,
@@ -161,7 +161,7 @@ def seed_households(n: int, *, region_code: str, seed: int | None = None, progre
 
 def _existing_numbers() -> set[str]:
     ring = keyring()
-    return {ring.decrypt(enc) for enc in Person.objects.values_list("id_number_enc", flat=True).iterator(chunk_size=20000)}
+    return {ring.decrypt(enc, purpose="id_number") for enc in Person.objects.values_list("id_number_enc", flat=True).iterator(chunk_size=20000)}
 
 
 def _insert(households, persons, memberships):
@@ -193,7 +193,13 @@ def _reset_sequences():
 def _progress(enabled: bool, total: int):
     if not enabled:
         return lambda step, done=False: None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     prog = Progress(TextColumn("生成家庭"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     task = prog.add_task("seed", total=total)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 from django.db import IntegrityError, transaction
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.batch import ingest as batch
 from jiuzhu.batch.datasets import DATASETS, check_columns
@@ -27,7 +28,7 @@ from jiuzhu.rules.errors import Forbidden, ValidationFailed
 from .files import files_root, relative
 from .models import DataSource, Snapshot
 
-INGESTERS = {"county_staff", "admin"}
+MAX_FILE_BYTES = 2 * 1024 ** 3  # a province's department extract; larger files go in parts
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,10 @@ def _indexer(values: list[str]) -> list[str]:
     return keyring().blind_index_many(values, purpose="id_number")
 
 
-def data_ingest(*, actor, source: str, path, as_of: date, now: datetime, progress=None) -> IngestResult:
-    """Import ``path`` as the snapshot of ``source`` on ``as_of``. ``actor`` None: the CLI operator."""
-    started = time.perf_counter()
-    step = progress or (lambda *a: None)
-    if actor is not None and getattr(actor, "role", None) not in INGESTERS:
+def data_ingest_check(*, actor, source: str, path):
+    """The cheap checks of ``data_ingest`` (role, source, the file's kind and header): a web upload runs
+    them before it queues the import as a background job. Returns (dataset, column check)."""
+    if actor is not None and not can(actor, "data.ingest"):
         raise Forbidden("data.role", "只有县民政（核对机构）或系统管理员可以导入部门数据")
     dataset = DATASETS.get(source)
     if dataset is None:
@@ -73,7 +73,7 @@ def data_ingest(*, actor, source: str, path, as_of: date, now: datetime, progres
     if not path.is_file():
         raise ValidationFailed("data.file_missing", f"文件不存在：{path}", field="file")
     try:
-        batch.file_kind(path)
+        batch.check_file(path, limit=MAX_FILE_BYTES)
         headers = batch.read_header(path)
     except batch.FileUnreadable as exc:
         raise ValidationFailed("data.file_unreadable", str(exc), field="file") from None
@@ -81,6 +81,15 @@ def data_ingest(*, actor, source: str, path, as_of: date, now: datetime, progres
     if not check.ok:
         raise ValidationFailed("data.columns", check.message(dataset), field="file", missing=list(check.missing),
                                unexpected=list(check.unexpected), duplicated=list(check.duplicated))
+    return dataset, check
+
+
+def data_ingest(*, actor, source: str, path, as_of: date, now: datetime, progress=None) -> IngestResult:
+    """Import ``path`` as the snapshot of ``source`` on ``as_of``. ``actor`` None: the CLI operator."""
+    started = time.perf_counter()
+    step = progress or (lambda *a: None)
+    dataset, check = data_ingest_check(actor=actor, source=source, path=path)
+    path = Path(path)
     sources_sync()
     input_sha = _sha256(path)
     existing = Snapshot.objects.filter(source_id=source, as_of=as_of, input_sha256=input_sha).first()

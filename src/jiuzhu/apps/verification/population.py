@@ -56,7 +56,7 @@ def _obligor_key(ring, token: str, as_of: date) -> tuple[str | None, str]:
     if not token:
         return None, "未登记身份证号"
     try:
-        number = idcard.parse(ring.decrypt(token), as_of=as_of).value
+        number = idcard.parse(ring.decrypt(token, purpose="id_number"), as_of=as_of).value
     except ValidationFailed as exc:
         return None, exc.message
     except Exception:  # noqa: BLE001  (unreadable ciphertext: key missing or data damaged)
@@ -136,7 +136,7 @@ def registry_population(households: int, *, as_of: date, seed: int = 0):
         chunk = hh_ids[start:start + CHUNK]
         for enc, name in (Membership.objects.filter(household_id__in=chunk, end_date__isnull=True)
                           .order_by("id").values_list("person__id_number_enc", "person__name")):
-            numbers.append(ring.decrypt(enc))
+            numbers.append(ring.decrypt(enc, purpose="id_number"))
             names.append(name)
         for enc, name in Obligor.objects.filter(household_id__in=chunk).exclude(id_number_enc="").order_by(
                 "id").values_list("id_number_enc", "name"):

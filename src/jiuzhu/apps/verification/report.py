@@ -10,8 +10,15 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from jiuzhu.batch.datasets import (ASSET_ITEMS, DATASETS, INCOME_ITEMS, ITEM_LABELS, MONTHLY_LABEL, PAYLOAD_ITEMS,
-                                   category_of)
+from jiuzhu.batch.datasets import (
+    ASSET_ITEMS,
+    DATASETS,
+    INCOME_ITEMS,
+    ITEM_LABELS,
+    MONTHLY_LABEL,
+    PAYLOAD_ITEMS,
+    category_of,
+)
 from jiuzhu.batch.verification import MONTHLY, TOLERANCE_FEN
 from jiuzhu.core.crypto import sm3_hex
 from jiuzhu.rules.assets import asset_failures

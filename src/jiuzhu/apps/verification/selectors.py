@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases.models import Case, CaseEvent, CaseRecord
 from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
@@ -14,13 +15,11 @@ from jiuzhu.rules.errors import Forbidden, NotFound
 
 from .models import Snapshot, VerificationReport
 
-DATA_READERS = {"county_staff", "admin", "inspector"}
-REPORT_READERS = {"township_caseworker", "township_reviewer", "county_staff", "inspector", "admin"}
 STALE_DAYS = 35  # a monthly feed older than this is shown as overdue (数据已过期)
 
 
 def _data_reader(actor):
-    if getattr(actor, "role", None) not in DATA_READERS:
+    if not can(actor, "data.read"):
         raise Forbidden("data.role", "只有县民政、纪检监督或系统管理员可以查看部门数据")
 
 
@@ -56,7 +55,7 @@ def snapshot_get(*, actor, snapshot_id) -> Snapshot:
 
 
 def _report_reader(actor):
-    if getattr(actor, "role", None) not in REPORT_READERS:
+    if not can(actor, "verification.read"):
         raise Forbidden("verification.read_role", "您的角色无权查看核对报告")
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.cases.models import Case
 from jiuzhu.apps.cases.services import case_act
@@ -24,8 +25,6 @@ from .models import Snapshot, VerificationReport, VerificationRequest
 from .pdf import report_pdf
 from .population import case_inputs
 
-RUNNERS = {"county_staff", "township_caseworker"}  # township may run a pre-check; the county records it
-SUBMITTERS = {"county_staff"}
 PENDING_STATES = ("verifying", "accepted", "surveyed")
 
 
@@ -45,7 +44,7 @@ def _snapshot_meta(snaps) -> list[dict]:
 
 
 def _check_runner(actor):
-    if getattr(actor, "role", None) not in RUNNERS:
+    if not can(actor, "verification.run"):  # township may run a pre-check; the county records it
         raise Forbidden("verification.role", "只有县民政（核对机构）或乡镇经办人可以发起核对")
 
 
@@ -140,7 +139,7 @@ def verification_submit(*, actor, report_id, now: datetime) -> Case:
         if str(report_id).isdigit() else None
     if report is None or not in_scope(actor, report.region_id):
         raise NotFound("not_found", "核对报告不存在或不在您的管辖范围内")
-    if getattr(actor, "role", None) not in SUBMITTERS:
+    if not can(actor, "verification.submit"):
         raise Forbidden("verification.submit_role", "只有县民政（核对机构）可以将核对报告录入案件")
     with transaction.atomic():
         locked = VerificationReport.objects.select_for_update().get(pk=report.pk)

@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jiuzhu.core.crypto import KeyError_
 from jiuzhu.rules.errors import DomainError
 
 
@@ -27,6 +28,8 @@ class JiuzhuCommand(BaseCommand):
         except DomainError as exc:
             self.print_domain_error(exc)
             raise CommandError(exc.message, returncode=2) from None
+        except KeyError_ as exc:  # key file missing or unreadable (PII and audit chain keys)
+            raise CommandError(str(exc), returncode=2) from None
 
     def print_domain_error(self, exc: DomainError):
         for item in exc.details.get("errors", []):

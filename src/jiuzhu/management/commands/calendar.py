@@ -7,7 +7,9 @@ from django.core.management.base import CommandError
 from jiuzhu.apps.workcalendar import selectors
 from jiuzhu.apps.workcalendar.services import calendar_import
 
-from ._base import JiuzhuCommand, parse_date as _date
+from ._base import JiuzhuCommand
+from ._base import parse_date as _date
+
 
 class Command(JiuzhuCommand):
     help = "工作日历：is-workday DATE | add-workdays DATE N | import FILE"

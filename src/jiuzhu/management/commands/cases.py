@@ -4,7 +4,9 @@ from django.utils import timezone
 
 from jiuzhu.apps.cases import jobs
 
-from ._base import JiuzhuCommand, parse_date as _date
+from ._base import JiuzhuCommand
+from ._base import parse_date as _date
+
 
 class Command(JiuzhuCommand):
     help = "审核确认案件：mark-overdue [--date YYYY-MM-DD] 标记逾期（督办）"

@@ -16,6 +16,7 @@ from jiuzhu.batch.datasets import DATASETS
 from jiuzhu.batch.ingest import csv_bytes
 from jiuzhu.batch.synthetic_departments import department_file
 from jiuzhu.batch.synthetic_population import concat, synthetic_population
+from jiuzhu.core.spreadsheets import xlsx_workbook
 
 from ._bars import Bars, user_named
 from ._base import JiuzhuCommand
@@ -133,9 +134,7 @@ def _write(table, path: Path) -> None:
     if suffix == ".parquet":
         pq.write_table(table, path)
     elif suffix == ".xlsx":
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        book = xlsx_workbook(path, {"constant_memory": True})
         sheet = book.add_worksheet()
         sheet.write_row(0, 0, table.column_names)
         for r, row in enumerate(zip(*(c.to_pylist() for c in table.columns)), start=1):

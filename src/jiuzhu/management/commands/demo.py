@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from jiuzhu.apps.synthetic.demo import demo_load, demo_logins
+from jiuzhu.apps.synthetic.demo_world import demo_world_load
 
+from ._bars import Bars
 from ._base import JiuzhuCommand
 
 
 class Command(JiuzhuCommand):
-    help = "迁移数据库、首次载入演示县（淳安县）、打印演示账号并启动服务"
+    help = ("迁移数据库、首次载入演示县（淳安县：各状态的低保/特困申请、在保对象、三个月发放、部门数据与预警、年审）、"
+            "打印演示账号并启动服务（含一个后台任务进程）")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
@@ -20,9 +23,18 @@ class Command(JiuzhuCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if demo_load():
             self.stdout.write("已载入演示数据：浙江省杭州市淳安县（3个乡镇 × 4个村/社区）")
+        with Bars(self.stderr.isatty()) as bars:
+            world = demo_world_load(progress=bars)
+        if world:
+            ledger = world["ledger"]
+            self.stdout.write(
+                f"已载入演示业务（以 {world['today']} 为今天，用时 {world['seconds']} 秒）：{world['cases']} 件低保/特困申请"
+                f"（各办理状态，{world['overdue_cases']} 件逾期）；台账导入在保对象 {ledger['enrollments']} 个；"
+                f"发放批次 {'、'.join(world['batches'].values())}（已对账 {world['reconciled']}）；"
+                f"部门数据 {world['snapshots']} 个来源；监测预警 {world['alerts']} 条；年审进行中")
         self.stdout.write("\n演示账号（仅用于演示数据）：")
         for username, role, region, password in demo_logins():
             self.stdout.write(f"  {username:<14} {role:<12} {region:<8} 密码：{password}")
         self.stdout.write("")
         if not no_serve:
-            call_command("serve", host=host, port=port)
+            call_command("serve", host=host, port=port, with_worker=True)

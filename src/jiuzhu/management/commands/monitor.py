@@ -23,7 +23,6 @@ from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, CATEGORIES, DISPOSITIONS
 from ._bars import Bars, user_named
 from ._base import JiuzhuCommand, parse_date
 
-
 SHOWN_ERRORS = 200
 
 

@@ -19,6 +19,8 @@ from jiuzhu.apps.accounts.models import User
 from jiuzhu.apps.payments import selectors, services
 from jiuzhu.apps.payments.layouts import layouts
 from jiuzhu.apps.payments.models import PayrollBatch
+from jiuzhu.apps.payments.results import MAX_FILE_BYTES as MAX_RESULT_BYTES
+from jiuzhu.core.uploads import read_bytes
 
 from ._base import JiuzhuCommand
 
@@ -125,7 +127,8 @@ class Command(JiuzhuCommand):
             if not path.is_file():
                 raise CommandError(f"回盘文件不存在：{path}", returncode=2)
             result = services.payroll_reconcile(actor=_user(opts["user"]), batch_id=_batch_id(opts["batch"]),
-                                                content=path.read_bytes(), filename=path.name, layout=opts["layout"],
+                                                content=read_bytes(path, limit=MAX_RESULT_BYTES),
+                                                filename=path.name, layout=opts["layout"],
                                                 now=now)
             verb = "对账完成" if result["changed"] else "已对账，结果相同，未作更改"
             self.stdout.write(f"批次 {result['batch_id']}（{result['number']}）{verb}：成功 {result['paid']} 笔，"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from jiuzhu.apps.regions.services import regions_import
+from jiuzhu.apps.regions.services import regions_import_file
 
 from ._base import JiuzhuCommand
 
@@ -21,5 +21,5 @@ class Command(JiuzhuCommand):
         path = Path(opts["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}", returncode=2)
-        result = regions_import(actor=None, text=path.read_text(encoding="utf-8-sig"))
+        result = regions_import_file(actor=None, path=path)
         self.stdout.write(f"导入完成：新增 {result['created']} 个，更新 {result['updated']} 个")

@@ -6,14 +6,15 @@ from django.core.management.base import CommandError
 
 from jiuzhu.apps.accounts.models import User
 from jiuzhu.apps.accounts.roles import Role
-from jiuzhu.apps.accounts.services import user_create
+from jiuzhu.apps.accounts.services import user_create, user_unlock
 from jiuzhu.apps.regions.models import Region
 
 from ._base import JiuzhuCommand
 
 
 class Command(JiuzhuCommand):
-    help = "用户：create --username U --role ROLE --region CODE [--name 姓名]（密码从标准输入读取）| unlock U"
+    help = ("用户：create --username U --role ROLE --region CODE [--name 姓名]（密码从标准输入读取）| unlock U"
+            " | password U（新密码从标准输入读取）")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -24,11 +25,21 @@ class Command(JiuzhuCommand):
         p.add_argument("--name", default="")
         p = sub.add_parser("unlock")
         p.add_argument("username")
+        p = sub.add_parser("password", help="重设密码（新密码从标准输入读取）")
+        p.add_argument("username")
 
     def handle(self, *args, action, **opts):
-        if action == "unlock":
-            if not User.objects.filter(username=opts["username"]).update(failed_logins=0, locked_until=None):
+        if action == "password":
+            from jiuzhu.apps.accounts.services import user_set_password
+
+            target = User.objects.filter(username=opts["username"]).first()
+            if target is None:
                 raise CommandError(f"用户“{opts['username']}”不存在", returncode=2)
+            user_set_password(actor=None, user=target, password=sys.stdin.readline().rstrip("\n"))
+            self.stdout.write(f"已重设密码：{target.username}")
+            return
+        if action == "unlock":
+            user_unlock(actor=None, username=opts["username"])
             self.stdout.write(f"已解除锁定：{opts['username']}")
             return
         if not Region.objects.filter(code=opts["region"]).exists():

@@ -29,7 +29,8 @@ class Transition:
     """(program, state, action) → next state, who may act, what it creates and completes.
 
     ``to_state`` None keeps the state (``extend``). ``meets`` lists the deadline steps the
-    action completes; ``guards`` name checks the service runs (see apps/cases/guards.py).
+    action completes; ``guards`` name checks the service runs (see apps/cases/guards.py; those that
+    read enrollments are in apps/programs/guards.py).
     """
 
     action: str

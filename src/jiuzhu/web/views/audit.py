@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from jiuzhu.apps.accounts.roles import AUDIT_READERS
 from jiuzhu.apps.accounts.audit_selectors import audit_events_page
 
 from ..forms import parse_int
@@ -24,7 +23,7 @@ KNOWN_ACTIONS = (
 
 
 @login_required
-@roles_required(AUDIT_READERS, "您的角色无权查看审计日志")
+@roles_required("audit.read", "您的角色无权查看审计日志")
 def audit_list(request):
     action = request.GET.get("action", "").strip()[:80]
     page = audit_events_page(actor=request.user, action=action, before=parse_int(request.GET.get("before")))

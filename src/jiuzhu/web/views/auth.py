@@ -12,6 +12,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jiuzhu.apps.accounts.throttle import minutes_text
+
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -36,14 +38,20 @@ def login_view(request):
             login(request, user)
             return redirect(_next_url(request))
         locked_until = getattr(request, "jiuzhu_locked_until", None)
-        if locked_until:
+        throttled = getattr(request, "jiuzhu_throttled", 0)
+        if throttled:
+            error = f"登录失败次数过多，请 {minutes_text(throttled)}后再试"
+        elif locked_until:
             error = f"账号已锁定，请于 {timezone.localtime(locked_until):%H:%M} 后再试或联系管理员"
         else:
             error = "用户名或密码错误"
-    status = 200 if not error else 400
-    return render(request, "web/login.html",
-                  {"error": error, "username": username, "next": request.POST.get("next") or request.GET.get("next", "")},
-                  status=status)
+    status = 200 if not error else (429 if getattr(request, "jiuzhu_throttled", 0) else 400)
+    response = render(request, "web/login.html",
+                      {"error": error, "username": username,
+                       "next": request.POST.get("next") or request.GET.get("next", "")}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(request.jiuzhu_throttled)
+    return response
 
 
 @require_POST

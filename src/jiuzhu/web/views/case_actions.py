@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors, services
-from jiuzhu.apps.cases.files import DEFAULT_MAX, MAX_BYTES, WRITERS, attachment_add
+from jiuzhu.apps.cases.files import DEFAULT_MAX, MAX_BYTES, attachment_add
 from jiuzhu.apps.cases.payloads import PAYLOADS
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.rules.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -51,7 +52,7 @@ def _context(request, case, action, *, raw, errors, version, blocked=False, uplo
     ctx = {
         "case": case, "action": action, "label": label, "version": version, "errors": errors,
         "fields": case_forms.bind(specs, raw, errors.fields), "show_form": action in allowed and not blocked,
-        "upload_errors": upload_errors or {}, "can_upload": request.user.role in WRITERS,
+        "upload_errors": upload_errors or {}, "can_upload": can(request.user, "case.attach"),
     }
     if action in MEMBER_ACTIONS:
         ctx["members"] = [m.person for m in registry.household_members(household=case.household)]

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors, services
-from jiuzhu.apps.cases.files import KINDS, WRITERS, attachment_bytes
+from jiuzhu.apps.cases.files import KINDS, attachment_bytes
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import SubmitPayload
 from jiuzhu.apps.registry import selectors as registry
@@ -25,7 +26,6 @@ from ..forms import parse_int
 from .common import roles_required, scoped
 
 LIST_PAGE_SIZE = 50
-SUBMITTERS = frozenset(services.ROLE_CHANNELS)
 SCAN_KINDS = [(k, v) for k, v in KINDS.items() if k != "photo"]  # 一证一书 and other scans
 SUBMIT_EXTRA = ("program", "applicant", "channel")
 
@@ -68,7 +68,7 @@ def case_page_context(request, case, **extra) -> dict:
         "scans": [a for a in attachments if a.kind != "photo"],
         "photos": [a for a in attachments if a.kind == "photo"],
         "kind_labels": KINDS, "scan_kinds": SCAN_KINDS,
-        "can_upload": request.user.role in WRITERS and (case.is_open or case.state == "approved"),
+        "can_upload": can(request.user, "case.attach") and (case.is_open or case.state == "approved"),
         "channel_label": display.CHANNEL_LABELS.get(case.channel, case.channel),
         "upload_errors": extra.pop("upload_errors", {}),
         **extra,
@@ -95,7 +95,7 @@ def _submit_context(request, hh, raw: dict, errors) -> dict:
 
 
 @login_required
-@roles_required(SUBMITTERS, "您的角色不能提交申请")
+@roles_required("case.submit", "您的角色不能提交申请")
 @scoped
 @require_http_methods(["GET", "POST"])
 def case_new(request, household_id: int):

@@ -19,8 +19,9 @@ def forbidden(request, message: str = "您的角色无权进行此操作"):
     return error_page(request, 403, message)
 
 
-def roles_required(permission: frozenset, message: str = "您的角色无权进行此操作", methods=("GET", "POST")):
-    """403 unless the user's role is in ``permission`` (checked only for the listed HTTP methods)."""
+def roles_required(permission: str, message: str = "您的角色无权进行此操作", methods=("GET", "POST")):
+    """403 unless the user holds ``permission`` (a name of accounts.permissions; checked only for the listed
+    HTTP methods)."""
 
     def decorator(view):
         @wraps(view)

@@ -18,6 +18,7 @@ from jiuzhu.apps.enrollment import selectors, services
 from jiuzhu.apps.enrollment.documents import change_has_notice, change_notice_pdf
 from jiuzhu.apps.enrollment.inputs import INPUTS
 from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
+from jiuzhu.apps.payments import selectors as payment_selectors
 from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.enrollment import LEGAL_GROUNDS, STATUS_LABELS, TRANSITIONS
 
@@ -69,7 +70,7 @@ def _detail_context(request, e: Enrollment) -> dict:
                      "old_status": STATUS_LABELS.get(c.old_status, c.old_status),
                      "new_status": STATUS_LABELS.get(c.new_status, c.new_status)} for c in changes],
         "payments": [{**p, "status_label": PAYMENT_STATUS.get(p["status"], p["status"])}
-                     for p in selectors.enrollment_payments(enrollment=e)],
+                     for p in payment_selectors.enrollment_payments(enrollment=e)],
         "actions": [(k, TRANSITIONS[k].label) for k in allowed],
         "recheck": selectors.enrollment_open_recheck(enrollment=e),
         "can_schedule": bool(allowed) and e.status in Enrollment.LIVE,

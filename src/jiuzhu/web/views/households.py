@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from jiuzhu.apps.accounts.roles import REGISTRY_WRITERS
 from jiuzhu.apps.regions.selectors import villages_in_scope
 from jiuzhu.apps.registry import selectors, services
 from jiuzhu.apps.registry.choices import AreaType
@@ -23,22 +23,27 @@ LIST_PAGE_SIZE = 50
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def household_list(request):
+    """The search form posts (an ID number never travels in a URL, so never in an access log or a
+    Referer); name and filter pages stay linkable by GET."""
+    source = request.POST if request.method == "POST" else request.GET
     filters = selectors.HouseholdFilter(
-        q=request.GET.get("q", "").strip()[:50],
-        village=request.GET.get("village", "").strip()[:12],
-        area_type=request.GET.get("area_type", "").strip()[:8],
+        q=source.get("q", "").strip()[:50],
+        village=source.get("village", "").strip()[:12],
+        area_type=source.get("area_type", "").strip()[:8],
     )
     page = selectors.households_page(actor=request.user, filters=filters,
                                      after=forms.parse_int(request.GET.get("after")), limit=LIST_PAGE_SIZE)
-    next_url = ""
-    if page.next_after:
-        params = {k: v for k, v in (("q", filters.q), ("village", filters.village),
-                                    ("area_type", filters.area_type)) if v}
-        next_url = "?" + urlencode({**params, "after": page.next_after})
+    # An ID number (or a run of its digits) is never put into a link: it finds one household at most.
+    linkable_q = "" if selectors.is_id_number(filters.q) or re.search(r"\d{6}", filters.q) else filters.q
+    params = {k: v for k, v in (("q", linkable_q),
+                                ("village", filters.village), ("area_type", filters.area_type)) if v}
+    next_url = "?" + urlencode({**params, "after": page.next_after}) if page.next_after else ""
     return render(request, "web/household_list.html", {
         "page": page, "filters": filters, "next_url": next_url, "paged": bool(request.GET.get("after")),
-        "villages": villages_in_scope(actor=request.user), "area_types": AreaType.choices,
+        "first_url": "?" + urlencode(params), "villages": villages_in_scope(actor=request.user),
+        "area_types": AreaType.choices,
     })
 
 
@@ -69,7 +74,7 @@ def _form_context(request, **extra) -> dict:
 
 
 @login_required
-@roles_required(REGISTRY_WRITERS, WRITE_DENIED)
+@roles_required("registry.write", WRITE_DENIED)
 @require_http_methods(["GET", "POST"])
 def household_create(request):
     if request.method == "GET":
@@ -87,7 +92,7 @@ def household_create(request):
 
 
 @login_required
-@roles_required(REGISTRY_WRITERS, WRITE_DENIED)
+@roles_required("registry.write", WRITE_DENIED)
 @scoped
 @require_http_methods(["GET", "POST"])
 def household_edit(request, household_id: int):

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.monitoring import register_selectors as selectors
 from jiuzhu.apps.monitoring import services
 from jiuzhu.apps.monitoring.models import REGISTER_CATEGORIES
@@ -27,8 +28,6 @@ from jiuzhu.rules.monitoring import CATEGORIES
 
 from .common import forbidden, roles_required, scoped
 
-READERS = frozenset(selectors.REGISTER_READERS)
-REGISTRARS = frozenset(services.REGISTRARS)
 FORM_FIELDS = ("household", "category", "recognized_on", "valid_until", "note")
 SHOWN_ERRORS = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,18 +53,18 @@ def _context(request, **extra) -> dict:
             "next_url": "?" + params.urlencode(), "filters": f, "today": today, "since": since,
             "categories": [(c, CATEGORIES[c]) for c in REGISTER_CATEGORIES], "category_labels": CATEGORIES,
             "validities": selectors.VALIDITY.items(), "villages": regions_in_scope(actor=request.user, level=5),
-            "can_register": request.user.role in REGISTRARS, "columns": COLUMNS, "errors": {}, "raw": {},
+            "can_register": can(request.user, "lowincome.register"), "columns": COLUMNS, "errors": {}, "raw": {},
             "import_errors": [], "import_more": 0, **extra}
 
 
 @login_required
-@roles_required(READERS, "您的角色无权查看低收入人口登记")
+@roles_required("lowincome.read", "您的角色无权查看低收入人口登记")
 @scoped
 @require_http_methods(["GET", "POST"])
 def register_list(request):
     if request.method == "GET":
         return render(request, "web/lowincome_register.html", _context(request))
-    if request.user.role not in REGISTRARS:
+    if not can(request.user, "lowincome.register"):
         return forbidden(request, "您的角色不能登记低收入人口（须由村(居)协理员、乡镇经办人或县民政办理）")
     raw = {k: request.POST.get(k, "").strip() for k in FORM_FIELDS}
     try:
@@ -86,7 +85,7 @@ def register_list(request):
 
 
 @login_required
-@roles_required(REGISTRARS, "您的角色不能导入低收入人口登记")
+@roles_required("lowincome.register", "您的角色不能导入低收入人口登记")
 @scoped
 @require_POST
 def register_upload(request):
@@ -97,7 +96,7 @@ def register_upload(request):
         if upload is None:
             raise ValidationFailed("monitor.file_missing", "请选择要导入的 xlsx 文件", field="file")
         with tempfile.TemporaryDirectory(prefix="jiuzhu-register-") as tmp:
-            path = Path(tmp) / "register.xlsx"
+            path = Path(tmp) / (Path(upload.name or "").name or "register.xlsx")  # messages name the user's file
             with open(path, "wb") as fh:
                 for chunk in upload.chunks():
                     fh.write(chunk)
@@ -114,7 +113,7 @@ def register_upload(request):
 
 
 @login_required
-@roles_required(READERS, "您的角色无权导出低收入人口登记")
+@roles_required("lowincome.read", "您的角色无权导出低收入人口登记")
 @scoped
 @require_GET
 def register_download(request):

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jiuzhu.apps.accounts.roles import FULL_PII_VIEWERS, REGISTRY_WRITERS
 from jiuzhu.apps.registry import selectors, services
 from jiuzhu.apps.registry.choices import MoveReason
 from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
@@ -24,7 +23,7 @@ def _detail_with_errors(request, household_id: int, exc: DomainError, **extra):
 
 @login_required
 @require_POST
-@roles_required(REGISTRY_WRITERS, WRITE_DENIED)
+@roles_required("registry.write", WRITE_DENIED)
 @scoped
 def member_add(request, household_id: int):
     data = forms.member_data_from_post(request.POST)
@@ -41,7 +40,7 @@ def member_add(request, household_id: int):
 
 @login_required
 @require_POST
-@roles_required(REGISTRY_WRITERS, WRITE_DENIED)
+@roles_required("registry.write", WRITE_DENIED)
 @scoped
 def member_end(request, household_id: int, person_id: int):
     reason = request.POST.get("reason", "")
@@ -58,7 +57,7 @@ def member_end(request, household_id: int, person_id: int):
 
 @login_required
 @require_POST
-@roles_required(REGISTRY_WRITERS, WRITE_DENIED)
+@roles_required("registry.write", WRITE_DENIED)
 @scoped
 def member_move(request, household_id: int, person_id: int):
     target = forms.parse_household_ref(request.POST.get("to_household", ""))
@@ -82,7 +81,7 @@ def member_move(request, household_id: int, person_id: int):
 
 @login_required
 @require_POST
-@roles_required(FULL_PII_VIEWERS, "您的角色无权查看完整个人信息")
+@roles_required("pii.view_full", "您的角色无权查看完整个人信息")
 @scoped
 def person_reveal(request, person_id: int):
     value = services.person_reveal(actor=request.user, person_id=person_id, field="id_number")

@@ -7,21 +7,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.monitoring import selectors, services
 from jiuzhu.apps.monitoring.models import Alert
-from jiuzhu.apps.monitoring.scan import SCANNERS, monitor_scan
+from jiuzhu.apps.monitoring.scan import monitor_scan_check
 from jiuzhu.apps.regions.selectors import regions_in_scope
 from jiuzhu.batch.datasets import DATASETS
 from jiuzhu.rules.errors import DomainError, NotFound
-from jiuzhu.rules.monitoring import (ALERT_TYPE_LABELS, ALERT_TYPES, CATEGORIES, DEPARTMENTS, DISPOSITION_HELP,
-                                     DISPOSITIONS)
+from jiuzhu.rules.monitoring import (
+    ALERT_TYPE_LABELS,
+    ALERT_TYPES,
+    CATEGORIES,
+    DEPARTMENTS,
+    DISPOSITION_HELP,
+    DISPOSITIONS,
+)
 
+from . import jobs
 from .common import roles_required, scoped
 
-READERS = frozenset(selectors.READERS)
 DISPOSE_FIELDS = ("disposition", "result", "departments")
 
 
@@ -49,32 +57,32 @@ def _list_context(request, **extra) -> dict:
             "table": [{"type": ALERT_TYPE_LABELS[t], "pending": counts[t].get("pending", 0),
                        **{k: counts[t].get(k, 0) for k in DISPOSITIONS}, "total": totals[t]} for t in counts],
             "townships": regions_in_scope(actor=request.user, level=4),
-            "scans": selectors.scans_recent(actor=request.user, limit=5), "can_scan": request.user.role in SCANNERS,
-            "scan_error": "", **extra}
+            "scans": selectors.scans_recent(actor=request.user, limit=5), "can_scan": can(request.user, "monitoring.scan"),
+            "scan_error": "", **jobs.started_job(request), **extra}
 
 
 @login_required
-@roles_required(READERS, "您的角色无权查看监测预警")
+@roles_required("monitoring.read", "您的角色无权查看监测预警")
 @require_GET
 def alert_list(request):
     return render(request, "web/alert_list.html", _list_context(request))
 
 
 @login_required
-@roles_required(frozenset(SCANNERS), "您的角色不能发起监测扫描")
+@roles_required("monitoring.scan", "您的角色不能发起监测扫描")
 @scoped
 @require_POST
 def alert_scan(request):
     region = request.POST.get("region", "").strip()[:20] or (request.user.region_id or "")
     try:
-        scan = monitor_scan(actor=request.user, region_code=region, now=timezone.now())
+        scope = monitor_scan_check(actor=request.user, region_code=region)
     except NotFound:
         raise
     except DomainError as exc:
         return render(request, "web/alert_list.html", _list_context(request, scan_error=exc.message),
                       status=exc.status)
-    messages.success(request, f"监测扫描完成：监测 {scan.population} 人，新增预警 {scan.created} 条")
-    return redirect("web:alert_list")
+    job = jobs.enqueue(request, kind="monitoring.scan", params={"region": scope.code}, region_code=scope.code)
+    return redirect(jobs.with_job(reverse("web:alert_list"), job))
 
 
 def _detail_context(request, alert, **extra) -> dict:
@@ -85,7 +93,7 @@ def _detail_context(request, alert, **extra) -> dict:
             "disposition_help": DISPOSITION_HELP, "disposition_label": DISPOSITIONS.get(alert.disposition, ""),
             "suggested_label": DISPOSITIONS[alert.suggested], "departments": DEPARTMENTS.items(),
             "department_labels": DEPARTMENTS, "referrals": selectors.alert_referrals(actor=request.user, alert=alert),
-            "can_dispose": request.user.role in services.DISPOSERS, "errors": {}, "raw": {}, **extra}
+            "can_dispose": can(request.user, "monitoring.dispose"), "errors": {}, "raw": {}, **extra}
 
 
 def _errors(exc: DomainError, fields) -> dict:
@@ -94,7 +102,7 @@ def _errors(exc: DomainError, fields) -> dict:
 
 
 @login_required
-@roles_required(READERS, "您的角色无权查看监测预警")
+@roles_required("monitoring.read", "您的角色无权查看监测预警")
 @scoped
 @require_http_methods(["GET", "POST"])
 def alert_detail(request, alert_id: int):
@@ -117,7 +125,7 @@ def alert_detail(request, alert_id: int):
 
 
 @login_required
-@roles_required(READERS, "您的角色无权查看监测预警")
+@roles_required("monitoring.read", "您的角色无权查看监测预警")
 @scoped
 @require_POST
 def alert_refer(request, alert_id: int):
@@ -135,7 +143,7 @@ def alert_refer(request, alert_id: int):
 
 
 @login_required
-@roles_required(READERS, "您的角色无权查看监测预警")
+@roles_required("monitoring.read", "您的角色无权查看监测预警")
 @scoped
 @require_POST
 def referral_feedback(request, alert_id: int, referral_id: int):

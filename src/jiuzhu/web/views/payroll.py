@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +19,7 @@ from jiuzhu.apps.payments.models import PaymentLine
 from jiuzhu.rules.errors import DomainError, NotFound
 
 from ..forms import parse_int
+from . import jobs
 from .common import forbidden, scoped
 
 LINE_STATUSES = dict(PaymentLine.Status.choices)
@@ -41,7 +43,7 @@ def _list_context(request, **extra) -> dict:
         "regions": selectors.payroll_regions(actor=request.user),
         "may_operate": selectors.may_operate(request.user),
         "form": {"region": request.user.region_id, "month": f"{today:%Y-%m}"},
-        **extra,
+        **jobs.started_job(request), **extra,
     }
 
 
@@ -59,14 +61,15 @@ def payroll_list(request):
 def payroll_prepare(request):
     form = {"region": request.POST.get("region", "").strip(), "month": request.POST.get("month", "").strip()}
     try:
-        batch = services.payroll_prepare(actor=request.user, region_code=form["region"], month=form["month"],
-                                         now=timezone.now())
+        month = services.payroll_prepare_check(actor=request.user, region_code=form["region"], month=form["month"],
+                                               now=timezone.now())
     except NotFound:
         raise
     except DomainError as exc:
         return render(request, "web/payroll_list.html", _list_context(request, form=form, error=exc), status=exc.status)
-    messages.success(request, f"批次 {batch.number} 已生成（或已存在）：{batch.households} 户，金额 {batch.total_amount} 元")
-    return redirect("web:payroll_detail", batch_id=batch.pk)
+    job = jobs.enqueue(request, kind="payroll.prepare", params={"region": form["region"], "month": f"{month:%Y-%m}"},
+                       region_code=form["region"])
+    return redirect(jobs.with_job(reverse("web:payroll_list"), job))
 
 
 def _detail_context(request, batch, **extra) -> dict:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from jiuzhu.apps.cases import selectors
+from jiuzhu.apps.programs import selectors
 
 from .. import case_queries
 from ..case_display import NOTICE_KINDS, program_label

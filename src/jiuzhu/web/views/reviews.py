@@ -6,30 +6,33 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases.models import PROGRAMS
 from jiuzhu.apps.regions.selectors import regions_in_scope
 from jiuzhu.apps.reviews import selectors, services
 from jiuzhu.rules.errors import DomainError, ValidationFailed
 from jiuzhu.rules.workflow.states import RECHECK_OUTCOMES
 
+from . import jobs
 from .common import scoped
 
 CHART_SERIES = [("decided", "已决定"), ("open", "办理中"), ("overdue", "其中逾期"), ("cancelled", "已取消")]
 
 
 def _list_context(request, **extra) -> dict:
-    can_start = request.user.role in services.STARTERS
+    can_start = can(request.user, "review.start")
     regions = []
     if can_start:
         regions = [*regions_in_scope(actor=request.user, level=3), *regions_in_scope(actor=request.user, level=4)]
     return {"campaigns": selectors.campaigns_visible(actor=request.user), "can_start": can_start,
-            "regions": regions, "year": timezone.localdate().year + 1, "errors": {}, "raw": {}, **extra}
+            "regions": regions, "year": timezone.localdate().year + 1, "errors": {}, "raw": {},
+            **jobs.started_job(request), **extra}
 
 
 @login_required
@@ -45,15 +48,16 @@ def review_list(request):
                 due = date.fromisoformat(raw["due"])
             except ValueError:
                 raise ValidationFailed("review.due", "复核办结期限格式应为 YYYY-MM-DD", field="due") from None
-        campaign, created = services.review_start(actor=request.user, region_code=raw["region"], year=raw["year"],
-                                                  now=timezone.now(), due=due)
+        region, year = services.review_start_check(actor=request.user, region_code=raw["region"], year=raw["year"],
+                                                   now=timezone.now(), due=due)
     except DomainError as exc:
         field = str(exc.details.get("field") or "")
         errors = {field: exc.message} if field in raw else {"general": exc.message}
         return render(request, "web/review_list.html", _list_context(request, errors=errors, raw=raw),
                       status=exc.status)
-    messages.success(request, f"{campaign.year} 年度年审已启动：新建复核任务 {created} 件，累计 {campaign.cases_created} 件")
-    return redirect("web:review_detail", campaign_id=campaign.pk)
+    job = jobs.enqueue(request, kind="reviews.start", region_code=region.code,
+                       params={"region": region.code, "year": year, "due": due.isoformat() if due else ""})
+    return redirect(jobs.with_job(reverse("web:review_list"), job))
 
 
 def chart_data(progress: dict) -> dict:

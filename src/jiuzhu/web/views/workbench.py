@@ -4,15 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from jiuzhu.apps.accounts.roles import CALENDAR_WATCHERS, Role
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors as cases
 from jiuzhu.apps.registry.selectors import households_visible
 from jiuzhu.apps.workcalendar import selectors as calendar
 from jiuzhu.rules.workflow.states import STATE_LABELS, STEP_LABELS
 
 from .. import case_queries
-
-SUPERVISORS = frozenset({Role.COUNTY, Role.INSPECTOR})
 
 
 def _task(case, today, provisional_years=frozenset()) -> dict:
@@ -32,13 +30,13 @@ def workbench(request):
         "household_count": households_visible(actor=user).count(),
         "tasks": [_task(c, today, provisional) for c in cases.my_tasks(actor=user)],
         "state_counts": [(s, label, counts[s]) for s, label in STATE_LABELS.items() if counts.get(s)],
-        "open_total": sum(counts.values()), "today": today, "supervisor": user.role in SUPERVISORS,
+        "open_total": sum(counts.values()), "today": today, "supervisor": can(user, "case.supervise"),
     }
     if context["supervisor"]:
         overdue, by_township = cases.supervision_list(actor=user)
         names = case_queries.region_names([t["township"] for t in by_township])
         context["supervision"] = [_task(c, today, provisional) for c in overdue]
         context["by_township"] = [(names.get(t["township"], t["township"]), t["n"]) for t in by_township]
-    if user.role in CALENDAR_WATCHERS:
+    if can(user, "calendar.watch"):
         context["calendar_outlook"] = calendar.calendar_outlook(today)
     return render(request, "web/workbench.html", context)

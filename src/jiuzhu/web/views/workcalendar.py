@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from jiuzhu.apps.accounts.roles import CALENDAR_IMPORTERS
 from jiuzhu.apps.workcalendar import selectors
 from jiuzhu.apps.workcalendar.services import calendar_import
 from jiuzhu.rules.errors import DomainError, ValidationFailed
@@ -32,7 +31,7 @@ def _context(today, **extra) -> dict:
 
 
 @login_required
-@roles_required(CALENDAR_IMPORTERS, "只有系统管理员和县民政可以管理工作日历")
+@roles_required("calendar.import", "只有系统管理员和县民政可以管理工作日历")
 @require_http_methods(["GET", "POST"])
 def calendar_admin(request):
     today = timezone.localdate()

@@ -6,9 +6,9 @@ becomes chain ""'s head. On SQLite, changing the table rebuilds it and drops its
 created again at the end.
 """
 
-from django.db import migrations, models
-
 from importlib import import_module
+
+from django.db import migrations, models
 
 _triggers = import_module("jiuzhu.apps.audit.migrations.0002_append_only_triggers")
 

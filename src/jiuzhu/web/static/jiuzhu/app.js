@@ -58,3 +58,10 @@ document.addEventListener("DOMContentLoaded", syncShownBy);
 document.addEventListener("change", function (event) {
   if (event.target.type === "checkbox") syncShownBy();
 });
+
+// Buttons marked data-remove-after-request go away once their request is done (显示完整号码): no inline
+// handlers, the Content-Security-Policy allows scripts from files only (issue 18 §6).
+document.addEventListener("htmx:afterRequest", function (event) {
+  var elt = event.detail && event.detail.elt;
+  if (elt && elt.hasAttribute && elt.hasAttribute("data-remove-after-request")) elt.remove();
+});

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from jiuzhu.apps.cases import config
+from jiuzhu.apps.cases.models import Notice
+from jiuzhu.apps.cases.services import first_of_next_month
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.registry.models import Person
 from jiuzhu.rules.errors import Conflict, ValidationFailed
 
-from . import config
-from .models import Notice
 from .proposal import propose
 
 ELIGIBLE = {"dibao": "dibao", "tekun": "tekun"}
@@ -92,8 +93,6 @@ def confirm_writes(ctx):
     """WF-10/11, R-DB-05: approval creates the enrollment from the 1st of next month and the long-term
     notice, which follows the enrollment. 单人户施保 (R-HH-06) enrolls each reviewed member alone:
     the person, one for the amount, the rules' amount."""
-    from .services import first_of_next_month
-
     case, p = ctx.case, ctx.payload
     if case.program == "tekun":
         survey = case.records.filter(kind="survey").order_by("-id").first()

@@ -1,22 +1,27 @@
 """Recheck (复核) actions: the township's opinion from the rules engine, and the decision that
 changes the enrollment from next month (R-DM-02/03/04). The shared steps (request and record the
-verification, record the survey, extend) use the application services; see scheduling.py for how
+verification, record the survey, extend) use the application services; see cases/scheduling.py for how
 a recheck starts and rules/workflow/recheck.py for its table."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from jiuzhu.apps.cases import config
+from jiuzhu.apps.cases.notices import withdraw_running_notices
 from jiuzhu.apps.enrollment import terms
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.enrollment.services import change_apply, recheck_continue
 from jiuzhu.apps.enrollment.standard import region_evaluate
 from jiuzhu.rules.errors import ValidationFailed
-from jiuzhu.rules.workflow.enrollment import LEGAL_GROUNDS, add_months, first_of_next_month
+from jiuzhu.rules.workflow.enrollment import (
+    LEGAL_GROUNDS,
+    add_months,
+    first_of_next_month,
+)
 from jiuzhu.rules.workflow.states import RECHECK_OUTCOMES
 
-from . import config, termination
-from .engine import perform
+from . import termination
 from .proposal import propose
 
 CONTINUE_GROUND = "《最低生活保障审核确认办法》第三十一条（家庭经济状况无明显变化的，不调整保障金）"
@@ -132,19 +137,5 @@ def recheck_continue_date(enrollment, ctx):
 
 def cancel_writes(ctx):
     ctx.record("recheck_cancel", ctx.payload.model_dump(mode="json"))
-    termination.withdraw_running_notices(ctx.case)  # a running 拟终止公示 comes off the public page
+    withdraw_running_notices(ctx.case)  # a running 拟终止公示 comes off the public page
 
-
-def _act(action, handler):
-    def service(*, actor, case_id, payload: dict | None = None, now, version: int | None = None):
-        return perform(actor=actor, case_id=case_id, action=action, payload=payload, now=now, version=version,
-                       handler=handler)
-    service.__name__ = f"case_{action}"
-    service.__doc__ = f"Recheck action ``{action}`` (rules/workflow/recheck.py)."
-    return service
-
-
-case_recheck_review = _act("recheck_review", recheck_review_writes)
-case_decide = _act("decide", decide_writes)
-case_cancel = _act("cancel", cancel_writes)
-case_start_termination_notice = _act("start_termination_notice", termination.start_termination_notice_writes)

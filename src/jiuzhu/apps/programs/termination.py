@@ -4,21 +4,24 @@ a copy recorded as sent to the village committee, and a referral suggestion (dib
 
 The table rows are in rules/workflow/recheck.py; objections and the re-investigation reuse the
 application services (``record_objection``, ``reinvestigate``); the decision itself is
-``recheck.decide_writes``, which calls ``decision_extras`` here."""
+``recheck.decide_writes``, which calls ``decision_extras`` here. The running notices come off the
+public page with ``cases.notices.withdraw_running_notices``."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
 
+from jiuzhu.apps.cases import config
+from jiuzhu.apps.cases.documents import (
+    header,  # the region names, as printed on the case's documents
+)
+from jiuzhu.apps.cases.models import Case, Notice
 from jiuzhu.apps.documents.blocks import village_committee_name
 from jiuzhu.apps.enrollment.standard import region_evaluate
 from jiuzhu.rules.errors import DomainError
 from jiuzhu.rules.workflow.recheck import TERMINATION_NOTICE_DAYS, termination_referral
 from jiuzhu.rules.workflow.states import TEKUN_TERMINATION_GROUNDS
-
-from . import config
-from .models import Case, Notice
 
 
 def is_termination(case: Case) -> bool:
@@ -36,12 +39,6 @@ def start_termination_notice_writes(ctx):
                           ends_on=ctx.today + timedelta(days=TERMINATION_NOTICE_DAYS))
 
 
-def withdraw_running_notices(case: Case):
-    """A re-investigation, withdrawal or cancellation takes the case's running notices off the public
-    page (a fresh notice follows where one is due). Long-term notices of approved cases stay."""
-    case.notices.exclude(kind=Notice.Kind.LONG_TERM).filter(withdrawn=False).update(withdrawn=True)
-
-
 def _latest_notice_record(case: Case):
     return case.records.filter(kind="termination_notice").order_by("-id").first()
 
@@ -57,8 +54,6 @@ def decision_reason(case: Case, reason: str) -> str:
 
 
 def village_committee(case: Case) -> str:
-    from .documents import header  # the region names, as printed on the case's documents
-
     return village_committee_name(header(case, case.submitted_at.date()).village)
 
 

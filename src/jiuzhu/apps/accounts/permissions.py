@@ -1,0 +1,72 @@
+"""The permission matrix: role → permission names. The one place that says who may do what.
+
+Services check a name (``require(actor, "payroll.approve", …)``), views decorate with the same name
+(``@roles_required("payroll.approve", …)``) and templates ask ``{% if user|may:"payroll.approve" %}``;
+no other module keeps a set of roles. Region scope is separate (``regions.scope``): a permission
+says *what* a role may do, the scope says *where*.
+
+The case workflow's own actions are the exception by design: who may take each step is part of the
+transition tables (``rules.workflow``), data like the states themselves.
+"""
+
+from __future__ import annotations
+
+from .roles import Role
+
+V, CW, RV, CO, INS, AD = Role.VILLAGE, Role.CASEWORKER, Role.REVIEWER, Role.COUNTY, Role.INSPECTOR, Role.ADMIN
+TOWNSHIP_AND_ABOVE = frozenset({CW, RV, CO, INS, AD})
+
+# name → (roles, what it allows, in Chinese: shown on the admin page and in "not allowed" messages)
+MATRIX: dict[str, tuple[frozenset, str]] = {
+    "registry.write": (frozenset({V, CW, CO}), "新增、修改家庭和成员"),
+    "pii.view_full": (frozenset({CW, RV, CO}), "查看完整身份证号、银行账号、电话（每次查看均审计）"),
+    "audit.read": (frozenset({INS, AD, CO}), "查看审计日志"),
+    "audit.read_unregioned": (frozenset({INS, AD}), "查看无区划的审计事件（登录、锁定、系统任务）"),
+    "accounts.manage": (frozenset({AD}), "管理用户、角色和行政区划"),
+    "calendar.watch": (frozenset({CO, AD}), "接收次年放假安排未导入的提醒"),
+    "calendar.import": (frozenset({AD, CO}), "导入工作日历（放假安排）"),
+    "case.submit": (frozenset({V, CW}), "提交救助申请（受理渠道见 cases.services.ROLE_CHANNELS）"),
+    "case.attach": (frozenset({V, CW, CO}), "上传申请材料扫描件和照片"),
+    "case.supervise": (frozenset({CO, INS}), "查看逾期督办清单"),
+    "data.read": (frozenset({CO, AD, INS}), "查看部门数据快照"),
+    "data.ingest": (frozenset({CO, AD}), "导入部门数据"),
+    "verification.read": (TOWNSHIP_AND_ABOVE, "查看家庭经济状况核对报告"),
+    "verification.run": (frozenset({CO, CW}), "发起家庭经济状况核对（乡镇可预核）"),
+    "verification.submit": (frozenset({CO}), "将核对报告录入案件"),
+    "monitoring.read": (TOWNSHIP_AND_ABOVE, "查看监测预警"),
+    "monitoring.scan": (frozenset({CO, CW, AD}), "发起监测扫描"),
+    "monitoring.dispose": (frozenset({CW, CO}), "处置、推送预警，登记部门反馈"),
+    "lowincome.read": (TOWNSHIP_AND_ABOVE | {V}, "查看、导出低收入人口登记"),
+    "lowincome.register": (frozenset({CW, CO, V}), "登记、导入低收入人口"),
+    "enrollment.ledger_import": (frozenset({CW, CO}), "导入在保对象台账"),
+    "standard.manage": (frozenset({CO}), "录入、测算、审批、应用保障标准"),
+    "review.read": (TOWNSHIP_AND_ABOVE, "查看年审进度"),
+    "review.start": (frozenset({CO}), "启动年审、生成到期复核"),
+    "review.schedule": (frozenset({CO, CW}), "为到期在保对象安排复核"),
+    "payroll.read": (frozenset({CO, INS, AD, CW, RV}), "查看发放批次"),
+    "payroll.operate": (frozenset({CO}), "生成、审核、导出发放批次，导入银行回盘"),
+    "dashboard.read": (frozenset({CO, INS, AD, CW, RV}), "查看统计看板"),
+    "stats.compute": (frozenset({CO, AD}), "重新计算统计"),
+    "jobs.read": (TOWNSHIP_AND_ABOVE, "查看后台任务（本人发起的；县民政另可看本辖区的，管理员可看全部）"),
+    "jobs.read_all": (frozenset({AD}), "查看全部后台任务"),
+    "jobs.read_region": (frozenset({CO}), "查看本辖区的后台任务"),
+}
+
+
+def roles_with(name: str) -> frozenset:
+    """The roles holding permission ``name`` (an unknown name is a programming error)."""
+    return MATRIX[name][0]
+
+
+def has_permission(actor, name: str) -> bool:
+    roles = roles_with(name)
+    return bool(actor and getattr(actor, "is_authenticated", True) and getattr(actor, "is_active", False)
+                and getattr(actor, "role", None) in roles)
+
+
+def permissions_of(role: str) -> list[str]:
+    return [name for name, (roles, _) in MATRIX.items() if role in roles]
+
+
+def describe(name: str) -> str:
+    return MATRIX[name][1]

@@ -1,0 +1,67 @@
+"""What programs register with the case engine (architecture.md "Programs register with the engine").
+
+The engine (engine, services, documents) knows no program's other apps: the steps that create or
+change an enrollment, the guards that read enrollments and the documents filled from them live in
+``jiuzhu.apps.programs``, which registers them here from its ``AppConfig.ready()``. The engine calls
+them exactly where it called them before: inside the action's transaction, before its audit event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .guards import GUARDS
+
+_HANDLERS: dict[str, Callable] = {}
+_DOCUMENTS: dict[str, Callable] = {}
+_LOOKUPS: dict[str, Callable] = {}
+
+
+def _register(table: dict, what: str, name: str, fn: Callable):
+    known = table.get(name)
+    if known is not None and known is not fn:
+        raise RuntimeError(f"case engine: {what} {name!r} is registered twice ({known.__module__}, {fn.__module__})")
+    table[name] = fn
+
+
+def register_handler(action: str, fn: Callable):
+    """``fn(ctx)`` writes the step's records and fields of ``action`` (``engine.perform``'s handler)."""
+    _register(_HANDLERS, "handler", action, fn)
+
+
+def register_guard(name: str, fn: Callable):
+    """``fn(ctx)`` raises a ``DomainError`` when the action may not happen now (named in the tables)."""
+    _register(GUARDS, "guard", name, fn)
+
+
+def register_document(kind: str, fn: Callable):
+    """``fn(case, today)`` returns the document's context, or None when the case cannot produce it.
+    Registered documents follow the engine's own in ``documents.contexts`` (in registration order)."""
+    _register(_DOCUMENTS, "document", kind, fn)
+
+
+def register_lookup(name: str, fn: Callable):
+    """A value the engine's documents read from a program's records (e.g. an approval's first paid month)."""
+    _register(_LOOKUPS, "lookup", name, fn)
+
+
+def handler(action: str) -> Callable:
+    """The handler ``perform`` runs for ``action``, resolved when the action runs (programs register
+    after the engine is imported)."""
+    def run(ctx):
+        fn = _HANDLERS.get(action)
+        if fn is None:
+            raise RuntimeError(f"case engine: no handler registered for {action!r} "
+                               "(is jiuzhu.apps.programs in INSTALLED_APPS?)")
+        return fn(ctx)
+    run.__name__ = f"{action}_handler"
+    return run
+
+
+def documents() -> dict[str, Callable]:
+    return dict(_DOCUMENTS)
+
+
+def lookup(name: str, *args, default=None):
+    fn = _LOOKUPS.get(name)
+    return default if fn is None else fn(*args)

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class ProgramsConfig(AppConfig):
+    name = "jiuzhu.apps.programs"
+    label = "programs"
+    verbose_name = "救助项目"
+
+    def ready(self):
+        from jiuzhu.apps.cases import registry
+
+        from . import documents, guards, recheck, review, termination
+
+        registry.register_handler("initial_review", review.review_writes)
+        registry.register_handler("confirm", review.confirm_writes)
+        registry.register_handler("recheck_review", recheck.recheck_review_writes)
+        registry.register_handler("decide", recheck.decide_writes)
+        registry.register_handler("cancel", recheck.cancel_writes)
+        registry.register_handler("start_termination_notice", termination.start_termination_notice_writes)
+        for name, fn in guards.GUARDS.items():
+            registry.register_guard(name, fn)
+        registry.register_document("adjustment_notice", documents.adjustment)
+        registry.register_lookup("enrollment_start_month", documents.enrollment_start_month)

@@ -1,0 +1,135 @@
+"""Background jobs (后台任务): the jobs page (administrators all, county staff their county's, everyone
+else their own), one job's page, the small status fragment that a page polls with htmx while its job
+runs, and retry / cancel (audited). Also the helpers the pages that queue work share."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from jiuzhu.apps.jobs import selectors, services
+from jiuzhu.apps.jobs.models import Job
+from jiuzhu.apps.jobs.registry import kind_label
+from jiuzhu.rules.errors import DomainError, NotFound
+
+from .common import scoped
+
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _link(job: Job) -> dict | None:
+    """Where a finished job's result is shown (the web knows the URLs, the apps don't)."""
+    r = job.result or {}
+    if job.status != Job.Status.SUCCEEDED:
+        return None
+    if job.kind == "payroll.prepare" and r.get("batch_id"):
+        return {"url": reverse("web:payroll_detail", args=[r["batch_id"]]),
+                "label": f"查看发放批次 {r.get('number', '')}（{r.get('households', 0)} 户，{r.get('total_amount', '')} 元）"}
+    if job.kind == "monitoring.scan":
+        return {"url": reverse("web:alert_list"),
+                "label": f"查看预警（监测 {r.get('population', 0)} 人，新增预警 {r.get('created', 0)} 条）"}
+    if job.kind == "verification.ingest" and r.get("snapshot_id"):
+        verb = "该文件此前已导入，未重复导入" if r.get("already") else f"已导入 {r.get('rows', 0)} 行，退回 {r.get('rejects', 0)} 行"
+        return {"url": f"{reverse('web:data_sources')}?source={r.get('source', '')}",
+                "label": f"查看快照 {r['snapshot_id']}（{verb}）"}
+    if job.kind == "stats.compute" and r.get("month"):
+        return {"url": f"{reverse('web:dashboard')}?month={r['month']}",
+                "label": f"查看 {r['month']} 统计看板（{r.get('rows', 0)} 条统计）"}
+    if job.kind == "reviews.start" and r.get("campaign_id"):
+        return {"url": reverse("web:review_detail", args=[r["campaign_id"]]),
+                "label": f"查看 {r.get('year', '')} 年度年审（新建复核任务 {r.get('created', 0)} 件）"}
+    return None
+
+
+def job_view(job: Job) -> dict:
+    return {"job": job, "job_label": kind_label(job.kind), "job_link": _link(job)}
+
+
+def started_job(request) -> dict:
+    """The context of the job named in ``?job=`` (the page that queued it shows its progress); empty
+    when there is none or the user may not see it."""
+    raw = request.GET.get("job", "")
+    if not raw.isdigit():
+        return {}
+    try:
+        return job_view(selectors.job_get(actor=request.user, job_id=raw))
+    except NotFound:
+        return {}
+
+
+def enqueue(request, *, kind: str, params: dict, region_code: str | None) -> Job:
+    """Queue ``kind`` for the user; the form's one-time token (``job_token``) is the idempotency key,
+    so a double submit of the same form queues one job."""
+    token = request.POST.get("job_token", "")
+    key = f"web:{request.user.pk}:{token}" if TOKEN.match(token) else None
+    job, created = services.job_enqueue(kind=kind, params=params, key=key, actor=request.user,
+                                        region_code=region_code, now=timezone.now())
+    if created:
+        messages.success(request, f"已提交后台任务：{kind_label(kind)}（任务 {job.pk}），完成后本页显示结果")
+    else:
+        messages.info(request, f"该表单已提交过：后台任务 {job.pk}（{job.get_status_display()}）")
+    return job
+
+
+def with_job(url: str, job: Job) -> str:
+    return f"{url}{'&' if '?' in url else '?'}job={job.pk}"
+
+
+@login_required
+@require_GET
+def job_list(request):
+    status = request.GET.get("status", "")
+    jobs = selectors.jobs_visible(actor=request.user, status=status)
+    rows = [{**job_view(j)} for j in jobs]
+    return render(request, "web/job_list.html", {"rows": rows, "status": status, "statuses": Job.Status.choices})
+
+
+@login_required
+@scoped
+@require_GET
+def job_detail(request, job_id: int):
+    job = selectors.job_get(actor=request.user, job_id=job_id)
+    return render(request, "web/job_detail.html", job_view(job))
+
+
+@login_required
+@scoped
+@require_GET
+def job_status(request, job_id: int):
+    """The fragment polled by the page that started the job (every 2 s until it is finished)."""
+    job = selectors.job_get(actor=request.user, job_id=job_id)
+    response = render(request, "web/_job_status.html", job_view(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _act(request, job_id: int, action, done: str):
+    try:
+        job = action(actor=request.user, job_id=job_id, now=timezone.now())
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:job_list")
+    messages.success(request, f"任务 {job.pk}（{kind_label(job.kind)}）{done}")
+    return redirect("web:job_list")
+
+
+@login_required
+@scoped
+@require_POST
+def job_retry(request, job_id: int):
+    return _act(request, job_id, services.job_retry, "已重新排队")
+
+
+@login_required
+@scoped
+@require_POST
+def job_cancel(request, job_id: int):
+    return _act(request, job_id, services.job_cancel, "已取消")
