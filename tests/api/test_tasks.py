@@ -102,3 +102,21 @@ def test_a_task_due_in_a_provisional_year_says_so(client, caseworker, county_use
     # then the task says its due date is provisional
     task = next(t for t in items if t["id"] == str(case.pk))
     assert (task["next_due"], task["next_due_provisional"], task["deadline_moved_on"]) == ("2027-02-12", True, None)
+
+
+def test_a_recheck_due_in_2027_counts_calendar_days_and_is_not_provisional(client, caseworker, household, bearer):
+    """Issue 12 §1: 暂定 comes from the deadline, not from its year: a recheck's calendar-day limit never
+    depends on a holiday schedule."""
+    from jiuzhu.apps.cases.scheduling import schedule_recheck
+    from tests.apps.cases.flow import at
+    from tests.apps.enrollment.lifecycle_helpers import make_enrollment
+
+    # given a recheck due on 2027-01-05 (calendar days)
+    enrollment = make_enrollment(household)
+    case, _ = schedule_recheck(actor=caseworker, enrollment=enrollment, due=date(2027, 1, 5), reason="年审",
+                               now=at(date(2026, 12, 7)))
+    # when the caseworker lists their tasks
+    items = client.get("/api/v1/tasks", **bearer(caseworker)).json()["items"]
+    # then the task is due 2027-01-05 and not marked provisional
+    task = next(t for t in items if t["id"] == str(case.pk))
+    assert (task["next_due"], task["next_due_provisional"]) == ("2027-01-05", False)

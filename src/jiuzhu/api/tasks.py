@@ -12,7 +12,6 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
 from jiuzhu.apps.cases import selectors
-from jiuzhu.apps.workcalendar.selectors import provisional_years
 from jiuzhu.rules.workflow.states import STEP_LABELS
 
 from .schemas import errors
@@ -49,11 +48,10 @@ class TaskList(BaseModel):
 @router.get("", response={200: TaskList, **errors(422)}, summary="我的待办（工作台）：本人角色在管辖范围内待办的案件，截止日期最早的在前")
 def task_list(request, filters: Query[TaskQuery]):
     cases = selectors.my_tasks(actor=request.auth, limit=filters.limit)
-    provisional = provisional_years()
     return {"items": [{
         "id": str(c.pk), "number": c.number, "program": c.program, "program_label": c.program_label,
         "state": c.state, "state_label": c.state_label, "applicant_name": c.applicant.name,
         "region": c.region_id, "region_name": c.region.name, "next_step": c.next_step,
         "next_step_label": STEP_LABELS.get(c.next_step, c.next_step), "next_due": c.next_due,
-        "next_due_provisional": bool(c.next_due and c.next_due.year in provisional),
+        "next_due_provisional": bool(getattr(c, "next_due_provisional", False)),
         "deadline_moved_on": c.deadline_moved_on, "overdue": c.overdue} for c in cases]}

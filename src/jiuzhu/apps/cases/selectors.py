@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat, Substr
 
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
@@ -74,8 +74,16 @@ def my_tasks(*, actor, limit: int = 50, after: tuple | None = None):
     # only (selecting whole rows first made PostgreSQL fetch and sort every task of the scope).
     ids = list(scope_filter(Case.objects.filter(match), actor).order_by("next_due", "id")
                .values_list("id", flat=True)[:limit])
-    found = Case.objects.select_related("applicant", "region").only(*TASK_FIELDS).in_bulk(ids)
+    found = (Case.objects.select_related("applicant", "region").only(*TASK_FIELDS)
+             .annotate(next_due_provisional=_next_due_provisional()).in_bulk(ids))
     return [found[pk] for pk in ids]
+
+
+def _next_due_provisional():
+    """Is the deadline behind ``next_due`` counted over a year without an official holiday schedule?
+    (A recheck's calendar-day deadline never is, whatever its year.)"""
+    return Exists(CaseDeadline.objects.filter(case_id=OuterRef("pk"), step=OuterRef("next_step"), due=OuterRef("next_due"),
+                                              provisional=True, status__in=("open", "overdue")))
 
 
 # What a task row shows (API /v1/tasks and the 工作台 page; ``number`` is made of submitted_at, kind
@@ -97,7 +105,8 @@ def supervision_list(*, actor, limit: int = 200):
     township = Concat(Substr("region_id", 1, 9), Value("000"), output_field=CharField())
     by_township = list(qs.annotate(township=township).values("township")
                        .annotate(n=Count("id")).order_by("township"))
-    cases = list(qs.select_related("applicant", "region").order_by("next_due", "id")[:limit])
+    cases = list(qs.select_related("applicant", "region").annotate(next_due_provisional=_next_due_provisional())
+                 .order_by("next_due", "id")[:limit])
     return cases, by_township
 
 

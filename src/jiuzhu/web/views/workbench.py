@@ -13,11 +13,11 @@ from jiuzhu.rules.workflow.states import STATE_LABELS, STEP_LABELS
 from .. import case_queries
 
 
-def _task(case, today, provisional_years=frozenset()) -> dict:
+def _task(case, today) -> dict:
     due = case.next_due
     return {"case": case, "step": STEP_LABELS.get(case.next_step, case.next_step or "—"), "due": due,
             "overdue": bool(case.overdue or (due and due < today)), "due_today": due == today,
-            "provisional": bool(due and due.year in provisional_years), "moved": case.deadline_moved_on}
+            "provisional": bool(getattr(case, "next_due_provisional", False)), "moved": case.deadline_moved_on}
 
 
 @login_required
@@ -25,17 +25,16 @@ def workbench(request):
     today = timezone.localdate()
     user = request.user
     counts = cases.state_counts(actor=user)
-    provisional = calendar.provisional_years()
     context = {
         "household_count": households_visible(actor=user).count(),
-        "tasks": [_task(c, today, provisional) for c in cases.my_tasks(actor=user)],
+        "tasks": [_task(c, today) for c in cases.my_tasks(actor=user)],
         "state_counts": [(s, label, counts[s]) for s, label in STATE_LABELS.items() if counts.get(s)],
         "open_total": sum(counts.values()), "today": today, "supervisor": can(user, "case.supervise"),
     }
     if context["supervisor"]:
         overdue, by_township = cases.supervision_list(actor=user)
         names = case_queries.region_names([t["township"] for t in by_township])
-        context["supervision"] = [_task(c, today, provisional) for c in overdue]
+        context["supervision"] = [_task(c, today) for c in overdue]
         context["by_township"] = [(names.get(t["township"], t["township"]), t["n"]) for t in by_township]
     if can(user, "calendar.watch"):
         context["calendar_outlook"] = calendar.calendar_outlook(today)
