@@ -7,21 +7,21 @@ SPARK  := $(VENV)/.spark
 RUN_DEBS  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql-client
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: install run test test-dates debs-run debs-test migrate clean-db lint
+.PHONY: install run test test-dates debs-run debs-test migrate clean-db lint lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): $(BIN)/python requirements/base.txt requirements/test.txt pyproject.toml
-	$(BIN)/pip install -q -r requirements/base.txt -r requirements/test.txt
+	$(BIN)/pip install -q --require-hashes -r requirements/base.txt -r requirements/test.txt
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e . 2>/dev/null || $(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
 # PySpark (the scale-out engine) for the DuckDB/Spark parity tests: needs Java 17, ~470 MB.
 $(SPARK): $(STAMP) requirements/spark.txt
 	@if command -v java >/dev/null 2>&1; then \
-	  echo "安装 PySpark（Spark 引擎对比测试用）"; $(BIN)/pip install -q -r requirements/spark.txt && touch $(SPARK); \
+	  echo "安装 PySpark（Spark 引擎对比测试用）"; $(BIN)/pip install -q --require-hashes -r requirements/spark.txt && touch $(SPARK); \
 	else echo "未找到 Java：不安装 PySpark，Spark 引擎对比测试将跳过（CI=true 时判为失败）"; fi
 
 debs-run:
@@ -56,6 +56,14 @@ DATE_TESTS := tests/test_frozen_clock.py tests/rules tests/apps/test_workcalenda
   tests/cli/test_workflow_cli.py tests/cli/test_payroll_cli.py tests/cli/test_review_cli.py \
   tests/e2e/test_case_flow.py tests/e2e/test_payroll_flow.py tests/e2e/test_calendar_flow.py \
   tests/web/test_calendar_admin.py tests/web/test_dashboard.py tests/apps/jobs tests/apps/stats
+
+# The lock files (exact versions with hashes; install refuses anything else). Dependencies are declared
+# once: runtime in pyproject.toml, test tools in requirements/test.in, Spark in requirements/spark.in.
+lock: $(BIN)/python
+	$(BIN)/pip install -q pip-tools
+	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --no-emit-find-links --no-emit-index-url --output-file=base.txt ../pyproject.toml
+	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --no-emit-find-links --no-emit-index-url --output-file=test.txt test.in
+	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --no-emit-find-links --no-emit-index-url --output-file=spark.txt spark.in
 
 # ruff (pyflakes, bugbear, bandit, imports), mypy with django-stubs, and the import contracts (apps acyclic)
 lint: $(STAMP)

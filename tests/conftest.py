@@ -225,3 +225,11 @@ def household(caseworker, household_data):
     from jiuzhu.apps.registry.services import household_create
 
     return household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Bytes parameters get a short id by length: generated files (xlsx carry their creation time)
+    must not make two xdist workers collect different test ids."""
+    if isinstance(val, bytes | bytearray):
+        return f"{argname}-{len(val)}B"
+    return None
