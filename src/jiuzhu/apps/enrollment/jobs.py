@@ -31,3 +31,23 @@ def ledger_import_job(job, progress) -> dict:
                              progress=lambda stage, done, total: progress(done, total, stage))
     finally:
         upload_discard(p["token"])
+
+
+def standard_preview_job(job, progress) -> dict:
+    """``enrollment.standard_preview``: the columnar preview of a proposed standard (``jiuzhu standard
+    preview``); its summary is the job's result, the detail stays in the change's preview file."""
+    from .standard_preview import standard_preview
+
+    preview = standard_preview(actor=job.created_by, change_id=int(job.params["change_id"]), now=timezone.now(),
+                               progress=lambda stage, done, total: progress(done, total, stage))
+    return {"change_id": preview.change.pk, **preview.summary}
+
+
+def standard_apply_job(job, progress) -> dict:
+    """``enrollment.standard_apply``: the approved preview applied to the enrollments (``jiuzhu standard
+    apply``); applying twice changes nothing the second time."""
+    from .standard_apply import standard_apply
+
+    result = standard_apply(actor=job.created_by, change_id=int(job.params["change_id"]), now=timezone.now(),
+                            progress=lambda stage, done, total: progress(done, total, stage))
+    return {"change_id": int(job.params["change_id"]), **result}
