@@ -76,6 +76,7 @@ urlpatterns = [
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:job_id>/status/", jobs.job_status, name="job_status"),
+    path("jobs/<int:job_id>/files/<str:name>", jobs.job_file, name="job_file"),
     path("jobs/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),
     path("jobs/<int:job_id>/cancel/", jobs.job_cancel, name="job_cancel"),
     path("payroll/", payroll.payroll_list, name="payroll_list"),
