@@ -39,6 +39,8 @@ class TaskOut(BaseModel):  # plain pydantic: validated natively (see case_schema
     next_due_provisional: bool = Field(False, description="截止日落在尚未导入官方放假安排的年份（暂定）")
     deadline_moved_on: date | None = Field(None, description="导入官方放假安排后时限被调整的日期（时限因放假安排调整）")
     overdue: bool
+    waiting: str = Field("", description="等待原因：下一步操作尚被条件阻止时的中文原因及解除办法（页面显示为“等待：…”）；"
+                                         "为空表示现在即可办理")
 
 
 class TaskList(BaseModel):
@@ -54,4 +56,5 @@ def task_list(request, filters: Query[TaskQuery]):
         "region": c.region_id, "region_name": c.region.name, "next_step": c.next_step,
         "next_step_label": STEP_LABELS.get(c.next_step, c.next_step), "next_due": c.next_due,
         "next_due_provisional": bool(getattr(c, "next_due_provisional", False)),
-        "deadline_moved_on": c.deadline_moved_on, "overdue": c.overdue} for c in cases]}
+        "deadline_moved_on": c.deadline_moved_on, "overdue": c.overdue,
+        "waiting": c.task_waiting} for c in cases]}
