@@ -160,3 +160,12 @@ def test_late_on_only_for_supervised_steps_after_their_due_date():
     assert not late_on(due, due) and late_on(due, due + timedelta(days=1))
     assert not late_on(due, due + timedelta(days=1), supervised=False)  # the notice period is a span
     assert not late_on(None, due)
+
+
+def test_opening_a_blocked_action_form_says_why(client, people, household):
+    case = submit(people["caseworker"], household, **NO_ID_AUTHORIZATION)
+    client.force_login(people["caseworker"])
+    response = client.get(reverse("web:case_action", args=[case.pk, "request_verification"]))
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "暂不能办理“提请核对”：尚未签署委托授权书（一证一书），不能提请核对。需要：登记一证一书或上传委托授权书扫描件" in page
