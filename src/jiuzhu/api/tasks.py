@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
@@ -50,6 +51,7 @@ class TaskList(BaseModel):
 @router.get("", response={200: TaskList, **errors(422)}, summary="我的待办（工作台）：本人角色在管辖范围内待办的案件，截止日期最早的在前")
 def task_list(request, filters: Query[TaskQuery]):
     cases = selectors.my_tasks(actor=request.auth, limit=filters.limit)
+    today = timezone.localdate()
     return {"items": [{
         "id": str(c.pk), "number": c.number, "program": c.program, "program_label": c.program_label,
         "state": c.state, "state_label": c.state_label, "applicant_name": c.applicant.name,
@@ -57,4 +59,4 @@ def task_list(request, filters: Query[TaskQuery]):
         "next_step_label": STEP_LABELS.get(c.next_step, c.next_step), "next_due": c.next_due,
         "next_due_provisional": bool(getattr(c, "next_due_provisional", False)),
         "deadline_moved_on": c.deadline_moved_on, "overdue": c.overdue,
-        "waiting": c.task_waiting} for c in cases]}
+        "waiting": selectors.task_waiting(c, today)} for c in cases]}

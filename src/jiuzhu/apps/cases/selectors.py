@@ -9,6 +9,7 @@ from django.db.models.functions import Concat, Substr
 
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
 from jiuzhu.rules.errors import NotFound
+from jiuzhu.rules.workflow.deadlines import UNSUPERVISED_STEPS, late_on
 from jiuzhu.rules.workflow.model import CASEWORKER, VILLAGE
 
 from .engine import action_listing
@@ -73,6 +74,14 @@ def my_tasks(*, actor, limit: int = 50, after: tuple | None = None):
     found = (Case.objects.select_related("applicant", "region").only(*TASK_FIELDS)
              .annotate(next_due_provisional=_next_due_provisional()).in_bulk(ids))
     return [found[pk] for pk in ids]
+
+
+def task_waiting(case: Case, today: date) -> str:
+    """What the task waits for ("等待：…", the column kept by ``engine.refresh_tasks``), or "". A
+    notice period's reason ends with the period, even before the daily job has refreshed the column."""
+    if case.next_step in UNSUPERVISED_STEPS and late_on(case.next_due, today):
+        return ""
+    return case.task_waiting
 
 
 def _next_due_provisional():

@@ -21,9 +21,7 @@ def _task(case, today) -> dict:
     supervised = case.next_step not in UNSUPERVISED_STEPS
     return {"case": case, "step": STEP_LABELS.get(case.next_step, case.next_step or "—"), "due": due,
             "overdue": bool(case.overdue or late_on(due, today, supervised)),
-            "due_today": supervised and due == today,
-            # the notice's reason is stale once the period is over (the daily job refreshes the column)
-            "waiting": "" if not supervised and late_on(due, today) else case.task_waiting,
+            "due_today": supervised and due == today, "waiting": cases.task_waiting(case, today),
             "provisional": bool(getattr(case, "next_due_provisional", False)), "moved": case.deadline_moved_on}
 
 
