@@ -1,8 +1,10 @@
 """/api/v1/tasks: my tasks (工作台) — role, region scope (township B must never see township A), order."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from jiuzhu.apps.registry.services import household_create
 from tests.apps.cases.flow import act, submit, verification
@@ -156,10 +158,6 @@ def test_a_case_in_its_notice_waits_for_the_end_of_the_notice(client, bearer, ca
     assert (task["next_step"], task["next_due"], task["overdue"]) == ("notice_period", "2026-12-08", False)
     assert task["waiting"] == "公示期未满（公示至 2026-12-08），2026-12-09 起方可结束公示"
     # and on the first day the notice may be closed (the daily job not run yet) nothing waits and nothing is late
-    from zoneinfo import ZoneInfo
-
-    import time_machine
-
     with time_machine.travel(datetime(2026, 12, 9, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         headers = bearer(caseworker)
         task = next(t for t in client.get(URL, **headers).json()["items"] if t["id"] == str(case.pk))
