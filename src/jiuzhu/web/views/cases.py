@@ -54,10 +54,10 @@ def case_page_context(request, case, **extra) -> dict:
     today = timezone.localdate()
     members = registry.household_members(household=case.household)
     attachments = case_queries.case_attachments(case=case)
+    allowed, blocked = selectors.case_actions(case=case, actor=request.user, today=today)
     return {
         "case": case, "today": today,
-        "actions": [(a, ACTION_LABELS.get(a, a))
-                    for a in selectors.allowed_actions(case=case, actor=request.user, today=today)],
+        "actions": [(a, ACTION_LABELS.get(a, a)) for a in allowed], "blocked": blocked,
         "deadlines": (deadline_rows := display.deadline_rows(selectors.case_deadlines(case=case), today)),
         "provisional_deadlines": any(d["provisional"] for d in deadline_rows),
         "timeline": display.timeline_rows(selectors.case_timeline(case=case)),
