@@ -153,3 +153,42 @@ def test_formula_text_is_written_as_text(client, people, household):
 
     sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
     assert b"<f>" not in sheet
+
+
+def test_household_and_enrollment_lists_export_with_their_own_filters(client, people, cases):
+    from jiuzhu.apps.enrollment.models import Enrollment
+
+    client.force_login(people["caseworker"])
+    page = client.get(reverse("web:household_list"), {"village": VILLAGE_A2, "area_type": "rural"}).content.decode()
+    assert "/exports/households.xlsx?village=330127100202&amp;area_type=rural" in page
+    assert 'id="export-households-full"' in page
+    rows = rows_of(client.get(reverse("web:export", args=["households"]), {"village": VILLAGE_A2}))
+    assert [r[1] for r in rows[1:]] == ["王大山"]
+    rows = rows_of(client.get(reverse("web:export", args=["households"]), {"area_type": "urban"}))
+    assert all(r[4] == "城市" for r in rows[1:])
+    page = client.get(reverse("web:enrollment_list"), {"status": "active", "program": "dibao"}).content.decode()
+    assert "/exports/enrollments.xlsx?program=dibao&amp;status=active" in page
+    resp = client.get(reverse("web:export", args=["enrollments"]), {"status": "nope", "klass": "Z"})
+    assert resp.status_code == 422 and "状态：取值无效" in resp.content.decode() and "分类：取值无效" in resp.content.decode()
+    assert rows_of(client.get(reverse("web:export", args=["enrollments"])))[0][:4] == ["在保编号", "项目", "户主", "户主身份证号"]
+    assert Enrollment.objects.count() == 0
+
+
+def test_enrollment_export_content_masked_full_and_scoped(client, people, household, outsider):
+    from decimal import Decimal
+
+    from tests.apps.enrollment.standard_helpers import enroll
+
+    enroll(household, amount=Decimal("1200.50"), klass="C")
+    full = pii.open_(household.head.id_number_enc, purpose="id_number")
+    client.force_login(people["caseworker"])
+    rows = rows_of(client.get(reverse("web:export", args=["enrollments"]), {"status": "active"}))
+    assert rows[1][1:4] == ["最低生活保障", household.head_name, household.head.id_number_masked]
+    assert rows[1][7] == 1200.5 and full not in str(rows)
+    rows = rows_of(client.get(reverse("web:export", args=["enrollments"]), {"full": "1"}))
+    assert rows[1][3] == full
+    assert AuditEvent.objects.filter(action="export.enrollments.full", actor_id=people["caseworker"].pk).exists()
+    assert len(rows_of(client.get(reverse("web:export", args=["enrollments"]), {"status": "stopped"}))) == 1
+    # the outsider's export of the same list is empty
+    client.force_login(outsider)
+    assert len(rows_of(client.get(reverse("web:export", args=["enrollments"])))) == 1

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jiuzhu.apps.cases.case_filters import parse_filters
-from jiuzhu.apps.exports.services import export_xlsx
+from jiuzhu.apps.exports.services import export_xlsx, parse_extra
 from jiuzhu.rules.errors import DomainError
 
 from .common import error_page
@@ -22,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def export(request, kind: str):
     try:
         filters = parse_filters(request.user, request.GET)
-        out, name, _ = export_xlsx(actor=request.user, kind=kind, filters=filters,
+        out, name, _ = export_xlsx(actor=request.user, kind=kind, filters=filters, extra=parse_extra(kind, request.GET),
                                    full=request.GET.get("full") in ("1", "on"))
     except DomainError as exc:
         if exc.status in (403, 404):
