@@ -192,3 +192,42 @@ def test_enrollment_export_content_masked_full_and_scoped(client, people, househ
     # the outsider's export of the same list is empty
     client.force_login(outsider)
     assert len(rows_of(client.get(reverse("web:export", args=["enrollments"])))) == 1
+
+
+def test_large_export_runs_as_a_job_downloaded_only_by_its_requester(client, people, cases, monkeypatch):
+    from jiuzhu.apps.exports import services
+    from jiuzhu.apps.jobs.models import Job
+    from tests.jobs_helpers import run_jobs
+
+    monkeypatch.setattr(services, "INLINE_ROWS", 1)
+    client.force_login(people["county"])
+    # given more rows than are written inline, the page offers a background job (a GET queues nothing)
+    resp = client.get(reverse("web:export", args=["cases"]), {"township": TOWNSHIP_A, "full": "1"})
+    page = resp.content.decode()
+    assert resp.status_code == 200 and "共 <strong>2</strong> 行" in page and Job.objects.count() == 0
+    # when the user asks for it
+    resp = client.post(reverse("web:export", args=["cases"]), {"township": TOWNSHIP_A, "full": "1"})
+    job = Job.objects.get()
+    assert resp.status_code == 302 and job.params["filters"] == {"township": TOWNSHIP_A}
+    assert run_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.result["rows"] == 2
+    assert reverse("web:export_download", args=[job.pk]) in client.get(reverse("web:job_detail", args=[job.pk])).content.decode()
+    # then the requester downloads the workbook with full numbers (export and download audited)
+    rows = rows_of(client.get(reverse("web:export_download", args=[job.pk])))
+    assert sorted(r[0] for r in rows[1:]) == sorted([cases["a1"].number, cases["a2"].number])
+    full = pii.open_(cases["a_house"].head.id_number_enc, purpose="id_number")
+    assert full in [r[4] for r in rows[1:]]
+    assert AuditEvent.objects.filter(action="export.cases.full", actor_id=people["county"].pk).count() == 1
+    assert AuditEvent.objects.filter(action="export.download", actor_id=people["county"].pk).count() == 1
+    # and nobody else can
+    for other in (people["caseworker"], people["outsider"]):
+        client.force_login(other)
+        assert client.get(reverse("web:export_download", args=[job.pk])).status_code == 404
+    # a role without full numbers cannot queue a full export either
+    client.force_login(people["county"])
+    from jiuzhu.apps.accounts.models import User
+
+    User.objects.filter(pk=people["county"].pk).update(role="inspector")
+    resp = client.post(reverse("web:export", args=["cases"]), {"full": "1"})
+    assert resp.status_code == 403 and Job.objects.count() == 1

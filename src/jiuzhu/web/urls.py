@@ -42,6 +42,7 @@ urlpatterns = [
     path("people/<int:person_id>/reveal/", members.person_reveal, name="person_reveal"),
     path("cases/", cases.case_list, name="case_list"),
     path("exports/<slug:kind>.xlsx", exports.export, name="export"),
+    path("exports/jobs/<int:job_id>/", exports.export_download, name="export_download"),
     path("cases/<int:case_id>/", cases.case_detail, name="case_detail"),
     path("cases/<int:case_id>/actions/<slug:action>/", case_actions.case_action, name="case_action"),
     path("cases/<int:case_id>/files/", case_actions.case_upload, name="case_upload"),
