@@ -231,3 +231,16 @@ def test_large_export_runs_as_a_job_downloaded_only_by_its_requester(client, peo
     User.objects.filter(pk=people["county"].pk).update(role="inspector")
     resp = client.post(reverse("web:export", args=["cases"]), {"full": "1"})
     assert resp.status_code == 403 and Job.objects.count() == 1
+
+
+def test_filter_choices_follow_the_users_region(client, people, cases):
+    # the township caseworker picks among their villages, with no township choice
+    client.force_login(people["caseworker"])
+    page = client.get(URL).content.decode()
+    assert 'id="id_township"' not in page and "宋家湖村" in page and "王家源村" not in page
+    # the village assistant has neither (their one village is their whole scope)
+    client.force_login(people["village"])
+    page = client.get(URL).content.decode()
+    assert 'id="id_township"' not in page and 'id="id_village"' not in page and 'id="exports"' in page
+    resp = client.get(URL, {"village": VILLAGE_A2})
+    assert resp.status_code == 422 and "村(居)：不存在或不在您的管辖范围内" in resp.content.decode()

@@ -119,7 +119,7 @@ def filter_regions(*, actor, township: str = "") -> dict[str, list[tuple[str, st
     low, high = subtree_range(code)
     in_range = Q(code__gte=low, code__lte=high)
     townships = list(Region.objects.filter(in_range, level=TOWNSHIP).order_by("code").values_list("code", "name"))
-    base = township or (code if level_of(code) == TOWNSHIP else "")
+    base = township or (code if level_of(code) >= TOWNSHIP else "")
     villages: list[tuple[str, str]] = []
     if base:
         v_low, v_high = subtree_range(base)
