@@ -90,7 +90,9 @@ def test_standard_propose_preview_and_approve_by_another_user(client, county_use
     change = StandardChange.objects.get()
     assert resp.status_code == 302 and change.prepared_by == county_user
     url = reverse("web:system_standard", args=[change.pk])
-    client.post(reverse("web:system_standard_action", args=[change.pk, "preview"]))
+    resp = client.post(reverse("web:system_standard_action", args=[change.pk, "preview"]))
+    assert resp.status_code == 302 and "?job=" in resp["Location"] and run_jobs() == 1
+    assert "查看标准调整" in html(client.get(resp["Location"]))
     change.refresh_from_db()
     page = html(client.get(url))
     assert change.preview_sha256 and 'id="preview-counts"' in page and "千岛湖镇" in page
@@ -112,6 +114,21 @@ def test_standard_propose_preview_and_approve_by_another_user(client, county_use
     client.post(approve, {"confirm": "on", "sha256": change.preview_sha256})
     change.refresh_from_db()
     assert change.status == "approved" and change.approved_by == county_checker
+    # then the change is applied as a job
+    assert 'id="apply-btn"' in html(client.get(url))
+    client.post(reverse("web:system_standard_action", args=[change.pk, "apply"]))
+    assert run_jobs() == 1
+    change.refresh_from_db()
+    assert change.status == "applied" and 'id="applied"' in html(client.get(url))
+
+
+def test_standard_apply_before_approval_is_refused_on_the_page(client, county_user):
+    client.force_login(county_user)
+    client.post(reverse("web:system_standards"), {"region": COUNTY, "program": "dibao", "area_type": "rural",
+                                                  "amount": "1350", "start_date": START.isoformat(), "source": SOURCE})
+    change = StandardChange.objects.get()
+    resp = client.post(reverse("web:system_standard_action", args=[change.pk, "apply"]))
+    assert resp.status_code == 409 and "尚未审批，不能应用" in html(resp) and Job.objects.count() == 0
 
 
 @pytest.mark.parametrize("overrides, field, words", [

@@ -1,21 +1,22 @@
 """系统管理 · 保障标准调整 (物价联动), as ``jiuzhu standard``: propose a dated standard with its source,
 preview the effect on every enrollment (summary by township and class), approve by a second county
-user (maker-checker: the proposer cannot approve; the checker confirms the preview they saw).
-Applying stays a separate step (``jiuzhu standard apply``)."""
+user (maker-checker: the proposer cannot approve; the checker confirms the preview they saw), apply.
+Preview and apply run as background jobs (the services of ``jiuzhu standard preview`` / ``apply``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiuzhu.apps.enrollment.standard import change_get, describe, standard_approve, standard_propose
-from jiuzhu.apps.enrollment.standard_preview import standard_preview
 from jiuzhu.apps.enrollment.standard_selectors import changes_visible
 from jiuzhu.apps.regions.selectors import regions_in_scope
 from jiuzhu.rules.errors import Conflict, DomainError, NotFound, ValidationFailed
 
+from . import jobs
 from .common import roles_required, scoped
 from .system_users import _errors
 
@@ -70,7 +71,7 @@ def _detail(request, change, **extra) -> dict:
 @require_http_methods(["GET"])
 def standard_detail(request, change_id: int):
     change = change_get(actor=request.user, change_id=change_id)
-    return render(request, "web/system/standard_detail.html", _detail(request, change))
+    return render(request, "web/system/standard_detail.html", _detail(request, change, **jobs.started_job(request)))
 
 
 @login_required
@@ -78,20 +79,27 @@ def standard_detail(request, change_id: int):
 @scoped
 @require_POST
 def standard_action(request, change_id: int, action: str):
-    """``preview``: compute (a new preview withdraws an approval); ``approve``: the checker confirms the
-    preview they saw (its SHA-256 must still be the change's)."""
+    """``preview`` and ``apply``: background jobs (``enrollment.standard_preview`` / ``_apply``; a new
+    preview withdraws an approval); ``approve``: the checker confirms the preview they saw (its SHA-256
+    must still be the change's)."""
     change = change_get(actor=request.user, change_id=change_id)
     try:
-        if action == "preview":
-            standard_preview(actor=request.user, change_id=change.pk)
-            done = "已生成调整预览，请核对汇总"
+        if action in ("preview", "apply"):
+            if action == "preview" and change.status == "applied":
+                raise Conflict("standard.applied", f"标准调整 {change.pk} 已应用，不能重新预览", field="status")
+            if action == "apply" and change.status != "approved":
+                raise Conflict("standard.not_approved", "尚未审批，不能应用：请先由另一名县民政工作人员审批预览",
+                               field="status")
+            job = jobs.enqueue(request, kind=f"enrollment.standard_{action}", params={"change_id": change.pk},
+                               region_code=change.region_id)
+            return redirect(jobs.with_job(reverse("web:system_standard", args=[change.pk]), job))
         elif action == "approve":
             if request.POST.get("confirm") != "on":
                 raise ValidationFailed("standard.confirm", "请勾选“我已核对预览汇总”后再审批", field="confirm")
             if request.POST.get("sha256", "") != change.preview_sha256:
                 raise Conflict("standard.preview_changed", "预览已重新生成，请核对新的汇总后再审批", field="confirm")
             standard_approve(actor=request.user, change_id=change.pk)
-            done = "已审批；应用（按预览调整在保对象金额）另行办理"
+            done = "已审批，可以应用（按预览调整在保对象金额）"
         else:
             raise NotFound("not_found", "未知的操作")
     except NotFound:
