@@ -65,6 +65,15 @@ def _link(job: Job) -> dict | None:
     if job.kind == "reviews.start" and r.get("campaign_id"):
         return {"url": reverse("web:review_detail", args=[r["campaign_id"]]),
                 "label": f"查看 {r.get('year', '')} 年度年审（新建复核任务 {r.get('created', 0)} 件）"}
+    if job.kind in ("enrollment.standard_preview", "enrollment.standard_apply") and r.get("change_id"):
+        what = (f"调整 {r.get('adjusted', 0)} 人次" if job.kind.endswith("apply")
+                else f"在保对象 {(r.get('counts') or {}).get('total', 0)} 个，差额 {r.get('diff', '')} 元")
+        return {"url": reverse("web:system_standard", args=[r["change_id"]]), "label": f"查看标准调整 {r['change_id']}（{what}）"}
+    if job.kind == "exports.xlsx" and r.get("file"):
+        return {"url": reverse("web:export_download", args=[job.pk]), "label": f"下载 Excel（{r.get('rows', 0)} 行）"}
+    if job.kind == "audit.verify":
+        verdict = "审计日志完整" if r.get("intact") else "发现篡改"
+        return {"url": reverse("web:system_audit"), "label": f"查看校验结果（{verdict}，已校验 {r.get('checked', 0)} 条）"}
     return None
 
 
