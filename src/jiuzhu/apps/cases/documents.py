@@ -28,7 +28,7 @@ from jiuzhu.apps.registry.choices import (
 from jiuzhu.apps.registry.models import Membership
 from jiuzhu.rules.errors import NotFound
 
-from . import registry
+from . import notice_documents, registry
 from .models import Case, Notice
 
 INCOME_LABELS = {"wage": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入"}
@@ -235,6 +235,7 @@ def contexts(case, today: date) -> dict[str, object]:
                                             or "家庭收入低于当地保障标准，生活困难，特此申请",
                                             application_date=h.doc_date, agent_name=agent),
     }
+    out.update(notice_documents.notices(case, h, hh, h.doc_date))  # 受理/不予受理/核对不符/一次性告知
     ver, sur, rev = verification(case), survey(case), review(case)
     if sur:
         out["survey"] = c.SurveyContext(dated(sur.survey_date), hh, decl, sur, ver)

@@ -97,6 +97,13 @@ class ReasonPayload(Payload):
     reason: str = Field(title="理由", min_length=1, max_length=2000)
 
 
+class RefuseAcceptancePayload(Payload):
+    """年审 plan 三(2)一: an application not accepted is told why in a 不予受理告知书."""
+
+    reasons: list[Line] = Field(title="不予受理理由", min_length=1, max_length=10)
+    note: str = Field("", title="备注", max_length=500)
+
+
 class MaterialsPayload(Payload):
     missing: list[Line] = Field(title="需补正材料", min_length=1, max_length=30)
 
@@ -236,6 +243,7 @@ class DecidePayload(Payload):
 PAYLOADS: dict[str, type[Payload]] = {
     "submit": SubmitPayload, "request_verification": NotePayload, "record_verification": VerificationPayload,
     "notify_ineligible": ReasonPayload, "object": ReasonPayload, "request_materials": MaterialsPayload,
+    "refuse_acceptance": RefuseAcceptancePayload,
     "accept": NotePayload, "record_survey": SurveyPayload, "initial_review": ReviewPayload,
     "publish_notice": NotePayload, "forward_denial": NotePayload, "record_objection": ObjectionPayload, "hold_appraisal": AppraisalPayload,
     "reinvestigate": ReinvestigatePayload, "close_notice": NotePayload, "record_spot_check": SpotCheckPayload,

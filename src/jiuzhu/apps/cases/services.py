@@ -187,6 +187,7 @@ case_notify_ineligible = _act("notify_ineligible", _keep("ineligible_notice"))
 case_object = _act("object", _keep("verification_objection"))
 case_request_materials = _act("request_materials", _keep("materials_request"))
 case_accept = _act("accept", _keep("acceptance"))
+case_refuse_acceptance = _act("refuse_acceptance", _keep("non_acceptance"))
 case_record_survey = _act("record_survey", _survey)
 case_initial_review = _act("initial_review", registry.handler("initial_review"))  # programs.review
 case_publish_notice = _act("publish_notice", _publish)

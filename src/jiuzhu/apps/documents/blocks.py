@@ -277,6 +277,10 @@ class Remedy:  # 救济途径
         return REMEDY_TEXT.format(document=document, reconsideration_body=self.reconsideration_body,
                                   litigation_court=self.litigation_court)
 
+    @property
+    def notice_text(self) -> str:  # printed on a 告知书
+        return self.text_for("本告知书")
+
 
 @dataclass(frozen=True)
 class Denial:
