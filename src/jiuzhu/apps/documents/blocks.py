@@ -311,6 +311,8 @@ class Adjustment:
     issuer: str
     remedy: Remedy
     copies: tuple[str, ...] = ()  # 抄送: e.g. the village committee of a 特困 person whose support stops (R-TK-16)
+    # 年审 plan 三(2)一: a stop of a recipient who has died is sent to the co-resident members ("" = the head)
+    addressee: str = ""
 
     def __post_init__(self):
         _require(self.action in ("increase", "decrease", "stop"), "document_adjustment_invalid",
