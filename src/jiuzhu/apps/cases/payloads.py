@@ -66,11 +66,16 @@ class SubmitPayload(Payload):
     has_relatives: bool = Field(False, title="有近亲属为民政经办人员或村(居)委会成员")
     relatives: list[RelativeDeclaration] = Field(default_factory=list, title="近亲属申报")
     note: str = Field("", title="备注", max_length=500)
+    # 人户分离 (综合改革 plan 二(四)): the exception of applying where the applicant lives.
+    residence_application: bool = Field(False, title="人户分离，因特殊原因无法迁移户籍，向经常居住地乡镇申请")
+    hukou_obstacle: str = Field("", title="无法迁移户籍的特殊原因", max_length=500)
 
     @model_validator(mode="after")
     def _check(self):
         if self.has_relatives and not self.relatives:
             raise ValueError("relatives|申报有近亲属时须逐一填写")
+        if self.residence_application and not self.hukou_obstacle:
+            raise ValueError("hukou_obstacle|向经常居住地申请时须说明无法迁移户籍的特殊原因")
         return self
 
 

@@ -93,7 +93,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
     if verify_first:
         rows += [
             _t("submit", (), "submitted", {VILLAGE, CASEWORKER},
-               (_wd("request_verification", s, rule_id="WF-5"),), guards=("household_ready", "one_open_case")),
+               (_wd("request_verification", s, rule_id="WF-5"),),
+               guards=("household_ready", "one_open_case", "hukou_residence")),
             _t("request_verification", "submitted", "verifying", {CASEWORKER},
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
                guards=("authorization_on_file",), starts_overall=True),
@@ -116,7 +117,7 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
         # National path: accept first (T0 = acceptance), then verification; survey may run alongside.
         rows += [
             _t("submit", (), "submitted", {VILLAGE, CASEWORKER}, (_wd("acceptance", s, rule_id="WF-2"),),
-               guards=("household_ready", "one_open_case")),
+               guards=("household_ready", "one_open_case", "hukou_residence")),
             _t("request_materials", "submitted", "awaiting_materials", {CASEWORKER}, (), ("acceptance",)),
             _t("accept", ("submitted", "awaiting_materials"), "accepted", {CASEWORKER},
                after_accept + (_wd("request_verification", s, rule_id="WF-5"),), ("acceptance",),
