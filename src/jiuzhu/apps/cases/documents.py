@@ -184,15 +184,19 @@ def confirmation(case) -> c.Confirmation | None:
                           monthly_amount=case.decided_amount if approve else None,
                           start_month=start_month,
                           support_mode=modes.get(d.get("support_mode") or "", ""),
-                          certificate_number=case.number if approve else "")
+                          certificate_number="、".join(sorted(registry.lookup("certificate_numbers", case,
+                                                                             default={}).values())) if approve else "")
 
 
 def _notice(case, kind, h: c.Header) -> c.Notice | None:
     n = case.notices.filter(kind=kind).order_by("-id").first()
     if n is None:
         return None
+    # 附件8 prints the 低保证/特困证 number issued with the approval's enrollment
+    numbers = registry.lookup("certificate_numbers", case, default={}) if kind == Notice.Kind.LONG_TERM else {}
     return c.Notice(start_date=n.starts_on, end_date=n.ends_on, objection_phone=n.objection_phone,
-                    rows=[c.NoticeRow(n.name, n.household_size, Decimal(n.amount).quantize(ZERO))],
+                    rows=[c.NoticeRow(n.name, n.household_size, Decimal(n.amount).quantize(ZERO),
+                                      numbers.get(n.enrollment_id, ""))],
                     publisher=h.township_gov)
 
 

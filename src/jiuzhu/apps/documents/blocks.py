@@ -254,6 +254,7 @@ class NoticeRow:  # public notices show only these three (R-PUB)
     name: str
     household_size: int
     monthly_amount: Decimal
+    certificate_number: str = ""  # 附件8: the 低保证/特困证 issued at approval
 
     def __post_init__(self):
         _money_ok(self.monthly_amount, "notice_row.monthly_amount")
