@@ -17,7 +17,7 @@ from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.cases import config
 from jiuzhu.apps.cases.models import Case, CaseDeadline
 from jiuzhu.apps.regions.codes import subtree_range
-from jiuzhu.apps.regions.scope import in_scope, scope_filter
+from jiuzhu.apps.regions.scope import in_scope, scope_q
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.deadlines import due_date_provisional
 from jiuzhu.rules.workflow.model import DeadlineRule
@@ -92,9 +92,9 @@ def filings(*, actor, today: date, status: str = "", region_code: str = "") -> l
     if status and status not in FILING_STATUSES:
         raise ValidationFailed("filing.status", "备案状态只能是 pending(待备案)、overdue(逾期) 或 filed(已备案)",
                                field="status")
-    deadlines = scope_filter(CaseDeadline.objects.filter(step="county_filing", case__kind=Case.Kind.APPLICATION)
-                             .exclude(status=CaseDeadline.Status.CANCELLED), actor, "case__region")
-    changes = scope_filter(EnrollmentChange.objects.filter(filing_due__isnull=False), actor, "enrollment__region")
+    deadlines = CaseDeadline.objects.filter(scope_q(actor, "case__region"), step="county_filing",
+                                            case__kind=Case.Kind.APPLICATION).exclude(status=CaseDeadline.Status.CANCELLED)
+    changes = EnrollmentChange.objects.filter(scope_q(actor, "enrollment__region"), filing_due__isnull=False)
     if region_code:
         if not (region_code.isdigit() and len(region_code) == 12) or not in_scope(actor, region_code):
             raise NotFound("not_found", "区划不存在或不在您的管辖范围内", field="region")
