@@ -6,8 +6,8 @@ import io
 from datetime import date
 
 import pytest
-from python_calamine import CalamineWorkbook
 from pypdf import PdfReader
+from python_calamine import CalamineWorkbook
 
 from jiuzhu.apps.cases.documents import case_document_pdf, contexts
 from jiuzhu.apps.enrollment.certificate_selectors import certificate_history, certificates_export, certificates_search
