@@ -25,13 +25,15 @@ CERTIFIED = ("dibao", "tekun")
 def number_terms(region_code: str, as_of: date) -> tuple[str, int]:
     """(format, digits) of the region's policy on ``as_of``; the defaults when it sets none."""
     policy = load_policy(region_config(region_code).policy)
-    out = []
-    for key, default in (("certificate.number_format", DEFAULT_FORMAT), ("certificate.sequence_digits", DEFAULT_DIGITS)):
+
+    def value(key: str, default: str) -> str:
         try:
-            out.append(policy.lookup(key, as_of))
-        except DomainError:
-            out.append(default)
-    return str(out[0]), int(out[1])
+            return str(policy.lookup(key, as_of))
+        except DomainError:  # not set by this policy (or not yet in force): the default
+            return default
+
+    return value("certificate.number_format", DEFAULT_FORMAT), int(value("certificate.sequence_digits",
+                                                                        str(DEFAULT_DIGITS)))
 
 
 def next_number(program: str, region_code: str, on: date) -> str:
@@ -44,9 +46,9 @@ def next_number(program: str, region_code: str, on: date) -> str:
 
 
 def _holder(e: Enrollment) -> str:
-    if e.person_id:
+    if e.person is not None:
         return e.person.name
-    return e.case.applicant.name if e.case_id else (e.household.head_name or "")
+    return e.case.applicant.name if e.case is not None else (e.household.head_name or "")
 
 
 def certificate_issue(e: Enrollment, *, actor, now: datetime) -> Certificate:

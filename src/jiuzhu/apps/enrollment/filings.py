@@ -117,6 +117,6 @@ def filings(*, actor, today: date, status: str = "", region_code: str = "") -> l
         e = ch.enrollment
         label = "停保" if ch.new_status == "stopped" else f"分类变更（{ch.old_class or '—'}→{ch.new_class or '—'}）"
         out.append(Filing("exit", f"出保：{label}", e.program, e.household.head_name, e.region.name,
-                          timezone.localtime(ch.at).date(), ch.filing_due, ch.filed_on, change_id=ch.pk,
+                          timezone.localtime(ch.at).date(), ch.filing_due or today, ch.filed_on, change_id=ch.pk,
                           enrollment_id=e.pk))
     return sorted(out, key=lambda f: (f.due, f.kind, f.case_id or f.change_id or 0))[:LIMIT]
