@@ -76,3 +76,16 @@ def test_a_member_who_moved_out_does_not_count_as_co_resident(people, household)
     member_end(actor=people["caseworker"], person_id=spouse.pk, reason="moved", as_of=DIED)
     _head_dies(people["caseworker"], household)
     assert not change_has_notice(_stop(people["caseworker"], e))
+
+
+def test_the_enrollment_page_says_why_no_notice_and_when_to_file(client, people, household):
+    e = make_enrollment(household)
+    spouse = Membership.objects.get(household=household, relation="spouse", end_date__isnull=True).person
+    member_end(actor=people["caseworker"], person_id=spouse.pk, reason="death", as_of=DIED)
+    _head_dies(people["caseworker"], household)
+    change = _stop(people["caseworker"], e)
+    client.force_login(people["caseworker"])
+    page = client.get(f"/enrollments/{e.pk}/").content.decode()
+    assert "无需发放（对象已死亡且无共同生活成员）" in page
+    assert f"报县备案：{change.filing_due.isoformat()} 前" in page
+    assert client.get(f"/enrollments/changes/{change.pk}/notice.pdf").status_code == 404
