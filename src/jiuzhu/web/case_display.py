@@ -32,6 +32,7 @@ RECORD_TITLES = {
     "ineligible_notice": ("notify_ineligible", "核对不符告知"),
     "verification_objection": ("object", "对核对结果的异议"),
     "materials_request": ("request_materials", "一次性告知补正材料"), "acceptance": ("accept", "受理"),
+    "non_acceptance": ("refuse_acceptance", "不予受理"),
     "survey": ("record_survey", "入户调查"), "review": ("initial_review", "初审意见"),
     "objection": ("record_objection", "公示异议"), "appraisal": ("hold_appraisal", "民主评议"),
     "reinvestigation": ("reinvestigate", "重新调查核实"), "spot_check": ("record_spot_check", "县级抽查入户"),

@@ -28,7 +28,7 @@ from jiuzhu.apps.registry.choices import (
 from jiuzhu.apps.registry.models import Membership
 from jiuzhu.rules.errors import NotFound
 
-from . import registry
+from . import notice_documents, registry
 from .models import Case, Notice
 
 INCOME_LABELS = {"wage": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入"}
@@ -184,15 +184,19 @@ def confirmation(case) -> c.Confirmation | None:
                           monthly_amount=case.decided_amount if approve else None,
                           start_month=start_month,
                           support_mode=modes.get(d.get("support_mode") or "", ""),
-                          certificate_number=case.number if approve else "")
+                          certificate_number="、".join(sorted(registry.lookup("certificate_numbers", case,
+                                                                             default={}).values())) if approve else "")
 
 
 def _notice(case, kind, h: c.Header) -> c.Notice | None:
     n = case.notices.filter(kind=kind).order_by("-id").first()
     if n is None:
         return None
+    # 附件8 prints the 低保证/特困证 number issued with the approval's enrollment
+    numbers = registry.lookup("certificate_numbers", case, default={}) if kind == Notice.Kind.LONG_TERM else {}
     return c.Notice(start_date=n.starts_on, end_date=n.ends_on, objection_phone=n.objection_phone,
-                    rows=[c.NoticeRow(n.name, n.household_size, Decimal(n.amount).quantize(ZERO))],
+                    rows=[c.NoticeRow(n.name, n.household_size, Decimal(n.amount).quantize(ZERO),
+                                      numbers.get(n.enrollment_id, ""))],
                     publisher=h.township_gov)
 
 
@@ -235,6 +239,7 @@ def contexts(case, today: date) -> dict[str, object]:
                                             or "家庭收入低于当地保障标准，生活困难，特此申请",
                                             application_date=h.doc_date, agent_name=agent),
     }
+    out.update(notice_documents.notices(case, h, hh, h.doc_date))  # 受理/不予受理/核对不符/一次性告知
     ver, sur, rev = verification(case), survey(case), review(case)
     if sur:
         out["survey"] = c.SurveyContext(dated(sur.survey_date), hh, decl, sur, ver)

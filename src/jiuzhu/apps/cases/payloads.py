@@ -66,11 +66,16 @@ class SubmitPayload(Payload):
     has_relatives: bool = Field(False, title="有近亲属为民政经办人员或村(居)委会成员")
     relatives: list[RelativeDeclaration] = Field(default_factory=list, title="近亲属申报")
     note: str = Field("", title="备注", max_length=500)
+    # 人户分离 (综合改革 plan 二(四)): the exception of applying where the applicant lives.
+    residence_application: bool = Field(False, title="人户分离，因特殊原因无法迁移户籍，向经常居住地乡镇申请")
+    hukou_obstacle: str = Field("", title="无法迁移户籍的特殊原因", max_length=500)
 
     @model_validator(mode="after")
     def _check(self):
         if self.has_relatives and not self.relatives:
             raise ValueError("relatives|申报有近亲属时须逐一填写")
+        if self.residence_application and not self.hukou_obstacle:
+            raise ValueError("hukou_obstacle|向经常居住地申请时须说明无法迁移户籍的特殊原因")
         return self
 
 
@@ -111,6 +116,13 @@ class VerificationPayload(Payload):
 
 class ReasonPayload(Payload):
     reason: str = Field(title="理由", min_length=1, max_length=2000)
+
+
+class RefuseAcceptancePayload(Payload):
+    """年审 plan 三(2)一: an application not accepted is told why in a 不予受理告知书."""
+
+    reasons: list[Line] = Field(title="不予受理理由", min_length=1, max_length=10)
+    note: str = Field("", title="备注", max_length=500)
 
 
 class MaterialsPayload(Payload):
@@ -253,6 +265,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "submit": SubmitPayload, "record_id_authorization": IdAuthorizationPayload,
     "request_verification": NotePayload, "record_verification": VerificationPayload,
     "notify_ineligible": ReasonPayload, "object": ReasonPayload, "request_materials": MaterialsPayload,
+    "refuse_acceptance": RefuseAcceptancePayload,
     "accept": NotePayload, "record_survey": SurveyPayload, "initial_review": ReviewPayload,
     "publish_notice": NotePayload, "forward_denial": NotePayload, "record_objection": ObjectionPayload, "hold_appraisal": AppraisalPayload,
     "reinvestigate": ReinvestigatePayload, "close_notice": NotePayload, "record_spot_check": SpotCheckPayload,

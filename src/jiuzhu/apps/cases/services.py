@@ -33,12 +33,15 @@ def case_submit(*, actor, program: str, household_id, applicant_id, channel: str
         raise ValidationFailed("case.program", "救助项目只能是 dibao(最低生活保障) 或 tekun(特困供养)", field="program")
     cleaned = clean_payload("submit", payload)
     household = Household.objects.filter(pk=household_id).first() if str(household_id).isdigit() else None
-    if household is None or not in_scope(actor, household.region_id):
+    # 人户分离 (综合改革 plan 二(四)): the exception is filed with the township where the applicant lives.
+    residence = program == "dibao" and cleaned.residence_application
+    region_id = household.residence_region_id if household is not None and residence else getattr(household, "region_id", "")
+    if household is None or not (in_scope(actor, household.region_id) or in_scope(actor, region_id)):
         raise NotFound("not_found", "家庭不存在或不在您的管辖范围内", field="household")
     applicant = Person.objects.filter(pk=applicant_id).first() if str(applicant_id).isdigit() else None
     if applicant is None:
         raise ValidationFailed("case.applicant", "申请人不存在", field="applicant")
-    cfg = config.region_config(household.region_id)
+    cfg = config.region_config(region_id)
     row = transition(program, cfg.settings, None, "submit")
     if getattr(actor, "role", None) not in row.roles:
         raise Forbidden("case.role", "您的角色不能提交申请")
@@ -52,7 +55,7 @@ def case_submit(*, actor, program: str, household_id, applicant_id, channel: str
             Household.objects.select_for_update().filter(pk=household.pk).first()
             run_guards(row, ctx)
             case = Case.objects.create(
-                program=program, household=household, applicant=applicant, region_id=household.region_id,
+                program=program, household=household, applicant=applicant, region_id=region_id,
                 channel=channel, state="submitted", settings=config.settings_snapshot(cfg.settings),
                 relative_flag=cleaned.has_relatives, submitted_at=now, created_by=actor,
                 relative_note="；".join(f"{r.member}与{r.staff_name}({r.staff_position})系{r.relation}"
@@ -188,6 +191,7 @@ case_notify_ineligible = _act("notify_ineligible", _keep("ineligible_notice"))
 case_object = _act("object", _keep("verification_objection"))
 case_request_materials = _act("request_materials", _keep("materials_request"))
 case_accept = _act("accept", _keep("acceptance"))
+case_refuse_acceptance = _act("refuse_acceptance", _keep("non_acceptance"))
 case_record_survey = _act("record_survey", _survey)
 case_initial_review = _act("initial_review", registry.handler("initial_review"))  # programs.review
 case_publish_notice = _act("publish_notice", _publish)

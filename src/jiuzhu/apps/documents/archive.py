@@ -61,7 +61,7 @@ def case_file_items(entries: Iterable[tuple[str, str, bytes]]) -> list[tuple[Arc
         if not isinstance(pdf, (bytes, bytearray)) or not bytes(pdf).startswith(b"%PDF-"):
             raise ValidationFailed("archive_pdf_invalid", f"归档材料不是有效的 PDF：{label}", field="entries",
                                    label=label)
-        rank = kind_get(label).number if is_kind(label) else 100
+        rank = kind_get(label).order if is_kind(label) else 100
         keyed.append((rank, position, label, filename, bytes(pdf)))
     keyed.sort(key=lambda e: (e[0], e[1]))
     width = max(2, len(str(len(keyed))))

@@ -38,6 +38,13 @@ from .blocks import (  # noqa: F401  re-exported: the integrator imports everyth
     Verification,
     VerificationRow,
 )
+from .notice_contexts import (  # noqa: F401  re-exported like the blocks
+    NOTICE_CONTEXT_TYPES,
+    AcceptanceNoticeContext,
+    IneligibleNoticeContext,
+    MaterialsNoticeContext,
+    NonAcceptanceNoticeContext,
+)
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ CONTEXT_TYPES: dict[str, type] = {
     "denial_letter": DenialLetterContext,
     "confirmation_notice": ConfirmationNoticeContext,
     "adjustment_notice": AdjustmentNoticeContext,
+    **NOTICE_CONTEXT_TYPES,
 }
 
 

@@ -14,6 +14,7 @@ STATE_LABELS = {
     "approved": "已批准",
     "rejected": "不予批准",
     "closed_ineligible": "核对不符·已告知",
+    "not_accepted": "不予受理",
     "withdrawn": "撤回",
     "terminated": "终止审核",
     # Rechecks (复核, R-DM-02): verifying / verified / surveyed are shared with applications.
@@ -26,7 +27,7 @@ STATE_LABELS = {
     "termination_disputed": "拟终止公示有异议",
 }
 
-CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "withdrawn", "terminated",
+CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "not_accepted", "withdrawn", "terminated",
                            "rechecked", "cancelled"})
 OPEN_STATES = frozenset(STATE_LABELS) - CLOSED_STATES
 
@@ -39,6 +40,7 @@ ACTION_LABELS = {
     "object": "申请人对核对结果提出异议",
     "request_materials": "一次性告知补正材料",
     "accept": "受理",
+    "refuse_acceptance": "不予受理",
     "record_survey": "录入入户调查",
     "initial_review": "提出初审意见",
     "publish_notice": "发布初审公示",

@@ -93,7 +93,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
     if verify_first:
         rows += [
             _t("submit", (), "submitted", {VILLAGE, CASEWORKER},
-               (_wd("request_verification", s, rule_id="WF-5"),), guards=("household_ready", "one_open_case")),
+               (_wd("request_verification", s, rule_id="WF-5"),),
+               guards=("household_ready", "one_open_case", "hukou_residence")),
             # 一证一书 recorded after submit (a case started without it, e.g. by the API's minimal body).
             _t("record_id_authorization", "submitted", None, {CASEWORKER, VILLAGE},
                guards=("id_authorization_incomplete",)),
@@ -111,12 +112,15 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
             _t("request_materials", "verified", "awaiting_materials", {CASEWORKER}, (), ("acceptance",)),
             _t("accept", ("verified", "awaiting_materials"), "accepted", {CASEWORKER}, after_accept,
                ("acceptance",), guards=("verification_done",)),
+            # 年审 plan 三(2)一: an application not accepted gets the 不予受理告知书 (reasons); the case closes.
+            _t("refuse_acceptance", ("submitted", "verified", "awaiting_materials"), "not_accepted", {CASEWORKER},
+               (), ("acceptance", "*")),
         ]
     else:
         # National path: accept first (T0 = acceptance), then verification; survey may run alongside.
         rows += [
             _t("submit", (), "submitted", {VILLAGE, CASEWORKER}, (_wd("acceptance", s, rule_id="WF-2"),),
-               guards=("household_ready", "one_open_case")),
+               guards=("household_ready", "one_open_case", "hukou_residence")),
             _t("request_materials", "submitted", "awaiting_materials", {CASEWORKER}, (), ("acceptance",)),
             _t("accept", ("submitted", "awaiting_materials"), "accepted", {CASEWORKER},
                after_accept + (_wd("request_verification", s, rule_id="WF-5"),), ("acceptance",),
@@ -128,6 +132,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
                guards=("verification_not_requested", "authorization_on_file")),
             _t("record_verification", ("accepted", "surveyed"), None, {COUNTY}, (), ("verification_report",),
                guards=("verification_requested", "verification_not_recorded")),
+            _t("refuse_acceptance", ("submitted", "awaiting_materials"), "not_accepted", {CASEWORKER}, (),
+               ("acceptance", "*")),
         ]
     # "Any open state" = the open states on this path (the national path has no 核对中 / 已核对).
     open_states = {r.to_state for r in rows} & OPEN_STATES
