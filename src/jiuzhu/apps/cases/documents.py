@@ -26,6 +26,7 @@ from jiuzhu.apps.registry.choices import (
     Sex,
 )
 from jiuzhu.apps.registry.models import Membership
+from jiuzhu.rules.basis import name_members, plain_step
 from jiuzhu.rules.errors import NotFound
 
 from . import registry
@@ -41,6 +42,11 @@ LEGAL_BASIS = {
     "tekun": "《社会救助暂行办法》第十四条，《特困人员认定办法》（民发〔2021〕43号）第十六条",
 }
 ZERO = Decimal("0.00")
+
+
+def staff_name(event) -> str:
+    """The name printed for who acted: full name and post (User.staff_label), else the stored username."""
+    return event.actor.staff_label if event.actor_id else event.actor_name
 
 
 def _latest(case, kind):
@@ -152,12 +158,14 @@ def review(case) -> c.Review | None:
     if rec is None:
         return None
     d = rec.data
-    trace = [c.TraceLine(t.get("rule", ""), t.get("step", ""), str(t.get("value", "")))
+    names = dict(Membership.objects.filter(household=case.household).values_list("person_id", "person__name"))
+    trace = [c.TraceLine(t.get("rule", ""), plain_step(t.get("rule", ""), t.get("step", ""), names),
+                         name_members(str(t.get("value", "")), names))
              for t in case.proposal.get("result", {}).get("trace", [])]
     amount = Decimal(d["amount"]).quantize(ZERO) if d.get("opinion") == "grant" else None
     return c.Review(proposed_status=d["opinion"], proposed_class=d.get("klass", ""), proposed_amount=amount,
                     trace=trace, caseworker_opinion=d.get("note") or ("拟纳入" if d["opinion"] == "grant" else "拟不纳入"),
-                    caseworker_name=rec.event.actor_name, review_date=_event_day(rec),
+                    caseworker_name=staff_name(rec.event), review_date=_event_day(rec),
                     override_reason=d.get("override_reason", ""))
 
 
@@ -227,7 +235,7 @@ def contexts(case, today: date) -> dict[str, object]:
     hh = household(case, h.doc_date)
     decl = declaration(case, hh)
     intake = _latest(case, "intake")
-    agent = intake.event.actor_name if intake and case.channel == "village" else ""
+    agent = staff_name(intake.event) if intake and case.channel == "village" else ""
     out: dict[str, object] = {
         "authorization": c.AuthorizationContext(h, hh, f"{h.county}民政局"),
         "economic_info": c.EconomicInfoContext(h, hh, decl),

@@ -1,0 +1,45 @@
+"""The rules engine's trace as the case page shows it: members by name (not database ids), and each
+step's legal basis — the documents and articles, the rule ID, and for the 待核实 note the parameters
+with their Chinese names and sources — behind a 依据 disclosure instead of a raw list of keys."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from jiuzhu.rules.basis import PARAM_RULE, PARAM_SPLIT, name_members, param_label, rule_basis, source_text
+from jiuzhu.rules.errors import DomainError
+from jiuzhu.rules.params import load_policy
+
+
+def _params(policy_name: str, as_of: str, keys: list[str]) -> list[dict]:
+    try:
+        policy = load_policy(policy_name)
+        day = date.fromisoformat(as_of)
+    except (DomainError, ValueError, TypeError):
+        policy = day = None
+    out = []
+    for key in keys:
+        source = ""
+        if policy is not None:
+            try:
+                source = source_text(policy.entry(key, day).source)
+            except DomainError:
+                source = ""
+        out.append({"key": key, "label": param_label(key), "source": source or "未注明出处"})
+    return out
+
+
+def trace_rows(trace: list[dict], names: dict | None = None, *, policy: str = "", as_of: str = "") -> list[dict]:
+    names = names or {}
+    rows = []
+    for t in trace:
+        rule, step = t.get("rule", ""), t.get("step", "")
+        row = {**rule_basis(rule), "step": name_members(step, names), "value": name_members(str(t.get("value", "")), names),
+               "params": []}
+        if rule == PARAM_RULE and PARAM_SPLIT in step:
+            head, keys = step.split(PARAM_SPLIT, 1)
+            row["params"] = _params(policy, as_of, [k for k in keys.split("、") if k])
+            row["step"] = head + "不得作为正式决定依据（参数及出处见“依据”）"
+            row["subject"] = "参数出处"
+        rows.append(row)
+    return rows
