@@ -23,6 +23,7 @@ from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, STATE_LA
 from .. import case_display as display
 from .. import case_forms, case_queries
 from ..forms import parse_int
+from . import case_documents
 from .common import roles_required, scoped
 
 LIST_PAGE_SIZE = 50
@@ -71,6 +72,7 @@ def case_page_context(request, case, **extra) -> dict:
         "can_upload": can(request.user, "case.attach") and (case.is_open or case.state == "approved"),
         "channel_label": display.CHANNEL_LABELS.get(case.channel, case.channel),
         "upload_errors": extra.pop("upload_errors", {}),
+        **case_documents.documents_section(request, case, today),
         **extra,
     }
 
