@@ -8,19 +8,20 @@ from datetime import date
 
 from jiuzhu.rules.basis import PARAM_RULE, PARAM_SPLIT, name_members, param_label, rule_basis, source_text
 from jiuzhu.rules.errors import DomainError
-from jiuzhu.rules.params import load_policy
+from jiuzhu.rules.params import Policy, load_policy
 
 
 def _params(policy_name: str, as_of: str, keys: list[str]) -> list[dict]:
+    policy: Policy | None = None
+    day: date | None = None
     try:
-        policy = load_policy(policy_name)
-        day = date.fromisoformat(as_of)
+        policy, day = load_policy(policy_name), date.fromisoformat(as_of)
     except (DomainError, ValueError, TypeError):
-        policy = day = None
+        policy = None
     out = []
     for key in keys:
         source = ""
-        if policy is not None:
+        if policy is not None and day is not None:
             try:
                 source = source_text(policy.entry(key, day).source)
             except DomainError:

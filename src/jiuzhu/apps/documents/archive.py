@@ -86,7 +86,7 @@ def material_items(materials: Iterable[tuple[str, str, bytes]], start: int, widt
     """Uploaded material (scans, photos) after the documents, in the order given: ``(title, filename,
     bytes)`` of a PDF, JPEG or PNG, kept as uploaded (a picture counts as one page)."""
     items = []
-    for offset, (title, filename, data) in enumerate(materials):
+    for offset, (title, _filename, data) in enumerate(materials):
         data = bytes(data)
         ext = next((e for magic, e in MATERIAL_TYPES.items() if data.startswith(magic)), None)
         if ext is None:
