@@ -38,6 +38,9 @@ def test_trace_names_members_and_hides_rule_ids_behind_the_basis(client, people,
     # and the demo county's unverified parameters are named with their sources, not listed as raw keys
     assert "参数及出处见“依据”" in trace and "income.employment_deduction_rate、" not in trace
     assert "就业成本扣除比例" in trace and "示例值，待核实" in trace and "demo value" not in trace
+    # the standard's source is named by its document and article, the policy by its name, not its file
+    assert "杭州市民政局、杭州市财政局《关于调整最低生活保障等社会救助标准的通知》第一条" in trace
+    assert "政策“淳安县参数”" in trace and "政策 330127000000" not in html
 
 
 def test_trace_rows_map_parameter_keys_to_names_and_sources():

@@ -123,3 +123,29 @@ def plain_step(rule: str, step: str, names: dict) -> str:
     if rule == PARAM_RULE and PARAM_SPLIT in step:
         step = step.split(PARAM_SPLIT, 1)[0] + "不得作为正式决定依据"
     return name_members(step, names)
+
+
+_TITLE = re.compile(r"([^；;，,：:（）()]*?)(《[^》]+》)")
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条(?:第[一二三四五六七八九十\d]+款)?")
+_CITED = re.compile(r"[（(；;]出处：(.+?)）$")
+
+
+def source_title(source: str) -> str:
+    """A parameter's source as document title and article: ``杭州市民政局、杭州市财政局《关于调整…的通知》第一条``;
+    a source naming no document (a demo value) as its cleaned note."""
+    text = source_text(source)
+    m = _TITLE.search(text)
+    if m is None:
+        return text
+    article = _ARTICLE.search(text, m.end())
+    near = article and article.start() - m.end() <= 40  # the article of that document, not a later one
+    return f"{m.group(1).strip()}{m.group(2)}{article.group(0) if near and article else ''}"
+
+
+def split_cited_source(step: str) -> tuple[str, str]:
+    """(step without its trailing ``出处：…``, the source) — ("…", "") when the step cites none."""
+    m = _CITED.search(step)
+    if m is None:
+        return step, ""
+    head = step[:m.start()]
+    return (head + "）" if "（" in head and not head.endswith("）") else head), m.group(1)

@@ -20,7 +20,7 @@ from jiuzhu.rules.workflow.states import (
 )
 
 from .case_forms import CHOICE_LABELS
-from .case_trace import trace_rows
+from .case_trace import policy_title, trace_rows
 
 ROLE_LABELS = dict(Role.choices)
 DEADLINE_STATUS = {"open": "进行中", "met": "已完成", "overdue": "已逾期", "cancelled": "已取消"}
@@ -183,7 +183,8 @@ def proposal_view(proposal: dict, names: dict | None = None) -> dict | None:
     names = names or {}
     singles = [{"name": names.get(int(s["member"]), f"成员 {s['member']}") if str(s["member"]).isdigit()
                 else s["member"], "amount": s["amount"]} for s in single_person_proposals(result)]
-    return {"policy": proposal.get("policy", ""), "as_of": proposal.get("as_of", ""),
+    return {"policy": policy_title(proposal.get("policy", "")) if proposal.get("policy") else "",
+            "as_of": proposal.get("as_of", ""),
             "status": DECISION_LABELS.get(result.get("status"), result.get("status")),
             "amount": result.get("monthly_amount"), "klass": result.get("class") or "",
             "standard": result.get("standard"), "per_capita_income": result.get("per_capita_income"),
