@@ -5,6 +5,7 @@ runs, and retry / cancel (audited). Also the helpers the pages that queue work s
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from jiuzhu.apps.jobs import selectors, services
 from jiuzhu.apps.jobs.models import Job
 from jiuzhu.apps.jobs.registry import kind_label
-from jiuzhu.rules.errors import DomainError, NotFound
+from jiuzhu.apps.jobs.uploads import upload_discard, upload_store
+from jiuzhu.core import uploads as file_uploads
+from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
 
 from .common import scoped
 
@@ -41,6 +44,14 @@ def _link(job: Job) -> dict | None:
     if job.kind == "stats.compute" and r.get("month"):
         return {"url": f"{reverse('web:dashboard')}?month={r['month']}",
                 "label": f"查看 {r['month']} 统计看板（{r.get('rows', 0)} 条统计）"}
+    if job.kind == "enrollment.ledger_import":
+        verb = "校验通过（未导入）" if r.get("dry_run") else "导入完成"
+        return {"url": reverse("web:enrollment_list"),
+                "label": f"{verb}：{r.get('rows', 0)} 行，{r.get('households', 0)} 户、{r.get('persons', 0)} 人、"
+                         f"在保对象 {r.get('enrollments', 0)} 个"}
+    if job.kind == "monitoring.register_import":
+        return {"url": reverse("web:register_list"),
+                "label": f"导入完成：{r.get('rows', 0)} 条登记（{r.get('households', 0)} 户）"}
     if job.kind == "reviews.start" and r.get("campaign_id"):
         return {"url": reverse("web:review_detail", args=[r["campaign_id"]]),
                 "label": f"查看 {r.get('year', '')} 年度年审（新建复核任务 {r.get('created', 0)} 件）"}
@@ -75,6 +86,32 @@ def enqueue(request, *, kind: str, params: dict, region_code: str | None) -> Job
     else:
         messages.info(request, f"该表单已提交过：后台任务 {job.pk}（{job.get_status_display()}）")
     return job
+
+
+def upload_checked(upload, *, kind: str, limit: int, field: str, missing: str, default: str) -> tuple[str, Path]:
+    """Store a file uploaded for a background job after the checks that need no parsing (present, size,
+    a complete xlsx); a bad file raises the file checker's Chinese error and nothing stays stored."""
+    if upload is None:
+        raise ValidationFailed("upload.file_missing", missing, field=field)
+    name = Path(upload.name or "").name or default
+    file_uploads.check_size(upload.size or 0, name=name, limit=limit)
+    token, path = upload_store(name, upload.chunks(), default=default)
+    try:
+        if kind == "xlsx":
+            file_uploads.check_xlsx(path, name=name, limit=limit, allow_xls=False)
+    except DomainError:
+        upload_discard(token)
+        raise
+    return token, path
+
+
+def enqueue_upload(request, *, kind: str, region_code: str | None, token: str, params: dict, back: str):
+    """Queue the job that imports a stored upload and go back to ``back`` showing its progress; the same
+    form posted again keeps the first job and drops the second copy of the file."""
+    job = enqueue(request, kind=kind, region_code=region_code, params={**params, "token": token})
+    if job.params.get("token") != token:
+        upload_discard(token)
+    return redirect(with_job(back, job))
 
 
 def with_job(url: str, job: Job) -> str:
