@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET
 
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import document_services
+from jiuzhu.apps.documents.kinds import KINDS
 from jiuzhu.apps.verification.selectors import reports_recent
-from jiuzhu.rules.errors import ValidationFailed
+from jiuzhu.rules.errors import DomainError, ValidationFailed
 
 from .common import error_page, scoped
 
@@ -36,8 +37,12 @@ def documents_section(request, case, today) -> dict:
         found = reports_recent(actor=request.user, case_id=case.pk, limit=1)
         report = found[0] if found else None
         report_reason = "" if report else "尚未出具核对报告（县民政发起核对后生成）"
-    return {"documents": document_services.case_documents_status(actor=request.user, case=case, today=today),
-            "verification_report": report, "verification_reason": report_reason}
+    try:
+        documents = document_services.case_documents_status(actor=request.user, case=case, today=today)
+    except DomainError as exc:  # a case whose records cannot fill the documents: say so, keep the page
+        documents = [{"kind": k.code, "title": k.title, "attachment": k.attachment_label, "available": False,
+                      "reason": exc.message, "full_id": False} for k in KINDS]
+    return {"documents": documents, "verification_report": report, "verification_reason": report_reason}
 
 
 @login_required
@@ -56,5 +61,8 @@ def case_document(request, case_id: int, kind: str):
 @scoped
 @require_GET
 def case_archive(request, case_id: int):
-    name, data = document_services.case_file_download(actor=request.user, case_id=case_id, now=timezone.now())
+    try:
+        name, data = document_services.case_file_download(actor=request.user, case_id=case_id, now=timezone.now())
+    except ValidationFailed as exc:  # material that cannot be archived: say which, never a 500
+        return error_page(request, 404, exc.message)
     return _file(name, data, "application/zip")
