@@ -15,6 +15,16 @@ from pypdf import PdfReader
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.cases.files import attachment_add
 from jiuzhu.apps.registry import pii
+from jiuzhu.apps.verification.services import verification_run, verification_submit
+from tests.apps.cases.flow import at
+from tests.apps.verification.conftest import (  # noqa: F401  (fixtures)
+    SNAP_DATE,
+    department_files,
+    ids,
+    ingested,
+    ver_household,
+    verifying_case,
+)
 
 from .test_cases_support import case_in, people, submit, tiny_png  # noqa: F401  (people is a fixture)
 
@@ -120,3 +130,19 @@ def test_unknown_unavailable_and_other_township(client, people, household):
     # anonymous: to the login page
     client.logout()
     assert client.get(reverse("web:case_archive", args=[case.pk])).status_code == 302
+
+
+def test_the_recorded_verification_report_is_linked_and_archived(client, ingested, verifying_case,  # noqa: F811
+                                                                 county_user, caseworker):
+    # given the county's 核对 report, recorded in the case
+    report = verification_run(actor=county_user, case_id=verifying_case.pk, now=at(SNAP_DATE), pdf=False)
+    client.force_login(caseworker)
+    page = client.get(reverse("web:case_detail", args=[verifying_case.pk])).content.decode()
+    assert reverse("web:verification_pdf", args=[report.pk]) in page
+    names = zipfile.ZipFile(io.BytesIO(client.get(reverse("web:case_archive", args=[verifying_case.pk])).content)).namelist()
+    assert not any("核对报告" in n for n in names)  # not yet recorded in the case
+    verification_submit(actor=county_user, report_id=report.pk, now=at(SNAP_DATE))
+    # then the 一人一档 holds it after the documents 附件1–3
+    zf = zipfile.ZipFile(io.BytesIO(client.get(reverse("web:case_archive", args=[verifying_case.pk])).content))
+    assert zf.namelist()[4] == f"04-家庭经济状况核对报告{report.number}.pdf"
+    assert zf.read(zf.namelist()[4]).startswith(b"%PDF")

@@ -307,9 +307,12 @@ def case_materials(case: Case) -> list[tuple[str, str, bytes]]:
 
 
 def case_file_zip(*, case: Case, today: date, applicant_id_number: str = "") -> tuple[str, bytes]:
-    """The case file (一人一档): every available document in the seed's order, then the uploaded scans
-    and photos (``case_materials``), with an index."""
+    """The case file (一人一档): every available document in the seed's order, the 核对 report recorded
+    in the case, then the uploaded scans and photos (``case_materials``), with an index."""
     entries = [(kind, f"{kind_get(kind).title}.pdf", render_pdf(kind, ctx))
                for kind, ctx in contexts(case, today, applicant_id_number=applicant_id_number).items()]
+    report = registry.lookup("verification_report_pdf", case)  # the 核对 report recorded in the case
+    if report:
+        entries.append(("verification_report", *report))
     return f"{case.number}-一人一档.zip", build_case_file_zip(
         entries, f"{case.number} {case.applicant.name} 一人一档", materials=case_materials(case))
