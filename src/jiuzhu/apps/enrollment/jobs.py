@@ -51,3 +51,12 @@ def standard_apply_job(job, progress) -> dict:
     result = standard_apply(actor=job.created_by, change_id=int(job.params["change_id"]), now=timezone.now(),
                             progress=lambda stage, done, total: progress(done, total, stage))
     return {"change_id": int(job.params["change_id"]), **result}
+
+
+def notice_batch_job(job, progress) -> dict:
+    """``documents.notice_batch``: every 附件9 notice of an applied standard change, one ZIP per township
+    and a merged PDF per village (see notice_batch)."""
+    from .notice_batch import notice_batch
+
+    return notice_batch(actor=job.created_by, standard_change_id=int(job.params["standard_change_id"]),
+                        now=timezone.now(), progress=lambda stage, done, total: progress(done, total, stage))
