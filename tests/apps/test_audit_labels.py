@@ -19,6 +19,7 @@ FAMILIES = {  # prefix of an f-string action → every action it can produce
     "case.": [f"case.{a}" for a in ACTION_LABELS] + ["case.schedule"],
     "enrollment.": [f"enrollment.{k}" for k in TRANSITIONS],
     "pii.view_": ["pii.view_id_number", "pii.view_phone"],
+    "export.": ["export.cases", "export.households", "export.enrollments"],
 }
 
 
@@ -35,6 +36,8 @@ def _actions(expr, constants: dict, where: str) -> list[str]:
         return _actions(expr.body, constants, where) + _actions(expr.orelse, constants, where)
     if isinstance(expr, ast.Name) and expr.id in constants:
         return [constants[expr.id]]
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):  # "a." + ("x" if … else "")
+        return [a + b for a in _actions(expr.left, constants, where) for b in _actions(expr.right, constants, where)]
     if isinstance(expr, ast.JoinedStr):
         head = expr.values[0]
         prefix = head.value if isinstance(head, ast.Constant) else ""

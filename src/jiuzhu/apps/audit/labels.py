@@ -15,8 +15,9 @@ LABELS = {
     # accounts
     "account.locked": "账号锁定", "account.unlock": "账号解锁", "user.create": "新增用户",
     "user.password_set": "设置密码", "token.create": "创建 API 令牌", "token.revoke": "吊销 API 令牌",
+    "user.update": "修改用户", "user.activate": "启用用户", "user.deactivate": "停用用户",
     # audit, backup, keys, system
-    "audit.anchor": "审计链锚定", "backup.create": "数据备份", "keys.reencrypt": "密钥轮换重新加密",
+    "audit.anchor": "审计链锚定", "audit.verify": "审计链校验", "backup.create": "数据备份", "keys.reencrypt": "密钥轮换重新加密",
     "demo.load": "载入演示数据", "registry.seed": "生成合成家庭", "regions.import": "导入行政区划",
     "calendar.import": "导入工作日历", "stats.compute": "统计汇总计算", "job.retry": "重试后台任务",
     "job.cancel": "取消后台任务",
@@ -43,6 +44,11 @@ LABELS = {
     "standard.propose": "提出标准调整", "standard.preview": "预览标准调整", "standard.approve": "批准标准调整",
     "standard.apply": "执行标准调整", "review.start": "启动年审", "review.close": "结束年审",
     "recheck.schedule_due": "安排到期复核",
+    # exports and batch documents
+    "export.cases": "导出救助案件", "export.cases.full": "导出救助案件（完整号码）",
+    "export.households": "导出家庭", "export.households.full": "导出家庭（完整号码）",
+    "export.enrollments": "导出在保对象", "export.enrollments.full": "导出在保对象（完整号码）",
+    "export.download": "下载导出文件", "documents.batch": "批量生成告知书", "documents.batch_download": "下载批量告知书",
     # payroll
     "payroll.prepare": "生成发放批次", "payroll.approve": "审核发放批次", "payroll.export": "生成银行代发文件",
     "payroll.download": "下载银行代发文件", "payroll.reconcile": "银行回盘对账",
@@ -73,7 +79,7 @@ def known_actions() -> list[tuple[str, str]]:
 
 
 SUBJECT_LABELS = {
-    "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "backup": "备份", "calendar": "工作日历",
+    "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "audit_chain": "审计链", "export": "导出", "backup": "备份", "calendar": "工作日历",
     "case": "案件", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
     "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "payroll_batch": "发放批次", "person": "人员",
     "referral": "转介", "region": "区划", "review_campaign": "年审", "snapshot": "部门数据快照",
