@@ -20,6 +20,7 @@ from jiuzhu.rules.workflow.states import (
 )
 
 from .case_forms import CHOICE_LABELS
+from .case_trace import policy_title, trace_rows
 
 ROLE_LABELS = dict(Role.choices)
 DEADLINE_STATUS = {"open": "进行中", "met": "已完成", "overdue": "已逾期", "cancelled": "已取消"}
@@ -64,8 +65,15 @@ def deadline_rows(deadlines, today: date) -> list[dict]:
     return rows
 
 
+def staff_name(event) -> str:
+    """Who did it, as people read it: full name and post (the username only when the user has neither)."""
+    if event.actor_id is None:
+        return "系统" if event.actor_name in ("", "system") else event.actor_name
+    return event.actor.staff_label
+
+
 def timeline_rows(events) -> list[dict]:
-    return [{"at": timezone.localtime(e.at), "label": ACTION_LABELS.get(e.action, e.action), "actor": e.actor_name,
+    return [{"at": timezone.localtime(e.at), "label": ACTION_LABELS.get(e.action, e.action), "actor": staff_name(e),
              "role": ROLE_LABELS.get(e.role, e.role), "from": STATE_LABELS.get(e.from_state, e.from_state),
              "to": STATE_LABELS.get(e.to_state, e.to_state), "reason": e.reason} for e in events]
 
@@ -140,7 +148,7 @@ def record_rows(records, member_names: dict) -> list[dict]:
     for r in records:
         action, title = RECORD_TITLES.get(r.kind, ("", r.kind))
         data = dict(r.data or {})
-        entry = {"kind": r.kind, "title": title, "at": timezone.localtime(r.event.at), "actor": r.event.actor_name,
+        entry = {"kind": r.kind, "title": title, "at": timezone.localtime(r.event.at), "actor": staff_name(r.event),
                  "items": [], "photos": []}
         if r.kind == "recheck_review":
             titles = {**_titles(action), "graduation_months": "渐退期(月)", "override": "与规则测算结果不同"}
@@ -177,11 +185,14 @@ def proposal_view(proposal: dict, names: dict | None = None) -> dict | None:
     names = names or {}
     singles = [{"name": names.get(int(s["member"]), f"成员 {s['member']}") if str(s["member"]).isdigit()
                 else s["member"], "amount": s["amount"]} for s in single_person_proposals(result)]
-    return {"policy": proposal.get("policy", ""), "as_of": proposal.get("as_of", ""),
+    return {"policy": policy_title(proposal.get("policy", "")) if proposal.get("policy") else "",
+            "as_of": proposal.get("as_of", ""),
             "status": DECISION_LABELS.get(result.get("status"), result.get("status")),
             "amount": result.get("monthly_amount"), "klass": result.get("class") or "",
             "standard": result.get("standard"), "per_capita_income": result.get("per_capita_income"),
-            "household_size": result.get("household_size"), "trace": result.get("trace", []),
+            "household_size": result.get("household_size"),
+            "trace": trace_rows(result.get("trace", []), names, policy=proposal.get("policy", ""),
+                                as_of=proposal.get("as_of", "")),
             "single_persons": singles}
 
 

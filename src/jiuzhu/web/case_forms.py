@@ -59,6 +59,8 @@ HELP = {  # (payload model, field) → hint under the input
     ("TerminationNoticePayload", "reason"): "载入调整(停发)告知书；公示只显示姓名和拟终止供养",
     ("AdjustInput", "klass"): "留空则保持现分类",
 }
+# Text inputs offered suggestions (the user may still type someone else, e.g. a village committee member).
+SUGGEST = {("RelativeDeclaration", "staff_name"): "staff-names", ("RelativeDeclaration", "staff_position"): "staff-posts"}
 _SPLIT_PEOPLE = re.compile(r"[\n\r,，、;；]+")
 
 
@@ -74,6 +76,7 @@ class Spec:
     default: object = None
     help: str = ""
     member_key: str = ""  # member selects: "pk" (person id) or "name"
+    suggest: str = ""  # a datalist of suggestions for a text input (``staff-names``, ``staff-posts``)
 
 
 def _strip(annotation):
@@ -106,6 +109,8 @@ def specs_for(model: type[BaseModel], *, program: str = "dibao") -> list[Spec]:
         spec = Spec(name=name, title=info.title or name, widget="text", required=info.is_required(),
                     max_length=_max_length(info), help=HELP.get((model.__name__, name), ""),
                     default=None if info.is_required() else info.get_default(call_default_factory=True))
+        if (model.__name__, name) in SUGGEST:
+            spec.suggest = SUGGEST[(model.__name__, name)]
         if name == "member":
             spec.widget, spec.member_key = "member", ("pk" if base is int else "name")
         elif base is bool:
@@ -261,19 +266,23 @@ def field_names(specs: list[Spec], prefix: str = "") -> set[str]:
 
 
 class ActionErrors:
-    """A service error placed next to its field when the form shows that field, else on top."""
+    """Service errors placed next to their fields when the form shows them, else on top."""
 
     def __init__(self, exc=None, specs: list[Spec] | None = None, extra_fields=()):
         self.fields: dict[str, list[str]] = {}
         self.general: list[str] = []
         if exc is None:
             return
-        path = str(exc.details.get("field") or "")
-        target = self._place(path, specs or [], set(extra_fields))
-        if target:
-            self.fields.setdefault(target, []).append(exc.message)
-        else:
-            self.general.append(exc.message)
+        # Every problem at once (a ValidationFailed lists them all in details["errors"]), each under its field.
+        items = exc.details.get("errors") or [{"field": exc.details.get("field"), "message": exc.message}]
+        for item in items:
+            self.add(str(item.get("field") or ""), item["message"], specs or [], set(extra_fields))
+
+    def add(self, path: str, message: str, specs: list[Spec], extra: set[str]) -> None:
+        target = self._place(path, specs, extra)
+        bucket = self.fields.setdefault(target, []) if target else self.general
+        if message not in bucket:
+            bucket.append(message)
 
     @staticmethod
     def _place(path: str, specs: list[Spec], extra: set[str]) -> str:

@@ -22,6 +22,15 @@ class User(AbstractUser):
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
 
+    @property
+    def staff_label(self) -> str:
+        """What timelines and documents print for a member of staff: full name and post
+        (``张丽（千岛湖镇社会事务办经办人）``); the role stands in for a missing post, the
+        username for a missing name."""
+        post = self.post or self.role_label
+        name = self.display_name or self.username
+        return f"{name}（{post}）" if post else name
+
 
 class ApiToken(models.Model):
     """Per-user API token; only its SM3 hash is stored. Shown once at creation."""

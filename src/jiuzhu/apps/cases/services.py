@@ -29,25 +29,37 @@ ROLE_CHANNELS = {"village_assistant": {Channel.VILLAGE}, "township_caseworker": 
 def case_submit(*, actor, program: str, household_id, applicant_id, channel: str, payload: dict | None,
                 now: datetime) -> Case:
     """Start a case (submit): 一证一书, economic information form, near-relative declaration (R-WF-3)."""
+    # Every problem of the form at once (each under its field): program, the 一证一书 payload, applicant, channel.
+    problems: list[dict] = []
     if program not in ("dibao", "tekun"):
-        raise ValidationFailed("case.program", "救助项目只能是 dibao(最低生活保障) 或 tekun(特困供养)", field="program")
-    cleaned = clean_payload("submit", payload)
+        problems.append({"field": "program", "code": "case.program",
+                         "message": "救助项目只能是 dibao(最低生活保障) 或 tekun(特困供养)"})
+    cleaned = None
+    try:
+        cleaned = clean_payload("submit", payload)
+    except ValidationFailed as exc:
+        problems.extend(exc.details.get("errors") or [{"field": exc.details.get("field", ""), "message": exc.message}])
     household = Household.objects.filter(pk=household_id).first() if str(household_id).isdigit() else None
     # 人户分离 (综合改革 plan 二(四)): the exception is filed with the township where the applicant lives.
-    residence = program == "dibao" and cleaned.residence_application
+    residence = program == "dibao" and cleaned is not None and cleaned.residence_application
     region_id = household.residence_region_id if household is not None and residence else getattr(household, "region_id", "")
     if household is None or not (in_scope(actor, household.region_id) or in_scope(actor, region_id)):
         raise NotFound("not_found", "家庭不存在或不在您的管辖范围内", field="household")
     applicant = Person.objects.filter(pk=applicant_id).first() if str(applicant_id).isdigit() else None
     if applicant is None:
-        raise ValidationFailed("case.applicant", "申请人不存在", field="applicant")
+        problems.append({"field": "applicant", "code": "case.applicant", "message": "申请人不存在"})
     cfg = config.region_config(region_id)
-    row = transition(program, cfg.settings, None, "submit")
+    row = transition(program if program in ("dibao", "tekun") else "dibao", cfg.settings, None, "submit")
     if getattr(actor, "role", None) not in row.roles:
         raise Forbidden("case.role", "您的角色不能提交申请")
     if channel not in ROLE_CHANNELS.get(actor.role, set()):
         allowed = "、".join(sorted(Channel(c).label for c in ROLE_CHANNELS.get(actor.role, set())))
-        raise ValidationFailed("case.channel", f"申请渠道无效，您可选择：{allowed}", field="channel")
+        problems.append({"field": "channel", "code": "case.channel", "message": f"申请渠道无效，您可选择：{allowed}"})
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(first.get("code") or "payload.invalid", first["message"], field=first["field"],
+                               errors=problems)
+    assert cleaned is not None  # a payload that did not clean is one of the problems above
     ctx = ActionContext(actor=actor, action="submit", payload=cleaned, now=now, household=household,
                         applicant=applicant, program=program)
     try:
