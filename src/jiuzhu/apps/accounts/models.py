@@ -8,6 +8,8 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, null=True)
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    # 驻村干部: the 年审 plan 三(2)三 wants one of the ≥ 2 household-survey investigators to be one.
+    resident_cadre = models.BooleanField("驻村干部", default=False, db_default=False)
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 

@@ -22,12 +22,14 @@ def _password_messages(exc: ValidationError) -> list[str]:
     return out
 
 
-def user_create(*, actor, username: str, password: str, role: str, region_code: str, display_name: str = "") -> User:
+def user_create(*, actor, username: str, password: str, role: str, region_code: str, display_name: str = "",
+                resident_cadre: bool = False) -> User:
     if role not in Role.values:
         raise ValidationFailed("user.role", f"未知角色“{role}”", field="role")
     if User.objects.filter(username=username).exists():
         raise ValidationFailed("user.exists", f"用户名“{username}”已存在", field="username")
-    user = User(username=username, role=role, region_id=region_code, display_name=display_name)
+    user = User(username=username, role=role, region_id=region_code, display_name=display_name,
+                resident_cadre=bool(resident_cadre))
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -36,7 +38,24 @@ def user_create(*, actor, username: str, password: str, role: str, region_code: 
     with transaction.atomic():
         user.save()
         audit_record(actor=actor, action="user.create", subject_type="user", subject_id=user.pk,
-                     after={"username": username, "role": role, "region": region_code})
+                     after={"username": username, "role": role, "region": region_code,
+                            "resident_cadre": user.resident_cadre})
+    return user
+
+
+def user_set_resident_cadre(*, actor, username: str, resident_cadre) -> User:
+    """Mark a staff member as a 驻村干部 or not (年审 plan 三(2)三: one of the survey's investigators), audited."""
+    if not isinstance(resident_cadre, bool):
+        raise ValidationFailed("user.resident_cadre", "驻村干部应为“是”或“否”", field="resident_cadre")
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            raise ValidationFailed("user.not_found", f"用户“{username}”不存在", field="username")
+        before = {"resident_cadre": user.resident_cadre}
+        User.objects.filter(pk=user.pk).update(resident_cadre=resident_cadre)
+        audit_record(actor=actor, action="user.resident_cadre", subject_type="user", subject_id=user.pk,
+                     region_code=user.region_id or "", before=before, after={"resident_cadre": resident_cadre})
+    user.refresh_from_db(fields=["resident_cadre"])
     return user
 
 
