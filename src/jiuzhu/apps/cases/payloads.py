@@ -88,8 +88,18 @@ class VerificationItem(Payload):
     as_of: PastDate = Field(title="数据日期")
 
 
+class VerifiedObligor(Payload):
+    """A non-co-resident legal obligor's household as 核对 found it (年审 plan 三(2)四)."""
+
+    obligor: RowRef = Field(title="义务人编号")
+    monthly_income: Decimal = Field(title="义务人月收入(元)", ge=0, max_digits=14, decimal_places=2)
+    financial: Decimal = Field(Decimal(0), title="义务人金融资产(元)", ge=0, max_digits=14, decimal_places=2)
+    as_of: PastDate = Field(title="数据日期")
+
+
 class VerificationPayload(Payload):
     items: list[VerificationItem] = Field(default_factory=list, title="核对项目")
+    obligors: list[VerifiedObligor] = Field(default_factory=list, max_length=30, title="不共同居住的义务人")
     conclusion: Literal["consistent", "inconsistent"] = Field(title="核对结论")
     note: str = Field("", title="说明", max_length=2000)
 

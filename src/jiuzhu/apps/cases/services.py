@@ -185,7 +185,17 @@ def _extend_recheck(ctx):
 
 
 case_request_verification = _act("request_verification", _keep("verification_request"))
-case_record_verification = _act("record_verification", _keep("verification"))
+def _verification(ctx):
+    """The 核对 report; its obligors must be the household's registered obligors (R-HH-10)."""
+    known = set(ctx.household.obligors.values_list("pk", flat=True))
+    for i, o in enumerate(ctx.payload.obligors):
+        if o.obligor not in known:
+            raise ValidationFailed("case.obligor_unknown", f"义务人 {o.obligor} 不是本家庭登记的赡(抚、扶)养义务人",
+                                   field=f"obligors[{i}].obligor")
+    ctx.record("verification", ctx.payload.model_dump(mode="json"))
+
+
+case_record_verification = _act("record_verification", _verification)
 case_notify_ineligible = _act("notify_ineligible", _keep("ineligible_notice"))
 case_object = _act("object", _keep("verification_objection"))
 case_request_materials = _act("request_materials", _keep("materials_request"))
