@@ -8,32 +8,26 @@ from __future__ import annotations
 from django.db import transaction
 
 from jiuzhu.apps.accounts.models import User
-from jiuzhu.apps.accounts.roles import Role
-from jiuzhu.apps.audit.services import audit_record
+from jiuzhu.apps.accounts.services import user_set_resident_cadre
 from jiuzhu.apps.cases.config import OPTIONAL_STEPS, region_config
 from jiuzhu.apps.cases.settings_services import workflow_setting_set
 
-from .demo import DEMO_COUNTY, DEMO_TOWNSHIPS, demo_password
+from .demo import DEMO_COUNTY
 
 SOURCE = "社会救助年审工作方案 三(2)：申请情况公示、入户调查(含驻村干部)、民主听证"
-# A township cadre stationed in a village (驻村干部): one of the two investigators of a survey.
-CADRE = ("zhucun", Role.CASEWORKER, DEMO_TOWNSHIPS[0], "吴驻村")
+# The demo caseworker 李经办 is also stationed in a village (驻村干部): with 王协理 the two investigators.
+CADRE = "township"
 
 
 def demo_procedure_load() -> bool:
-    """Turn the three steps on for the demo county and add its 驻村干部; False when already done."""
+    """Turn the three steps on for the demo county and mark its 驻村干部; False when already done."""
     settings = region_config(DEMO_COUNTY).settings
-    if all(getattr(settings, f) for f in OPTIONAL_STEPS) and User.objects.filter(username=CADRE[0]).exists():
+    if all(getattr(settings, f) for f in OPTIONAL_STEPS) and User.objects.filter(username=CADRE,
+                                                                                 resident_cadre=True).exists():
         return False
     with transaction.atomic():
         workflow_setting_set(actor=None, region_code=DEMO_COUNTY, data={**{f: True for f in OPTIONAL_STEPS},
                                                                          "source": SOURCE})
-        username, role, region, name = CADRE
-        if not User.objects.filter(username=username).exists():
-            user = User(username=username, role=role, region_id=region, display_name=name, resident_cadre=True)
-            user.set_password(demo_password(username))
-            user.save()
-            audit_record(actor=None, action="user.create", subject_type="user", subject_id=user.pk,
-                         after={"username": username, "role": role, "region": region, "resident_cadre": True},
-                         details={"demo": True})
+        if User.objects.filter(username=CADRE).exists():
+            user_set_resident_cadre(actor=None, username=CADRE, resident_cadre=True)
     return True
