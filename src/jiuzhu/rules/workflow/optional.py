@@ -33,6 +33,8 @@ def optional_guards(s: WorkflowSettings, action: str) -> tuple[str, ...]:
     guards: tuple[str, ...] = ()
     if action == "record_survey" and s.survey_resident_cadre:
         guards += ("survey_investigators",)
+    if action == "initial_review" and s.hearing:  # heard before the initial review
+        guards += ("hearing_held",)
     if action == "confirm":
         guards += ("application_notice_over",) * s.application_notice + ("hearing_held",) * s.hearing
     return guards

@@ -25,8 +25,6 @@ NATIONAL_CAPS = {"request_verification": 3, "verification_report": 3 + 5, "surve
                  "confirmation_county": 10, "denial_letter": 3, "overall_delegated": 20,
                  "overall": 30, "overall_extended": 45}
 NOTICE_DAYS = 7  # WF-7: 7-day publicity (calendar days)
-# 年审 plan 三(2)五: a case that must be heard is not reviewed (nor confirmed) before its hearing.
-HEARING_GUARDS = ("hearing_held",)
 
 def _t(action, frm, to, roles, creates=(), meets=(), guards=(), starts_overall=False):
     frm = frozenset([frm] if isinstance(frm, str) else frm)
@@ -65,7 +63,7 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
            guards=optional_guards(s, "record_survey")),
         _t("initial_review", "surveyed", "reviewed", {CASEWORKER},
            (_wd("publish_notice", s, rule_id="WF-7"),), review_met + ("appraisal",),
-           guards=("verification_done", "survey_done") + HEARING_GUARDS * s.hearing),
+           guards=("verification_done", "survey_done") + optional_guards(s, "initial_review")),
         _t("publish_notice", "reviewed", "in_notice", {CASEWORKER, VILLAGE},
            (DeadlineRule("notice_period", NOTICE_DAYS, "days", "WF-7", supervised=False),), ("publish_notice",),
            guards=("opinion_grant",)),
