@@ -46,6 +46,13 @@ def test_notice_from_the_day_after_acceptance_not_less_than_5_working_days(case,
     assert span.workdays >= 5 and span.source
 
 
+def test_before_the_regions_first_value_the_plans_minimum_applies():
+    policy = load_policy(COUNTY)  # notice.application_wd from 2026-01-01
+    span = application_notice_span(policy, WorkCalendar(years=frozenset({2025}), holidays=frozenset(),
+                                                        workdays=frozenset()), date(2025, 11, 6))
+    assert span.workdays == 5 and span.ends_on == date(2025, 11, 13) and "三(2)二" in span.source
+
+
 @pytest.mark.parametrize("case, conclusion, financial, vehicles, codes", [
     ("consistent, far from limits", "consistent", "10000", [], []),
     ("differences beyond tolerance", "inconsistent", "0", [], ["VER_DIFFERENCE"]),

@@ -38,7 +38,7 @@ def application_notice_span(policy: Policy, calendar: WorkCalendar, accepted_on:
     the end of the Nth working day after acceptance. A policy without the parameter, or with fewer
     than 5, gets the plan's minimum of 5 working days."""
     workdays, source = APPLICATION_NOTICE_MIN_WD, "社会救助年审工作方案 三(2)二（公示期不少于5个工作日）"
-    if APPLICATION_NOTICE_KEY in policy.params:
+    if any(v.start <= accepted_on for v in policy.params.get(APPLICATION_NOTICE_KEY, ())):
         entry = policy.entry(APPLICATION_NOTICE_KEY, accepted_on)
         workdays, source = max(int(entry.value), APPLICATION_NOTICE_MIN_WD), entry.source
     return NoticeSpan(accepted_on + timedelta(days=1), add_workdays(calendar, accepted_on, workdays), workdays, source)
@@ -52,7 +52,7 @@ class Warning:
 
 def asset_warning_ratio(policy: Policy, as_of: date) -> Decimal | None:
     """The share of an asset limit from which 核对 warns (None: the region warns on differences only)."""
-    if ASSET_WARNING_KEY not in policy.params:
+    if not any(v.start <= as_of for v in policy.params.get(ASSET_WARNING_KEY, ())):
         return None
     return Decimal(policy.lookup(ASSET_WARNING_KEY, as_of))
 

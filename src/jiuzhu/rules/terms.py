@@ -134,7 +134,7 @@ def terms_for(policy: Policy, as_of: date, area_type: str) -> Terms:
     if disposable_key in policy.params:
         disposable = policy.entry(disposable_key, as_of)
         values.update(temporary_disposable_income=disposable.value, temporary_disposable_source=disposable.source)
-    if "obligor.share" in policy.params and "obligor.exempt_multiple" in policy.params:
+    if all(any(v.start <= as_of for v in policy.params.get(k, ())) for k in ("obligor.share", "obligor.exempt_multiple")):
         share = policy.entry("obligor.share", as_of)
         values.update(obligor_share=share.value, obligor_exempt_multiple=policy.lookup("obligor.exempt_multiple", as_of),
                       obligor_source=share.source)
