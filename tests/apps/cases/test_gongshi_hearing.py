@@ -160,3 +160,22 @@ def test_the_table_has_the_hearing_only_where_the_region_turns_it_on():
     assert "hold_hearing" not in off and "hearing_held" not in off["initial_review"].guards
     assert "hold_hearing" in on and "hearing_held" in on["initial_review"].guards
     assert "hearing_held" in on["confirm"].guards
+
+
+@pytest.mark.parametrize("program", ["dibao", "tekun"])
+@pytest.mark.parametrize("verify_first", [True, False])
+def test_every_optional_row_has_a_label_payload_service_and_registered_guards(program, verify_first):
+    """The optional steps of the 年审 plan 三(2) are complete data: labels, payloads, services, guards."""
+    from jiuzhu.apps.cases.guards import GUARDS
+    from jiuzhu.apps.cases.payloads import PAYLOADS
+    from jiuzhu.apps.cases.services import SERVICES
+    from jiuzhu.rules.workflow.states import ACTION_LABELS
+
+    all_on = WorkflowSettings("township", verify_first, application_notice=True, survey_resident_cadre=True,
+                              hearing=True)
+    rows = table_for(program, all_on)
+    assert {"record_application_objection", "hold_hearing"} <= {r.action for r in rows}
+    for row in rows:
+        assert row.action in ACTION_LABELS and row.action in PAYLOADS
+        assert row.action in SERVICES or row.action == "submit"  # case_submit starts a case
+        assert all(g in GUARDS for g in row.guards), row.action
