@@ -44,12 +44,15 @@ RECORD_TITLES = {
     "termination_notice": ("start_termination_notice", "拟终止特困供养公示"),
     "recheck_review": ("recheck_review", "复核意见"), "recheck_decision": ("decide", "复核决定"),
     "recheck_cancel": ("cancel", "取消复核"),
+    "application_objection": ("record_application_objection", "申请情况公示异议"),
+    "hearing": ("hold_hearing", "民主听证"),
 }
 REVIEW_TITLES = {"opinion": "初审意见", "amount": "月保障金(元)", "klass": "分类", "note": "初审说明",
                  "override": "与规则测算结果不同", "override_reason": "调整理由"}
-EXTRA_TITLES = {"channel": "申请渠道"}
+EXTRA_TITLES = {"channel": "申请渠道", "resident_cadres": "其中驻村干部(账号)"}
 CHANNEL_LABELS = dict(Channel.choices)
-NOTICE_KINDS = {"initial": "初审公示", "long_term": "审核确认长期公示", "termination": "拟终止特困供养公示"}
+NOTICE_KINDS = {"initial": "初审公示", "long_term": "审核确认长期公示", "termination": "拟终止特困供养公示",
+                "application": "申请情况公示"}
 
 
 def deadline_rows(deadlines, today: date) -> list[dict]:
@@ -167,6 +170,12 @@ def record_rows(records, member_names: dict) -> list[dict]:
                                "source": i["source"], "item": CHOICE_LABELS.get(i["item"], i["item"]),
                                "amount": i["amount"], "as_of": i["as_of"]} for i in data.get("items", [])]
             entry["pairs"] = _pairs(data, _titles(action), skip=("items",))
+        elif r.kind == "hearing":  # 年审 plan 三(2)五: the five steps, who attended and signed, the sheet
+            titles = {**_titles(action), "signed_sheet_name": "签字确认表", "reasons": "听证原因"}
+            entry["pairs"] = _pairs(data, titles, skip=("attendees", "signed_sheet", "reasons")) + [
+                ("听证原因", "；".join(data.get("reasons", [])) or "—"),
+                ("参加人员", "；".join(f"{a.get('name')}（{a.get('capacity')}，{'已签字' if a.get('signed') else '未签字'}）"
+                                    for a in data.get("attendees", [])))]
         elif r.kind == "survey":
             entry["photos"] = [int(p) for p in data.get("photos", [])]
             entry["pairs"] = _pairs(data, _titles(action), skip=("photos",))
@@ -198,7 +207,8 @@ def proposal_view(proposal: dict, names: dict | None = None) -> dict | None:
 
 def notice_rows(notices) -> list[dict]:
     return [{"kind": NOTICE_KINDS.get(n.kind, n.kind), "starts_on": n.starts_on, "ends_on": n.ends_on,
-             "name": n.name, "size": n.household_size, "amount": n.amount, "withdrawn": n.withdrawn,
+             "name": n.name, "size": n.household_size, "amount": None if n.kind == "application" else n.amount,
+             "withdrawn": n.withdrawn,
              "phone": n.objection_phone} for n in notices]
 
 

@@ -38,6 +38,7 @@ CHOICE_LABELS = {
     "eligible": "符合条件", "ineligible": "不符合条件",
     "centralized": "集中供养", "dispersed": "分散供养",
     "I": "Ⅰ类", "II": "Ⅱ类", "III": "Ⅲ类",
+    "further_investigation": "需进一步调查核实",
     "in_person": "当面送达", "mail": "邮寄送达", "village": "由村(居)委会转交",
     **TERMINATE_REASONS, **EXTEND_REASONS, **RECHECK_OUTCOMES, **GRADUATION_REASONS,
     **TEKUN_TERMINATION_GROUNDS, **TERMINATION_REPORTERS, **TERMINATION_NOTICE_PLACES, **OBJECTION_CONCLUSIONS,
@@ -46,7 +47,7 @@ CHOICE_LABELS = {
 TEKUN_ONLY = frozenset({"adl_failed", "obligors_able", "obligor_notes", "support_mode", "guardian_class",
                         "guardian_name", "care_agreement"})
 # Lists of people: split on newlines and on 、，, — other lists (materials, reasons) only on newlines.
-PEOPLE_LISTS = frozenset({"investigators", "members_present", "visitors"})
+PEOPLE_LISTS = frozenset({"investigators", "members_present", "visitors", "investigator_accounts"})
 HELP = {  # (payload model, field) → hint under the input
     ("ReviewPayload", "amount"): "留空则采用规则测算的金额；与测算结果不同时须填写调整理由",
     ("ReviewPayload", "klass"): "留空则采用规则测算的分类",
@@ -58,6 +59,8 @@ HELP = {  # (payload model, field) → hint under the input
     ("ReinvestigatePayload", "conclusion"): "特困人员拟终止公示的异议须填写",
     ("TerminationNoticePayload", "reason"): "载入调整(停发)告知书；公示只显示姓名和拟终止供养",
     ("AdjustInput", "klass"): "留空则保持现分类",
+    ("SurveyPayload", "investigator_accounts"): "本地要求入户调查须有驻村干部时必填：参加调查的驻村干部等工作人员的登录账号",
+    ("HearingPayload", "signed_sheet"): "留空则采用本案件最近上传的民主听证签字表",
 }
 # Text inputs offered suggestions (the user may still type someone else, e.g. a village committee member).
 SUGGEST = {("RelativeDeclaration", "staff_name"): "staff-names", ("RelativeDeclaration", "staff_position"): "staff-posts"}

@@ -9,6 +9,8 @@ class User(AbstractUser):
     region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, null=True)
     display_name = models.CharField("姓名", max_length=50, blank=True)
     post = models.CharField("职务", max_length=50, blank=True)
+    # 驻村干部: the 年审 plan 三(2)三 wants one of the ≥ 2 household-survey investigators to be one.
+    resident_cadre = models.BooleanField("驻村干部", default=False, db_default=False)
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 

@@ -62,6 +62,9 @@ ACTION_LABELS = {
     "decide": "作出复核决定",
     "cancel": "取消复核",
     "start_termination_notice": "发布拟终止特困供养公示",
+    # 年审 plan 三(2)二、五 (optional per region)
+    "record_application_objection": "登记申请情况公示异议",
+    "hold_hearing": "录入民主听证",
 }
 
 STEP_LABELS = {
@@ -139,6 +142,9 @@ TERMINATION_REPORTERS = {
 }
 # Where the proposed termination is publicized (R-TK-16: in the village or the institution).
 TERMINATION_NOTICE_PLACES = {"residence_village": "所在村(社区)", "care_institution_site": "供养服务机构"}
+# The conclusion of a 民主听证 (年审 plan 三(2)五: 形成结论).
+HEARING_CONCLUSIONS = {"eligible": "符合救助条件", "ineligible": "不符合救助条件",
+                       "further_investigation": "需进一步调查核实"}
 # How a re-investigation answered the objection.
 OBJECTION_CONCLUSIONS = {"founded": "异议成立", "unfounded": "异议不成立"}
 # The referral a termination decision suggests (R-TK-16, 《特困人员认定办法》第二十七条).

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .model import CASEWORKER, COUNTY, REVIEWER, VILLAGE, DeadlineRule, Transition, WorkflowSettings
+from .optional import optional_guards, optional_rows
 from .recheck import recheck_table
 from .states import OPEN_STATES
 
@@ -36,8 +37,8 @@ def _wd(step, settings: WorkflowSettings, key=None, rule_id=""):
 
 @lru_cache(maxsize=64)
 def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
-    confirmation_level, verify_first, overall, extended, limits = settings_key
-    s = WorkflowSettings(confirmation_level, verify_first, overall, extended, dict(limits))
+    confirmation_level, verify_first, overall, extended, limits, *optional = settings_key
+    s = WorkflowSettings(confirmation_level, verify_first, overall, extended, dict(limits), *optional)
     tekun = program == "tekun"
     confirmers = {COUNTY} if confirmation_level == "county" else {REVIEWER}
     if tekun:
@@ -58,10 +59,11 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
     delegated = confirmation_level == "township"
     rows = [
         # National path: survey and verification may run in parallel; initial review needs both.
-        _t("record_survey", "accepted", "surveyed", {CASEWORKER, VILLAGE}, after_survey, survey_met),
+        _t("record_survey", "accepted", "surveyed", {CASEWORKER, VILLAGE}, after_survey, survey_met,
+           guards=optional_guards(s, "record_survey")),
         _t("initial_review", "surveyed", "reviewed", {CASEWORKER},
            (_wd("publish_notice", s, rule_id="WF-7"),), review_met + ("appraisal",),
-           guards=("verification_done", "survey_done")),
+           guards=("verification_done", "survey_done") + optional_guards(s, "initial_review")),
         _t("publish_notice", "reviewed", "in_notice", {CASEWORKER, VILLAGE},
            (DeadlineRule("notice_period", NOTICE_DAYS, "days", "WF-7", supervised=False),), ("publish_notice",),
            guards=("opinion_grant",)),
@@ -79,12 +81,13 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
         _t("confirm", "awaiting_confirmation", "approved", confirmers,
            (_wd("county_filing", s, rule_id="WF-9"),) if delegated else (), ("confirmation", "overall"),
            guards=("proposed_grant", "steps_complete", "no_active_enrollment", "no_member_in_open_case",
-                   "relative_home_visit", "spot_check_done")),
+                   "relative_home_visit", "spot_check_done") + optional_guards(s, "confirm")),
         _t("reject", "awaiting_confirmation", "rejected", confirmers,
            (_wd("denial_letter", s, rule_id="WF-11"),), ("confirmation", "overall")),
         # WF-11 / R-WF-16: the denial letter (reasons, route to reconsideration) is delivered via the township.
         _t("deliver_denial", "rejected", None, {CASEWORKER}, (), ("denial_letter",), guards=("denial_pending",)),
     ]
+    rows += optional_rows(s)
     if delegated:
         rows.append(_t("file_record", "approved", None, {CASEWORKER}, (), ("county_filing",), guards=("not_filed",)))
     if tekun:
@@ -147,7 +150,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
 
 def _key(settings: WorkflowSettings) -> tuple:
     return (settings.confirmation_level, settings.verify_before_accept, settings.overall_limit_wd,
-            settings.overall_limit_extended_wd, tuple(sorted(settings.step_limits.items())))
+            settings.overall_limit_extended_wd, tuple(sorted(settings.step_limits.items())),
+            settings.application_notice, settings.survey_resident_cadre, settings.hearing)
 
 
 def table_for(program: str, settings: WorkflowSettings, kind: str = "application") -> tuple[Transition, ...]:
