@@ -16,6 +16,7 @@ KNOWN_ACTIONS = (
     ("household.member_add", "添加成员"),
     ("household.member_end", "成员离开"),
     ("household.member_move", "成员迁移"),
+    ("household.declared_", "申报收入与财产（全部）"),
     ("pii.", "查看完整个人信息（全部）"),
     ("pii.view_id_number", "查看完整身份证号"),
     ("account.locked", "账号锁定"),
