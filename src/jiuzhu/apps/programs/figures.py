@@ -83,6 +83,27 @@ def comparison_view(case, items, as_of: date) -> dict:
             "differing": [r for r in out if not r["within"]]}
 
 
+def _usable(items) -> list[dict]:
+    """The items of a form that can be compared (a half-filled row is left out; its error is on the form)."""
+    out = []
+    for it in items if isinstance(items, list) else []:
+        try:
+            if isinstance(it, dict) and str(it.get("member", "")).isdigit() and it.get("item"):
+                out.append({"member": int(it["member"]), "item": str(it["item"]),
+                            "amount": Decimal(str(it.get("amount"))).quantize(CENT)})
+        except ArithmeticError:
+            continue
+    return [i for i in out if i["amount"].is_finite()]
+
+
+def comparison_or_none(case, items, as_of: date) -> dict | None:
+    """``comparison_view`` of possibly unchecked form items; None when the region has no policy in force."""
+    try:
+        return comparison_view(case, _usable(items), as_of)
+    except DomainError:
+        return None
+
+
 def verification_within_tolerance(ctx):
     """Guard of ``record_verification``: "与申报一致" only when every item verified agrees with the
     declaration within the county tolerance (R-VER-05); the error names each differing item."""
