@@ -108,8 +108,8 @@ def verification_within_tolerance(ctx):
     """Guard of ``record_verification``: "与申报一致" only when every item verified agrees with the
     declaration within the county tolerance (R-VER-05); the error names each differing item."""
     payload = ctx.payload
-    if payload is None or getattr(payload, "conclusion", None) != "consistent":
-        return  # listing actions, or an "inconsistent" result: nothing to hold back
+    if payload is None or getattr(payload, "conclusion", None) != "consistent" or not payload.items:
+        return  # listing actions, an "inconsistent" result, or nothing verified: nothing to hold back
     items = [i.model_dump(mode="json") for i in payload.items]
     view = comparison_view(ctx.case, items, ctx.today)
     bad = view["differing"]
