@@ -87,13 +87,15 @@ def _usable(items) -> list[dict]:
     """The items of a form that can be compared (a half-filled row is left out; its error is on the form)."""
     out = []
     for it in items if isinstance(items, list) else []:
+        if not (isinstance(it, dict) and str(it.get("member", "")).isdigit() and it.get("item")):
+            continue
         try:
-            if isinstance(it, dict) and str(it.get("member", "")).isdigit() and it.get("item"):
-                out.append({"member": int(it["member"]), "item": str(it["item"]),
-                            "amount": Decimal(str(it.get("amount"))).quantize(CENT)})
+            amount = Decimal(str(it.get("amount"))).quantize(CENT)
         except ArithmeticError:
             continue
-    return [i for i in out if i["amount"].is_finite()]
+        if amount.is_finite():
+            out.append({"member": int(it["member"]), "item": str(it["item"]), "amount": amount})
+    return out
 
 
 def comparison_or_none(case, items, as_of: date) -> dict | None:

@@ -5,7 +5,7 @@ state changes (set an income item, clear it, change the assets), each scoped, va
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from django.db import transaction
 from django.db.models import F
@@ -111,7 +111,7 @@ def _audit_income(actor, ms: Membership, before: dict, action: str):
 def declared_income_set(*, actor, household_id: int, person_id: int, data: dict) -> Person:
     """Add or change one declared income item of a member (monthly, or annual ÷ 12)."""
     _require_writer(actor)
-    item = validate(IncomeItemInput, data, code="declared.invalid")
+    item = cast(IncomeItemInput, validate(IncomeItemInput, data, code="declared.invalid"))
     with transaction.atomic():
         ms = _membership(actor, household_id, person_id)
         before = {k: str(v) for k, v in declared_income_of(ms.person).items()}
@@ -138,7 +138,7 @@ def declared_income_clear(*, actor, household_id: int, person_id: int, kind: str
 def declared_assets_update(*, actor, household_id: int, data: dict, version: int | None = None) -> Household:
     """Change the household's declared assets (a field sent as 0 deletes that item)."""
     _require_writer(actor)
-    assets = validate(AssetsInput, data, code="declared.invalid")
+    assets = cast(AssetsInput, validate(AssetsInput, data, code="declared.invalid"))
     with transaction.atomic():
         hh = Household.objects.select_for_update().filter(pk=household_id).first()
         if hh is None or not in_scope(actor, hh.region_id):
