@@ -286,3 +286,22 @@ def test_tekun_survey_form_has_the_self_care_fields(client, people, household):
     assert resp.status_code == 302
     case.refresh_from_db()
     assert case.state == "surveyed" and case.records.get(kind="survey").data["obligors_able"] is False
+
+
+def test_initial_review_form_shows_the_figures_the_proposal_uses(client, people, household):
+    # given a head who declared 5000 a month and 核对 that found 600 ("与申报不一致")
+    Person.objects.filter(pk=household.head_id).update(wage="5000.00")
+    case = case_in(people, household, "verifying")
+    act(people["county"], case, "record_verification", {"items": [
+        {"member": household.head_id, "source": "人社", "item": "wage", "amount": "600.00", "as_of": "2026-10-31"}],
+        "conclusion": "inconsistent", "note": "工资低于申报"})
+    for persona, action, payload in (("caseworker", "accept", {}), ("caseworker", "record_survey", SURVEY)):
+        case = act(people[persona], case, action, payload)
+    client.force_login(people["caseworker"])
+    # when the caseworker opens the 初审 form
+    page = client.get(_action_url(case, "initial_review")).content.decode()
+    # then the engine's preview and the table of figures show the verified wage as the one used
+    assert 'id="review-preview"' in page
+    table = page[page.index('id="declared-comparison"'):]
+    row = table[table.index('data-item="wage"'):table.index("</tr>", table.index('data-item="wage"'))]
+    assert "5000.00" in row and "600.00" in row and "-4400.00" in row

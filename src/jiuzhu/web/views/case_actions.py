@@ -15,7 +15,7 @@ from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors, services
 from jiuzhu.apps.cases.files import DEFAULT_MAX, MAX_BYTES, attachment_add
 from jiuzhu.apps.cases.payloads import PAYLOADS
-from jiuzhu.apps.programs.figures import comparison_or_none
+from jiuzhu.apps.programs.figures import comparison_or_none, verification_items
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.rules.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.states import ACTION_LABELS
@@ -65,6 +65,7 @@ def _context(request, case, action, *, raw, errors, version, blocked=False, uplo
     if action == "initial_review" and ctx["show_form"]:
         names = {m.person_id: m.person.name for m in registry.household_members(household=case.household)}
         ctx["preview"] = display.proposal_view(case_queries.review_preview(case=case, today=today), names)
+        ctx["comparison"] = comparison_or_none(case, verification_items(case) or [], today)  # the figures it used
     return ctx
 
 
