@@ -144,8 +144,11 @@ def test_outsider_cannot_see_or_change_the_declaration(client, outsider, househo
     assert not AuditEvent.objects.filter(action__startswith="household.declared").exists()
 
 
-def test_readers_see_but_cannot_change(client, inspector, reviewer, household):
+def test_readers_see_but_cannot_change(client, inspector, household):
     head = _head(household)
+    Person.objects.filter(pk=head.pk).update(wage=Decimal("1500.00"))
     client.force_login(inspector)
+    html = _page(client, household)
+    assert "1500.00" in html and "添加或修改一项收入" not in html and "添加或修改财产" not in html
     resp = client.post(reverse("web:declared_income_set", args=[household.pk, head.pk]), {"kind": "wage", "amount": "1"})
     assert resp.status_code == 403
