@@ -18,6 +18,7 @@ router = Router(tags=["cases"])
 
 def case_out(case, actor, today) -> dict:
     deadlines = selectors.case_deadlines(case=case)  # first: the allowed-action guards reuse the list
+    allowed, blocked = selectors.case_actions(case=case, actor=actor, today=today)
     return {
         "id": str(case.pk), "number": case.number, "program": case.program, "state": case.state,
         "kind": case.kind, "enrollment": str(case.enrollment_id) if case.enrollment_id else None,
@@ -25,7 +26,7 @@ def case_out(case, actor, today) -> dict:
         "applicant_name": case.applicant.name, "region": case.region_id, "channel": case.channel,
         "version": case.version, "overdue": case.overdue, "relative_flag": case.relative_flag,
         "deadline_moved_on": case.deadline_moved_on,
-        "allowed_actions": selectors.allowed_actions(case=case, actor=actor, today=today),
+        "allowed_actions": allowed, "blocked": blocked,
         "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "due": d.due, "status": d.status,
                        "rule": d.rule_id, "late": d.late, "provisional": d.provisional,
                        "calendar_version": d.calendar_version} for d in deadlines],

@@ -26,7 +26,8 @@ DEADLINE_STATUS = {"open": "进行中", "met": "已完成", "overdue": "已逾�
 DECISION_LABELS = {"dibao": "符合低保条件", "tekun": "符合特困供养条件", "edge": "低保边缘家庭",
                    "ineligible": "不符合条件"}
 RECORD_TITLES = {
-    "intake": ("submit", "申请（一证一书及申报）"), "verification_request": ("request_verification", "提请核对"),
+    "intake": ("submit", "申请（一证一书及申报）"),
+    "id_authorization": ("record_id_authorization", "一证一书（补登）"), "verification_request": ("request_verification", "提请核对"),
     "verification": ("record_verification", "家庭经济状况核对报告"),
     "ineligible_notice": ("notify_ineligible", "核对不符告知"),
     "verification_objection": ("object", "对核对结果的异议"),

@@ -8,6 +8,7 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, null=True)
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    post = models.CharField("职务", max_length=50, blank=True)
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 

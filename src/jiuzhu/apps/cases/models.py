@@ -87,6 +87,8 @@ class Case(models.Model):
     task_role = models.CharField(max_length=24, blank=True)
     next_step = models.CharField(max_length=32, blank=True)
     next_due = models.DateField(null=True, blank=True)
+    # Why the next action is blocked now (a guard's message, shown as "等待：…" in the task list); "" = actionable.
+    task_waiting = models.CharField("等待原因", max_length=200, blank=True, default="", db_default="")
     proposal = models.JSONField("规则引擎建议", default=dict, blank=True)
     decided_status = models.CharField("认定结果", max_length=16, blank=True)
     decided_class = models.CharField("分类", max_length=2, blank=True)

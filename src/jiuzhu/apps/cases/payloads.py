@@ -74,6 +74,22 @@ class SubmitPayload(Payload):
         return self
 
 
+class IdAuthorizationPayload(Payload):
+    """一证一书 recorded after submit: the applicant's ID checked, the 委托授权书 (authorization for the
+    economic verification) signed. What was recorded before stays; at least one box is ticked."""
+
+    id_checked: bool = Field(False, title="已核验身份证件")
+    authorization_signed: bool = Field(False, title="已签署委托授权书")
+    signed_on: PastDate | None = Field(None, title="签署日期")
+    note: str = Field("", title="备注", max_length=500)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not (self.id_checked or self.authorization_signed):
+            raise ValueError("authorization_signed|请勾选“已核验身份证件”或“已签署委托授权书”（至少一项）")
+        return self
+
+
 class NotePayload(Payload):
     note: str = Field("", title="备注", max_length=500)
 
@@ -234,7 +250,8 @@ class DecidePayload(Payload):
 
 
 PAYLOADS: dict[str, type[Payload]] = {
-    "submit": SubmitPayload, "request_verification": NotePayload, "record_verification": VerificationPayload,
+    "submit": SubmitPayload, "record_id_authorization": IdAuthorizationPayload,
+    "request_verification": NotePayload, "record_verification": VerificationPayload,
     "notify_ineligible": ReasonPayload, "object": ReasonPayload, "request_materials": MaterialsPayload,
     "accept": NotePayload, "record_survey": SurveyPayload, "initial_review": ReviewPayload,
     "publish_notice": NotePayload, "forward_denial": NotePayload, "record_objection": ObjectionPayload, "hold_appraisal": AppraisalPayload,

@@ -181,6 +181,7 @@ def _extend_recheck(ctx):
     ctx.record("extension", ctx.payload.model_dump(mode="json"))
 
 
+case_record_id_authorization = _act("record_id_authorization", _keep("id_authorization"))
 case_request_verification = _act("request_verification", _keep("verification_request"))
 case_record_verification = _act("record_verification", _keep("verification"))
 case_notify_ineligible = _act("notify_ineligible", _keep("ineligible_notice"))

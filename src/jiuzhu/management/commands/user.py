@@ -6,14 +6,15 @@ from django.core.management.base import CommandError
 
 from jiuzhu.apps.accounts.models import User
 from jiuzhu.apps.accounts.roles import Role
-from jiuzhu.apps.accounts.services import user_create, user_unlock
+from jiuzhu.apps.accounts.services import user_create, user_set_active, user_unlock, user_update
 from jiuzhu.apps.regions.models import Region
 
 from ._base import JiuzhuCommand
 
 
 class Command(JiuzhuCommand):
-    help = ("用户：create --username U --role ROLE --region CODE [--name 姓名]（密码从标准输入读取）| unlock U"
+    help = ("用户：create --username U --role ROLE --region CODE [--name 姓名] [--post 职务]（密码从标准输入读取）"
+            " | update U [--role R] [--region CODE] [--name 姓名] [--post 职务] | deactivate U | activate U | unlock U"
             " | password U（新密码从标准输入读取）")
 
     def add_arguments(self, parser):
@@ -23,12 +24,40 @@ class Command(JiuzhuCommand):
         p.add_argument("--role", required=True, help="角色：" + "、".join(f"{v}（{label}）" for v, label in Role.choices))
         p.add_argument("--region", required=True, help="12位区划代码")
         p.add_argument("--name", default="")
+        p.add_argument("--post", default="", help="职务（显示在办理记录和文书上）")
+        p = sub.add_parser("update", help="修改角色、区划、姓名或职务（未给出的保持不变）")
+        p.add_argument("username")
+        p.add_argument("--role")
+        p.add_argument("--region")
+        p.add_argument("--name")
+        p.add_argument("--post")
+        for name, text in (("deactivate", "停用账号（登录和 API 令牌随即失效）"), ("activate", "重新启用账号")):
+            p = sub.add_parser(name, help=text)
+            p.add_argument("username")
         p = sub.add_parser("unlock")
         p.add_argument("username")
         p = sub.add_parser("password", help="重设密码（新密码从标准输入读取）")
         p.add_argument("username")
 
+    def _target(self, username: str) -> User:
+        target = User.objects.filter(username=username).first()
+        if target is None:
+            raise CommandError(f"用户“{username}”不存在", returncode=2)
+        return target
+
     def handle(self, *args, action, **opts):
+        if action == "update":
+            target = self._target(opts["username"])
+            user = user_update(actor=None, user=target, role=opts["role"] or target.role,
+                               region_code=opts["region"] or target.region_id,
+                               display_name=target.display_name if opts["name"] is None else opts["name"],
+                               post=target.post if opts["post"] is None else opts["post"])
+            self.stdout.write(f"已修改用户 {user.username}（{user.role_label}，{user.region_id}，{user.post or '—'}）")
+            return
+        if action in ("deactivate", "activate"):
+            user = user_set_active(actor=None, user=self._target(opts["username"]), active=action == "activate")
+            self.stdout.write(f"已{'启用' if user.is_active else '停用'}用户 {user.username}")
+            return
         if action == "password":
             from jiuzhu.apps.accounts.services import user_set_password
 
@@ -46,5 +75,5 @@ class Command(JiuzhuCommand):
             raise CommandError(f"区划代码 {opts['region']} 不存在", returncode=2)
         password = sys.stdin.readline().rstrip("\n")
         user = user_create(actor=None, username=opts["username"], password=password, role=opts["role"],
-                           region_code=opts["region"], display_name=opts["name"])
+                           region_code=opts["region"], display_name=opts["name"], post=opts["post"])
         self.stdout.write(f"已创建用户 {user.username}（{user.role_label}，{opts['region']}）")

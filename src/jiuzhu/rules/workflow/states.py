@@ -32,6 +32,7 @@ OPEN_STATES = frozenset(STATE_LABELS) - CLOSED_STATES
 
 ACTION_LABELS = {
     "submit": "提交申请",
+    "record_id_authorization": "登记一证一书",
     "request_verification": "提请核对",
     "record_verification": "录入核对报告",
     "notify_ineligible": "告知核对不符",

@@ -94,6 +94,9 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
         rows += [
             _t("submit", (), "submitted", {VILLAGE, CASEWORKER},
                (_wd("request_verification", s, rule_id="WF-5"),), guards=("household_ready", "one_open_case")),
+            # 一证一书 recorded after submit (a case started without it, e.g. by the API's minimal body).
+            _t("record_id_authorization", "submitted", None, {CASEWORKER, VILLAGE},
+               guards=("id_authorization_incomplete",)),
             _t("request_verification", "submitted", "verifying", {CASEWORKER},
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
                guards=("authorization_on_file",), starts_overall=True),
@@ -119,6 +122,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
             _t("accept", ("submitted", "awaiting_materials"), "accepted", {CASEWORKER},
                after_accept + (_wd("request_verification", s, rule_id="WF-5"),), ("acceptance",),
                starts_overall=True),
+            _t("record_id_authorization", ("submitted", "awaiting_materials", "accepted", "surveyed"), None,
+               {CASEWORKER, VILLAGE}, guards=("verification_not_requested", "id_authorization_incomplete")),
             _t("request_verification", ("accepted", "surveyed"), None, {CASEWORKER},
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
                guards=("verification_not_requested", "authorization_on_file")),

@@ -56,6 +56,7 @@ def enrollment_list(request):
         "first_url": "?" + urlencode(params), "programs": PROGRAMS, "statuses": STATUS_LABELS.items(),
         "recheck_filters": RECHECK_FILTERS.items(), "program_labels": dict(PROGRAMS),
         "status_labels": STATUS_LABELS,
+        "export_query": urlencode({k: v for k, v in params.items() if k != "recheck"}),
     })
 
 

@@ -44,6 +44,8 @@ def household_list(request):
         "page": page, "filters": filters, "next_url": next_url, "paged": bool(request.GET.get("after")),
         "first_url": "?" + urlencode(params), "villages": villages_in_scope(actor=request.user),
         "area_types": AreaType.choices,
+        "export_query": urlencode({k: v for k, v in (("name", linkable_q), ("village", filters.village),
+                                                      ("area_type", filters.area_type)) if v}),
     })
 
 
