@@ -20,6 +20,7 @@ FAMILIES = {  # prefix of an f-string action → every action it can produce
     "enrollment.": [f"enrollment.{k}" for k in TRANSITIONS],
     "pii.view_": ["pii.view_id_number", "pii.view_phone"],
     "export.": ["export.cases", "export.households", "export.enrollments"],
+    "certificate.": ["certificate.revoke", "certificate.reissue"],
 }
 
 

@@ -16,6 +16,7 @@ LABELS = {
     "account.locked": "账号锁定", "account.unlock": "账号解锁", "user.create": "新增用户",
     "user.password_set": "设置密码", "token.create": "创建 API 令牌", "token.revoke": "吊销 API 令牌",
     "user.update": "修改用户", "user.activate": "启用用户", "user.deactivate": "停用用户",
+    "user.resident_cadre": "设置驻村干部",
     # audit, backup, keys, system
     "audit.anchor": "审计链锚定", "audit.verify": "审计链校验", "backup.create": "数据备份", "keys.reencrypt": "密钥轮换重新加密",
     "demo.load": "载入演示数据", "registry.seed": "生成合成家庭", "regions.import": "导入行政区划",
@@ -24,6 +25,8 @@ LABELS = {
     # households and personal data
     "household.create": "新增家庭", "household.update": "修改家庭", "household.member_add": "添加成员",
     "household.member_end": "成员离开", "household.member_move": "成员迁移",
+    "household.declared_income_set": "登记申报收入", "household.declared_income_clear": "删除申报收入",
+    "household.declared_assets": "登记申报财产",
     "pii.view_id_number": "查看完整身份证号", "pii.view_phone": "查看完整电话号码",
     "pii.view_bank_account": "查看完整银行账号",
     # cases
@@ -44,6 +47,8 @@ LABELS = {
     "standard.propose": "提出标准调整", "standard.preview": "预览标准调整", "standard.approve": "批准标准调整",
     "standard.apply": "执行标准调整", "review.start": "启动年审", "review.close": "结束年审",
     "recheck.schedule_due": "安排到期复核",
+    "certificate.issue": "发放低保证/特困证", "certificate.reissue": "换发低保证/特困证",
+    "certificate.revoke": "注销低保证/特困证", "enrollment.file_record": "退出备案",
     # exports and batch documents
     "export.cases": "导出救助案件", "export.cases.full": "导出救助案件（完整号码）",
     "export.households": "导出家庭", "export.households.full": "导出家庭（完整号码）",

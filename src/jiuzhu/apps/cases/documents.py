@@ -86,42 +86,58 @@ def _labour(person, age: int) -> str:
     return "无劳动能力（重度残疾）" if severe else "有劳动能力"
 
 
-def _member(m: Membership, on: date) -> c.Member:
+def _member(m: Membership, on: date, figures=None) -> c.Member:
+    """A member's row; the monthly income by kind is the case's (核对 over declaration, programs.figures)
+    for a member the case covers, else the declaration."""
     p = m.person
     age = _age(p.birth_date, on)
     disability = "" if p.disability_kind == "none" or not p.disability_grade else \
         f"{DisabilityKind(p.disability_kind).label}残疾{GRADES.get(p.disability_grade, '')}"
-    declared = {"wage": p.wage, "business": p.business, "property": p.property_income, "transfer": p.transfer}
-    items = [c.IncomeItem(INCOME_LABELS[k], Decimal(v).quantize(ZERO)) for k, v in declared.items() if v]
+    income = figures.income.get(p.pk) if figures is not None else None
+    if income is None:
+        income = {"wage": p.wage, "business": p.business, "property": p.property_income, "transfer": p.transfer}
+    items = [c.IncomeItem(INCOME_LABELS[k], Decimal(income[k]).quantize(ZERO)) for k in INCOME_LABELS if income.get(k)]
     return c.Member(name=p.name, relation=Relation(m.relation).label, id_number_masked=p.id_number_masked,
                     age=age, sex=Sex(p.sex).label, health=Health(p.health).label, disability=disability,
                     labour_capacity=_labour(p, age), income_items=items)
 
 
-def household(case, on: date) -> c.Household:
+def household(case, on: date, figures=None) -> c.Household:
     hh = case.household
     rows = Membership.objects.filter(household=hh, end_date__isnull=True).select_related("person").order_by("id")
     if case.program == "tekun":
         rows = rows.filter(person=case.applicant)
     return c.Household(head_name=case.applicant.name, address=hh.address or "—",
                        area_type="城市" if hh.area_type == "urban" else "农村",
-                       members=[_member(m, on) for m in rows], phone_masked=case.applicant.phone_masked)
+                       members=[_member(m, on, figures) for m in rows], phone_masked=case.applicant.phone_masked)
 
 
-def declaration(case, hh: c.Household) -> c.Declaration:
+def declaration(case, hh: c.Household, figures=None) -> c.Declaration:
+    """Income and assets as the case uses them (issue 13 §1): with ``figures`` (programs.figures, the
+    rules engine's evaluation of 核对 over declaration) the household's counted income and the
+    per-capita income the proposal decided on; without, the declaration summed as it is."""
     h = case.household
-    total = sum((m.monthly_income for m in hh.members), ZERO)
-    per_capita = (total / hh.size).quantize(ZERO) if hh.size else ZERO
+    if figures is not None:
+        total, per_capita, a = figures.household_income, figures.per_capita_income, figures.assets
+        vehicles, max_vehicle = int(a["vehicle_count"]), a["max_vehicle_value"]
+        capital, financial, homes = a["business_capital"], a["financial"], int(a["residential_properties"])
+    else:
+        total = sum((m.monthly_income for m in hh.members), ZERO)
+        per_capita = (total / hh.size).quantize(ZERO) if hh.size else ZERO
+        vehicles, max_vehicle, capital = h.vehicle_count, h.max_vehicle_value, h.business_capital
+        financial, homes = h.financial_assets, h.residential_properties
     assets = []
-    if h.vehicle_count:
-        assets.append(c.AssetItem("机动车辆", f"{h.vehicle_count} 辆", Decimal(h.max_vehicle_value).quantize(ZERO)))
-    if h.business_capital:
-        assets.append(c.AssetItem("经营性资产", "市场主体注册资本", Decimal(h.business_capital).quantize(ZERO)))
+    if vehicles:
+        assets.append(c.AssetItem("机动车辆", f"{vehicles} 辆", Decimal(max_vehicle).quantize(ZERO)))
+    if capital:
+        assets.append(c.AssetItem("经营性资产", "市场主体注册资本", Decimal(capital).quantize(ZERO)))
     obligors = [c.Obligor(o.name, ObligorRelation(o.relation).label, o.id_number_masked or "", "—",
                           Decimal(o.monthly_income or 0).quantize(ZERO)) for o in h.obligors.all()]
-    return c.Declaration(monthly_income_total=total, monthly_income_per_capita=per_capita,
-                         financial_assets_total=Decimal(h.financial_assets).quantize(ZERO),
-                         housing=f"自有住房 {h.residential_properties} 套", assets=assets, obligors=obligors)
+    return c.Declaration(monthly_income_total=Decimal(total).quantize(ZERO),
+                         monthly_income_per_capita=Decimal(per_capita).quantize(ZERO),
+                         financial_assets_total=Decimal(financial).quantize(ZERO),
+                         housing=f"自有住房 {homes} 套", assets=assets, obligors=obligors,
+                         basis=figures.basis if figures is not None else "")
 
 
 def verification(case) -> c.Verification | None:
@@ -246,8 +262,9 @@ def contexts(case, today: date, *, applicant_id_number: str = "") -> dict[str, o
     def dated(on: date) -> c.Header:
         return replace(h, doc_date=on)
 
-    hh = household(case, h.doc_date)
-    decl = declaration(case, hh)
+    figures = registry.lookup("case_figures", case, h.doc_date)  # programs.figures: the proposal's figures
+    hh = household(case, h.doc_date, figures)
+    decl = declaration(case, hh, figures)
     intake = _latest(case, "intake")
     agent = staff_name(intake.event) if intake and case.channel == "village" else ""
     out: dict[str, object] = {

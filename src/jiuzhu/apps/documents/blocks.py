@@ -142,6 +142,7 @@ class Declaration:  # 申报的家庭收入与财产（附件2、3）
     housing: str = ""  # 住房情况
     assets: Sequence[AssetItem] = ()
     obligors: Sequence[Obligor] = ()
+    basis: str = ""  # 申报数据（尚未核对） / 核对后数据: which figures the amounts are (issue 13 §1)
 
     def __post_init__(self):
         for name in ("monthly_income_total", "monthly_income_per_capita", "financial_assets_total"):

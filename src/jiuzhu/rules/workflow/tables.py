@@ -105,7 +105,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
                guards=("authorization_on_file",), starts_overall=True),
             _t("record_verification", "verifying", "verified", {COUNTY},
-               (_wd("acceptance", s, rule_id="WF-2"),), ("verification_report",)),
+               (_wd("acceptance", s, rule_id="WF-2"),), ("verification_report",),
+               guards=("verification_within_tolerance",)),
             _t("notify_ineligible", "verified", "closed_ineligible", {CASEWORKER}, (), ("acceptance", "*")),
             # The applicant objects to the verification result with new evidence: verify again; the
             # case reopens, and its overall clock restarts with the new request.
@@ -134,7 +135,7 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
                guards=("verification_not_requested", "authorization_on_file")),
             _t("record_verification", ("accepted", "surveyed"), None, {COUNTY}, (), ("verification_report",),
-               guards=("verification_requested", "verification_not_recorded")),
+               guards=("verification_requested", "verification_not_recorded", "verification_within_tolerance")),
             _t("refuse_acceptance", ("submitted", "awaiting_materials"), "not_accepted", {CASEWORKER}, (),
                ("acceptance", "*")),
         ]

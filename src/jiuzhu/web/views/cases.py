@@ -17,6 +17,7 @@ from jiuzhu.apps.cases import case_filters, selectors, services
 from jiuzhu.apps.cases.files import KINDS, attachment_bytes
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import SubmitPayload
+from jiuzhu.apps.programs.figures import comparison_or_none, verification_items
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.rules.errors import DomainError, NotFound
 from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, STATE_LABELS
@@ -77,6 +78,8 @@ def case_page_context(request, case, **extra) -> dict:
                                        {m.person_id: m.person.name for m in members}),
         "proposal": display.proposal_view(case.proposal, {m.person_id: m.person.name for m in members}),
         "notices": display.notice_rows(case_queries.case_notices(case=case)),
+        # the figures the case uses: 核对 over declaration, item by item (issue 13 §1)
+        "comparison": comparison_or_none(case, verification_items(case) or [], today),
         "scans": [a for a in attachments if a.kind != "photo"],
         "photos": [a for a in attachments if a.kind == "photo"],
         "kind_labels": KINDS, "scan_kinds": SCAN_KINDS,
