@@ -53,6 +53,10 @@ CASES_SCHEMA = pa.schema([
     ("started_on", pa.date32()), ("campaign_year", pa.int64()),
 ])
 LATE_SCHEMA = pa.schema([("case_id", pa.int64())])  # cases with a supervised deadline overdue on T
+STEPS_SCHEMA = pa.schema([  # working-day deadlines met in the month (one row per step of a case)
+    ("case_id", pa.int64()), ("program", pa.string()), ("region", pa.string()), ("step", pa.string()),
+    ("starts_on", pa.date32()), ("met_on", pa.date32()), ("due", pa.date32()), ("extended", pa.bool_()),
+])
 ALERTS_SCHEMA = pa.schema([
     ("region", pa.string()), ("type", pa.string()), ("detected_on", pa.date32()),
     ("disposition", pa.string()), ("disposed_on", pa.date32()),
@@ -73,7 +77,7 @@ ALL = "all"  # the program of facts that belong to no program (alerts, register,
 LIMIT_WD = 20  # 审核确认 within 20 working days (R-WF overall limit)
 ADJUST_KINDS = ("adjust", "standard", "recheck")
 INPUTS = {"enrollments": ENROLLMENTS_SCHEMA, "changes": CHANGES_SCHEMA, "lines": LINES_SCHEMA,
-          "cases": CASES_SCHEMA, "late": LATE_SCHEMA, "alerts": ALERTS_SCHEMA, "register": REGISTER_SCHEMA,
+          "cases": CASES_SCHEMA, "late": LATE_SCHEMA, "steps": STEPS_SCHEMA, "alerts": ALERTS_SCHEMA, "register": REGISTER_SCHEMA,
           "reports": REPORTS_SCHEMA, "workdays": WORKDAYS_SCHEMA}
 
 
@@ -207,6 +211,26 @@ def _case_facts(cases, late, workdays, month: date, cut: date):
     ]
 
 
+def _step_facts(steps, workdays):
+    """Per step: the distribution of working days from its start to the day it was met
+    (``cases.step_hist``, category ``step:wd``), how many were met by their due date and how many had
+    their limit extended (延期)."""
+    w1 = workdays.select(s_day=workdays.day, s_n=workdays.n)
+    w2 = workdays.select(m_day=workdays.day, m_n=workdays.n)
+    t = steps.mutate(town=township(steps.region))
+    t = t.join(w1, t.starts_on == w1.s_day).join(w2, t.met_on == w2.m_day)
+    t = t.mutate(wd=t.m_n - t.s_n)
+    hist = t.group_by(["town", "program", "step", "wd"]).aggregate(n=t.case_id.count())
+    s = steps.mutate(town=township(steps.region))
+    met = s.group_by(["town", "program", "step"]).aggregate(
+        n=s.case_id.count(), on_time=(s.met_on <= s.due).cast("int64").sum(),
+        extended=s.extended.cast("int64").sum())
+    return [_fact(hist, hist.program, "steps.wd_hist", hist.step + ":" + hist.wd.cast("string").lpad(3, "0"), hist.n),
+            _fact(met, met.program, "steps.met", met.step, met.n),
+            _fact(met, met.program, "steps.on_time", met.step, met.on_time),
+            _fact(met, met.program, "steps.extended", met.step, met.extended)]
+
+
 def _other_facts(alerts, register, reports, month: date, cut: date):
     first, last, t_ = ibis.literal(month), ibis.literal(month_end(month)), ibis.literal(cut)
     everything = ibis.literal(ALL)
@@ -237,7 +261,7 @@ def facts_expr(t: dict, *, month: date, today: date):
     cut = cutoff(month, today)
     e, changes = t["enrollments"], t["changes"]
     exprs = [*_enrollment_facts(e, changes, month), *_flow_facts(e, changes, month), *_paid_facts(t["lines"]),
-             *_case_facts(t["cases"], t["late"], t["workdays"], month, cut),
+             *_case_facts(t["cases"], t["late"], t["workdays"], month, cut), *_step_facts(t["steps"], t["workdays"]),
              *_other_facts(t["alerts"], t["register"], t["reports"], month, cut)]
     out = ibis.union(*exprs)
     return out.filter(out.value != 0).order_by(["region", "program", "metric", "category"])

@@ -116,6 +116,14 @@ def read_late(low: str, high: str, cut: date) -> pa.Table:
     return read_table(sql, (cut, cut, cut, low, high), stats.LATE_SCHEMA)
 
 
+def read_steps(low: str, high: str, month: date) -> pa.Table:
+    """Working-day deadlines met in ``month`` (the overall one carries the case's extension)."""
+    sql = (f"SELECT d.case_id, c.program, c.region_id, d.step, d.starts_on, d.met_on, d.due, "
+           f"(d.step = 'overall' AND c.extended) FROM {DEADLINE} d JOIN {CASE} c ON c.id = d.case_id "
+           "WHERE d.unit = 'wd' AND d.met_on >= %s AND d.met_on <= %s AND c.region_id >= %s AND c.region_id <= %s")
+    return read_table(sql, (month, stats.month_end(month), low, high), stats.STEPS_SCHEMA)
+
+
 def read_alerts(low: str, high: str, month: date) -> pa.Table:
     sql = (f"SELECT a.region_id, a.type, a.detected_on, a.disposition, a.disposed_on FROM {ALERT} a "
            "WHERE a.region_id >= %s AND a.region_id <= %s AND a.detected_on >= %s AND a.detected_on <= %s")
@@ -136,12 +144,15 @@ def read_reports(low: str, high: str, month: date) -> pa.Table:
     return read_table(sql, (low, high, _ts(month), _ts(end)), stats.REPORTS_SCHEMA)
 
 
-def workdays_table(cases: pa.Table) -> pa.Table:
-    """The cumulative working-day index over the dates the closed cases span (from the earliest
-    start of the overall limit to the latest closing). Days of a year outside the calendar stop the
-    index there (their cases are not timed)."""
+def workdays_table(cases: pa.Table, steps: pa.Table | None = None) -> pa.Table:
+    """The cumulative working-day index over the dates the closed cases and the met steps span (from
+    the earliest start to the latest closing). Days of a year outside the calendar stop the index
+    there (their cases are not timed)."""
     started = [d for d in cases.column("started_on").to_pylist() if d is not None]
     closed = [d for d in cases.column("closed_on").to_pylist() if d is not None]
+    if steps is not None and steps.num_rows:
+        started += [d for d in steps.column("starts_on").to_pylist() if d is not None]
+        closed += [d for d in steps.column("met_on").to_pylist() if d is not None]
     if not started or not closed:
         return stats.WORKDAYS_SCHEMA.empty_table()
     cal = work_calendar()
@@ -171,7 +182,8 @@ def read_inputs(low: str, high: str, month: date, cut: date, progress=None) -> d
     step(STEPS[2], 2, total)
     out["cases"] = read_cases(low, high, month)
     out["late"] = read_late(low, high, cut)
-    out["workdays"] = workdays_table(out["cases"])
+    out["steps"] = read_steps(low, high, month)
+    out["workdays"] = workdays_table(out["cases"], out["steps"])
     step(STEPS[3], 3, total)
     out["alerts"] = read_alerts(low, high, month)
     out["register"] = read_register(low, high, month)
