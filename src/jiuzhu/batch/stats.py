@@ -51,17 +51,20 @@ LINES_SCHEMA = pa.schema([
 CASES_SCHEMA = pa.schema([
     ("case_id", pa.int64()), ("program", pa.string()), ("kind", pa.string()), ("region", pa.string()),
     ("state", pa.string()), ("submitted_on", pa.date32()), ("closed_on", pa.date32()),
-    ("started_on", pa.date32()), ("campaign_year", pa.int64()),
+    ("started_on", pa.date32()), ("campaign_year", pa.int64()), ("has_report", pa.bool_()),
+    ("reason", pa.string()),  # the reason given on the event that closed the case
 ])
-LATE_SCHEMA = pa.schema([("case_id", pa.int64())])  # cases with a supervised deadline overdue on T
+# supervised deadlines overdue on T (a case may be late in several steps)
+LATE_SCHEMA = pa.schema([("case_id", pa.int64()), ("step", pa.string())])
 STEPS_SCHEMA = pa.schema([  # working-day deadlines met in the month (one row per step of a case)
     ("case_id", pa.int64()), ("program", pa.string()), ("region", pa.string()), ("step", pa.string()),
     ("starts_on", pa.date32()), ("met_on", pa.date32()), ("due", pa.date32()), ("extended", pa.bool_()),
 ])
 ALERTS_SCHEMA = pa.schema([
     ("region", pa.string()), ("type", pa.string()), ("detected_on", pa.date32()),
-    ("disposition", pa.string()), ("disposed_on", pa.date32()),
+    ("disposition", pa.string()), ("disposed_on", pa.date32()), ("due_date", pa.date32()),
 ])
+OBJECTIONS_SCHEMA = pa.schema([("case_id", pa.int64()), ("program", pa.string()), ("region", pa.string())])
 REGISTER_SCHEMA = pa.schema([
     ("region", pa.string()), ("category", pa.string()), ("recognized_on", pa.date32()),
     ("valid_until", pa.date32()),
@@ -79,7 +82,8 @@ LIMIT_WD = 20  # 审核确认 within 20 working days (R-WF overall limit)
 ADJUST_KINDS = ("adjust", "standard", "recheck")
 INPUTS = {"enrollments": ENROLLMENTS_SCHEMA, "changes": CHANGES_SCHEMA, "lines": LINES_SCHEMA,
           "cases": CASES_SCHEMA, "late": LATE_SCHEMA, "steps": STEPS_SCHEMA, "alerts": ALERTS_SCHEMA, "register": REGISTER_SCHEMA,
-          "reports": REPORTS_SCHEMA, "workdays": WORKDAYS_SCHEMA}
+          "reports": REPORTS_SCHEMA, "workdays": WORKDAYS_SCHEMA,
+          "objections": OBJECTIONS_SCHEMA}
 
 
 def month_end(month: date) -> date:
@@ -259,11 +263,14 @@ def _other_facts(alerts, register, reports, month: date, cut: date):
 
 def facts_expr(t: dict, *, month: date, today: date):
     """The union of every fact expression over the input tables ``t`` (name → Ibis table)."""
+    from .stats_quality import quality_facts  # it builds on this module's helpers
+
     cut = cutoff(month, today)
     e, changes = t["enrollments"], t["changes"]
     exprs = [*_enrollment_facts(e, changes, month), *_flow_facts(e, changes, month), *_paid_facts(t["lines"]),
              *_case_facts(t["cases"], t["late"], t["workdays"], month, cut), *_step_facts(t["steps"], t["workdays"]),
-             *_other_facts(t["alerts"], t["register"], t["reports"], month, cut)]
+             *_other_facts(t["alerts"], t["register"], t["reports"], month, cut),
+             *quality_facts(t, month=month, cut=cut)]
     out = ibis.union(*exprs)
     return out.filter(out.value != 0).order_by(["region", "program", "metric", "category"])
 
