@@ -37,7 +37,6 @@ from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
 from jiuzhu.apps.payments.models import PaymentLine, PayrollBatch
 from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.stats.return_export import monthly_return, return_pdf, return_xlsx
-from jiuzhu.batch.stats import month_end
 
 from .common import peak_rss_mb
 from .dashboard_data import _month_add, _reset, ensure_activity

@@ -12,7 +12,7 @@ from datetime import date
 from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS
 from jiuzhu.rules.workflow.states import STATE_LABELS, STEP_LABELS
 
-from .panels import Facts, Panel, _chart, _int, _month_label, _share, median, steps
+from .panels import ZERO, Facts, Panel, _chart, _int, _month_label, _share, median, steps
 
 BUCKETS = ((0, 5), (6, 10), (11, 15), (16, 20), (21, 30), (31, 45), (46, None))
 REFUSALS = ("rejected", "closed_ineligible", "withdrawn", "terminated")
@@ -113,8 +113,8 @@ def on_time(f: Facts, month: date, towns) -> Panel:
         w = dict(month=month, region=code)
         rc, rc_ok = f.sum("steps.met", category="recheck", **w), f.sum("steps.on_time", category="recheck", **w)
         ob, ob_ok = f.sum("steps.met", category="objection_handling", **w), f.sum("steps.on_time", category="objection_handling", **w)
-        al = sum(f.sum("alerts.handled", category=t, **w) for t in ALERT_TYPE_LABELS)
-        al_ok = sum(f.sum("alerts.handled_on_time", category=t, **w) for t in ALERT_TYPE_LABELS)
+        al = sum((f.sum("alerts.handled", category=t, **w) for t in ALERT_TYPE_LABELS), ZERO)
+        al_ok = sum((f.sum("alerts.handled_on_time", category=t, **w) for t in ALERT_TYPE_LABELS), ZERO)
         p.rows.append([name, _int(rc), _int(rc_ok), _share(rc_ok, rc), _int(ob), _int(ob_ok), _int(al), _int(al_ok),
                        _share(al_ok, al)])
     p.chart = _chart([r[0] for r in p.rows], [("复核按期率（%）", [r[3] for r in p.rows]), ("预警按期率（%）", [r[8] for r in p.rows])])
