@@ -208,3 +208,13 @@ def test_step_times_are_counted_in_working_days_per_step(stats_world):
     assert got[(TOWNSHIP_A, "tekun", "steps.met", "survey")] == 1
     assert got[(TOWNSHIP_A, "tekun", "steps.extended", "overall")] == 1
     assert not [k for k in got if k[3].startswith("notice_period")]
+
+
+def test_the_demo_computes_its_paid_months(stats_world):
+    # given the demo's payroll months (one of them not started yet); when the demo computes them
+    from jiuzhu.apps.synthetic.demo_stats import demo_stats_compute
+
+    rows = demo_stats_compute(["2026-11", "2026-11", "2027-01"], now=NOW)
+    # then November's facts are there (once), the future month is skipped
+    assert rows == StatFact.objects.count() > 0
+    assert set(StatFact.objects.values_list("month", flat=True)) == {NOV}
