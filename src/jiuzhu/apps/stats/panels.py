@@ -116,8 +116,11 @@ def _month_label(m: date) -> str:
 
 def build(rows: list[dict], *, month: date, months: list[date], towns: list[tuple[str, str]]) -> list[Panel]:
     f = Facts(rows)
-    return [enrolled_by_township(f, month, towns), enrolled_by_month(f, months), paid_by_township(f, month, towns),
-            paid_by_month(f, months), flows(f, months), processing(f, months), overdue(f, month, towns),
+    return [enrolled_by_township(f, month, towns), enrolled_by_month(f, months),
+            by_township_and_month(f, "enrolled_matrix", "在保人数（按乡镇和月份）", "enrolled.persons", months, towns),
+            paid_by_township(f, month, towns), paid_by_month(f, months),
+            by_township_and_month(f, "paid_matrix", "发放金额（元，按乡镇和月份）", "paid.amount", months, towns),
+            flows(f, months), processing(f, months), overdue(f, month, towns),
             steps(f, month, months), alerts(f, month), review(f, month, towns), register(f, month, towns)]
 
 
@@ -148,6 +151,17 @@ def enrolled_by_month(f: Facts, months) -> Panel:
                        _int(f.sum("enrolled.households", month=m)), _int(f.sum("enrolled.persons", month=m))])
     p.chart = _chart([r[0] for r in p.rows], [("低保户数", [r[1] for r in p.rows]), ("低保人数", [r[2] for r in p.rows]),
                                               ("特困人数", [r[3] for r in p.rows])])
+    return p
+
+
+def by_township_and_month(f: Facts, key: str, title: str, metric: str, months, towns) -> Panel:
+    """One row per township, one column per month (低保 and 特困 together); a chart series per township."""
+    money = metric == "paid.amount"
+    shape = _money if money else _int
+    p = Panel(key, title, ["乡镇", *(_month_label(m) for m in months)], note="低保、特困合计")
+    for code, name in towns:
+        p.rows.append([name, *(shape(f.sum(metric, month=m, region=code)) for m in months)])
+    p.chart = _chart([_month_label(m) for m in months], [(r[0], r[1:]) for r in p.rows])
     return p
 
 
