@@ -166,8 +166,7 @@ def check_table(f: Facts, month: date, towns, ledger: dict) -> tuple[Panel, list
               note="发放台账：该月已审核或已对账批次的发放明细（不含发放失败未补发的）逐笔相加，精确到分")
     mismatches = []
     names = dict(towns)
-    keys = sorted({(c, prog) for c, _ in towns for prog, _ in PROGRAMS}
-                  | {k for k in ledger if k[0] in names})
+    keys = sorted({(c, prog) for c, _ in towns for prog, _ in PROGRAMS} | set(ledger))  # a ledger row never hides
     totals = [ZERO, ZERO]
     labels = dict(PROGRAMS)
     for code, prog in keys:
