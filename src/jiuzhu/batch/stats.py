@@ -280,7 +280,7 @@ def facts_sql(month: date, cut: date) -> str:
     """The DuckDB SQL of :func:`facts_expr` over the tables ``stats_<input>`` — compiled once per
     (month, cut-off) and process: compiling the expression costs more than running it on 10 000 rows."""
     tables = {name: ibis.table(schema, name=f"stats_{name}") for name, schema in INPUTS.items()}
-    return str(ibis.to_sql(facts_expr(tables, month=month, today=cut), dialect="duckdb"))
+    return str(ibis.to_sql(facts_expr(tables, month=month, today=cut), dialect="duckdb", pretty=False))
 
 
 def stat_facts(inputs: dict[str, pa.Table], *, month: date, today: date, con=None) -> pa.Table:
