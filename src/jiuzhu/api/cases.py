@@ -5,15 +5,27 @@ import json
 from django.utils import timezone
 from ninja import Router, Status
 
+from jiuzhu.apps.accounts.names import SYSTEM, people
 from jiuzhu.apps.cases import selectors, services
 from jiuzhu.apps.cases.payloads import PAYLOADS
 from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
 
-from .case_schemas import CaseIn, CaseOut, inline_refs
+from . import case_list
+from .case_schemas import STEP_OPENERS, CaseIn, CaseOut, inline_refs
 from .schemas import RowId, errors
 
 router = Router(tags=["cases"])
+case_list.install(router)  # first: ``/overdue`` and ``/search`` before ``/{case_id}``; GET "" beside POST ""
+
+
+def _timeline(case) -> list[dict]:
+    events = selectors.case_timeline(case=case)
+    names = people(e.actor_id for e in events)
+    return [{"at": timezone.localtime(e.at), "action": e.action, "label": ACTION_LABELS.get(e.action, e.action),
+             "actor": names.get(e.actor_id, (e.actor_name or SYSTEM,))[0],
+             "actor_username": names[e.actor_id][1] if e.actor_id in names else "",
+             "role": e.role, "state": e.to_state, "reason": e.reason} for e in events]
 
 
 def case_out(case, actor, today) -> dict:
@@ -26,12 +38,10 @@ def case_out(case, actor, today) -> dict:
         "version": case.version, "overdue": case.overdue, "relative_flag": case.relative_flag,
         "deadline_moved_on": case.deadline_moved_on,
         "allowed_actions": selectors.allowed_actions(case=case, actor=actor, today=today),
-        "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "due": d.due, "status": d.status,
-                       "rule": d.rule_id, "late": d.late, "provisional": d.provisional,
+        "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "opened_by": STEP_OPENERS.get(d.step, []),
+                       "due": d.due, "status": d.status, "rule": d.rule_id, "late": d.late, "provisional": d.provisional,
                        "calendar_version": d.calendar_version} for d in deadlines],
-        "timeline": [{"at": timezone.localtime(e.at), "action": e.action, "label": ACTION_LABELS.get(e.action, e.action),
-                      "actor": e.actor_name, "role": e.role, "state": e.to_state, "reason": e.reason}
-                     for e in selectors.case_timeline(case=case)],
+        "timeline": _timeline(case),
         "proposal": _proposal(case.proposal),
         "decided_status": case.decided_status, "decided_class": case.decided_class,
         "decided_amount": str(case.decided_amount) if case.decided_amount is not None else None,
