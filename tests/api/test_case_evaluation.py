@@ -10,8 +10,8 @@ import pytest
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.cases.models import Case, CaseEvent, CaseRecord
 from jiuzhu.apps.registry.services import household_create
-from tests.apps.cases.flow import act, to_surveyed
 from tests.apps.cases.conftest import people  # noqa: F401
+from tests.apps.cases.flow import act, to_surveyed
 from tests.bad_files import CHINESE
 from tests.conftest import AS_OF
 

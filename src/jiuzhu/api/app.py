@@ -3,10 +3,9 @@
 from ninja import NinjaAPI
 
 from . import (
-    workcalendar,
     case_documents,
-    case_events,
     case_evaluation,
+    case_events,
     cases,
     enrollments,
     health,
@@ -18,6 +17,7 @@ from . import (
     regions,
     rules,
     tasks,
+    workcalendar,
 )
 from .auth import BearerToken, WebSession
 from .errors import install_handlers

@@ -23,7 +23,6 @@ from .schemas import DB_INT_MAX, IdStr, Text, errors
 
 CODE = r"^(\d{12})?$"
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
-DATE_BOUNDS = {"ge": EARLIEST, "le": LATEST}
 ProgramV = Literal[tuple(["", *PROGRAM_LABELS])]  # type: ignore[valid-type]
 StateV = Literal[tuple(["", *STATE_LABELS])]  # type: ignore[valid-type]
 
@@ -31,14 +30,16 @@ StateV = Literal[tuple(["", *STATE_LABELS])]  # type: ignore[valid-type]
 class CaseQuery(Schema):
     township: str = Field("", title="乡镇(街道)", pattern=CODE, description="12位区划代码；须在本人管辖范围内，否则 404")
     village: str = Field("", title="村(居)", pattern=CODE, description="12位区划代码；须在本人管辖范围内，否则 404")
-    program: ProgramV = Field("", title="救助项目", description="dibao 低保 / tekun 特困")
-    state: StateV = Field("", title="状态", description="、".join(f"{k}={v}" for k, v in STATE_LABELS.items()))
+    program: ProgramV = Field("", title="救助项目", description="dibao 低保 / tekun 特困")  # type: ignore[valid-type]
+    state: StateV = Field("", title="状态",  # type: ignore[valid-type]
+                          description="、".join(f"{k}={v}" for k, v in STATE_LABELS.items()))
     kind: Literal["", "application", "recheck"] = Field("", title="类别", description="application 申请 / recheck 复核")
     overdue: bool | None = Field(None, title="是否逾期", description="true 只看逾期，false 只看未逾期")
-    submitted_from: date | None = Field(None, title="提交日期起", description="YYYY-MM-DD（含）", **DATE_BOUNDS)
+    submitted_from: date | None = Field(None, title="提交日期起", description="YYYY-MM-DD（含）", ge=EARLIEST,
+                                        le=LATEST)
     submitted_to: date | None = Field(None, title="提交日期止", description="YYYY-MM-DD（含），不早于起始日期",
-                                      **DATE_BOUNDS)
-    name: Text(50) = Field("", title="申请人姓名", description="姓名前缀")
+                                      ge=EARLIEST, le=LATEST)
+    name: Text(50) = Field("", title="申请人姓名", description="姓名前缀")  # type: ignore[valid-type]
     after: int | None = Field(None, title="翻页游标", ge=1, le=DB_INT_MAX, description="上一页返回的 next_after")
     limit: int = Field(50, title="每页条数", ge=1, le=200)
 
