@@ -14,6 +14,7 @@ from schemathesis.checks import not_a_server_error
 
 from jiuzhu.apps.accounts.tokens import token_create
 from jiuzhu.apps.registry.services import household_create
+from tests.apps.cases.flow import submit
 from tests.conftest import AS_OF
 
 from ._hypothesis_compat import install as _install_hypothesis_compat
@@ -29,8 +30,9 @@ schema = schemathesis.from_wsgi("/api/openapi.json", get_wsgi_application(), for
 
 @pytest.fixture
 def auth_headers(caseworker, household_data):
-    """A township A caseworker's token, and one household so lists and details have something to show."""
-    household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
+    """A township A caseworker's token, and one household with a case so lists, details, the case's
+    evaluation and the case list have something to show."""
+    submit(caseworker, household_create(actor=caseworker, data=household_data(), as_of=AS_OF), day=AS_OF)
     _, raw = token_create(user=caseworker)
     yield {"Authorization": f"Bearer {raw}"}
 
