@@ -9,7 +9,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 from schemathesis.checks import not_a_server_error
 
 from jiuzhu.apps.accounts.tokens import token_create
@@ -51,6 +51,9 @@ def _keep_test_connection():
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_no_operation_answers_500(case, auth_headers):
     # given any request the document allows (and many it does not), with a valid token
+    # schemathesis 3 cannot even send a multipart body that is not an object (negative data such as ``true``):
+    # the WSGI client fails before the request exists, so such examples are discarded, not passed
+    assume(case.media_type != "multipart/form-data" or isinstance(case.body, dict))
     # when
     response = case.call_wsgi(headers=auth_headers)
     # then
