@@ -165,7 +165,8 @@ def test_objection_and_appraisal_through_the_api(client, demo):
     early = demo("township", "close_notice", days=7)
     assert early.status_code == 409 and early.json()["code"] == "case.notice_running"
     end = timezone.localdate().isoformat()  # published 7 days ago: the notice runs through today
-    assert early.json()["message"] == f"公示期未满（公示至 {end}），期满后方可结束公示"
+    first = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert early.json()["message"] == f"公示期未满（公示至 {end}），{first} 起方可结束公示"
     ok(demo("township", "close_notice"))
     body = ok(demo("township_lead", "confirm", MEETING))
     actions = [e["action"] for e in body["timeline"]]

@@ -1,8 +1,10 @@
 """/api/v1/tasks: my tasks (工作台) — role, region scope (township B must never see township A), order."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from jiuzhu.apps.registry.services import household_create
 from tests.apps.cases.flow import act, submit, verification
@@ -120,3 +122,45 @@ def test_a_recheck_due_in_2027_counts_calendar_days_and_is_not_provisional(clien
     # then the task is due 2027-01-05 and not marked provisional
     task = next(t for t in items if t["id"] == str(case.pk))
     assert (task["next_due"], task["next_due_provisional"]) == ("2027-01-05", False)
+
+
+def test_a_task_whose_next_action_is_blocked_says_what_it_waits_for(client, bearer, caseworker, outsider,
+                                                                     household_data):
+    """Issue 13 §1: a case whose next action a guard blocks is listed as waiting, with the reason."""
+    # given one case submitted without 一证一书 and one with it
+    waiting = submit(caseworker, household_create(actor=caseworker, data=household_data(), as_of=AS_OF), day=DAY,
+                     id_checked=False, authorization_signed=False)
+    ready = submit(caseworker, household_create(actor=caseworker, data=household_data(), as_of=AS_OF), day=DAY)
+    # when the caseworker lists their tasks
+    items = {t["id"]: t for t in client.get(URL, **bearer(caseworker)).json()["items"]}
+    # then the first waits for 一证一书 (the guard's message), the second is actionable
+    assert items[str(waiting.pk)]["waiting"] == ("尚未签署委托授权书（一证一书），不能提请核对。"
+                                                 "需要：登记一证一书或上传委托授权书扫描件")
+    assert items[str(ready.pk)]["waiting"] == ""
+    # and once 一证一书 is recorded the case is actionable again
+    act(caseworker, waiting, "record_id_authorization", DAY, {"id_checked": True, "authorization_signed": True})
+    items = {t["id"]: t for t in client.get(URL, **bearer(caseworker)).json()["items"]}
+    assert items[str(waiting.pk)]["waiting"] == "" and items[str(waiting.pk)]["next_step"] == "request_verification"
+    # and township B sees neither
+    assert _ids(client.get(URL, **bearer(outsider))) == []
+
+
+def test_a_case_in_its_notice_waits_for_the_end_of_the_notice(client, bearer, caseworker, county_user, household):
+    from tests.apps.cases.flow import SURVEY
+
+    case = act(caseworker, submit(caseworker, household, day=DAY), "request_verification", DAY)
+    case = act(county_user, case, "record_verification", DAY, verification())
+    case = act(caseworker, case, "accept", DAY)
+    case = act(caseworker, case, "record_survey", DAY, {**SURVEY, "date": DAY.isoformat()})
+    case = act(caseworker, case, "initial_review", DAY, {"opinion": "grant"})
+    case = act(caseworker, case, "publish_notice", DAY)
+    task = next(t for t in client.get(URL, **bearer(caseworker)).json()["items"] if t["id"] == str(case.pk))
+    assert (task["next_step"], task["next_due"], task["overdue"]) == ("notice_period", "2026-12-08", False)
+    assert task["waiting"] == "公示期未满（公示至 2026-12-08），2026-12-09 起方可结束公示"
+    # and on the first day the notice may be closed (the daily job not run yet) nothing waits and nothing is late
+    with time_machine.travel(datetime(2026, 12, 9, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        headers = bearer(caseworker)
+        task = next(t for t in client.get(URL, **headers).json()["items"] if t["id"] == str(case.pk))
+        detail = client.get(f"/api/v1/cases/{case.pk}", **headers).json()
+    assert (task["waiting"], task["overdue"]) == ("", False)
+    assert "close_notice" in detail["allowed_actions"] and detail["blocked"] == []

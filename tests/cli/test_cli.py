@@ -327,6 +327,26 @@ def test_user_create_unknown_role_names_the_field(db, regions, monkeypatch):
     assert not User.objects.filter(username="li").exists()
 
 
+def test_user_update_and_deactivate_use_the_audited_services(db, regions, caseworker):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from jiuzhu.apps.accounts.models import User
+    from jiuzhu.apps.audit.models import AuditEvent
+
+    # when the operator changes the caseworker's post and region, then deactivates them
+    call_command("user", "update", "caseworker_a", "--post", "社会事务办主任", "--region", "330127101000")
+    user = User.objects.get(username="caseworker_a")
+    assert (user.post, user.region_id, user.role) == ("社会事务办主任", "330127101000", "township_caseworker")
+    call_command("user", "deactivate", "caseworker_a")
+    assert not User.objects.get(username="caseworker_a").is_active
+    # then both are audited, and a bad region is refused naming the field
+    assert AuditEvent.objects.filter(action__in=("user.update", "user.deactivate")).count() == 2
+    with pytest.raises(CommandError) as exc:
+        call_command("user", "update", "caseworker_a", "--region", "999999999999")
+    assert exc.value.returncode == 2 and "所属区划" in str(exc.value)
+
+
 def test_calendar_years_lists_official_and_provisional(db, capsys):
     # given the seeded calendar (2004–2026 official)
     from django.core.management import call_command

@@ -117,6 +117,8 @@ def test_payroll_month_through_the_ui(live_server, payroll_people, browser):
     # 2. a second county user approves, exports and downloads the bank file
     walk.login(checker)
     page.goto(f"{walk.url}/payroll/{batch_id}/")
+    expect(page.locator("#approve-totals")).to_contain_text("2850.49")
+    page.check("#id_confirm")
     page.click("#approve")
     expect(page.locator("#batch-status")).to_have_text("已审核锁定")
     walk.shot("approved")

@@ -61,8 +61,18 @@ def test_prepare_approve_export_download_pages(client, world):
     assert resp.status_code == 403 and "不能审核自己生成的批次" in page(resp)
     # the checker approves, exports, downloads
     client.force_login(world.checker)
-    assert 'id="approve"' in page(client.get(reverse("web:payroll_detail", args=[batch.pk])))
-    client.post(reverse("web:payroll_approve", args=[batch.pk]))
+    html = page(client.get(reverse("web:payroll_detail", args=[batch.pk])))
+    assert 'id="approve"' in html
+    totals = {"households": str(batch.households), "persons": str(batch.persons), "amount": f"{batch.total_amount:.2f}"}
+    assert f"共 <strong>{batch.households}</strong> 户、<strong>{batch.persons}</strong> 人" in html
+    # without ticking the confirmation, or with totals other than the batch's, nothing is approved
+    before = state()
+    resp = client.post(reverse("web:payroll_approve", args=[batch.pk]), totals)
+    assert resp.status_code == 422 and "我已核对户数、人数和金额合计" in page(resp) and 'id="err-confirm"' in page(resp)
+    resp = client.post(reverse("web:payroll_approve", args=[batch.pk]), {**totals, "amount": "1.00", "confirm": "on"})
+    assert resp.status_code == 409 and "批次汇总已变化" in page(resp)
+    assert state() == before
+    client.post(reverse("web:payroll_approve", args=[batch.pk]), {**totals, "confirm": "on"})
     assert PayrollBatch.objects.get().status == "approved"
     resp = client.post(reverse("web:payroll_export", args=[batch.pk]), {"layout": "default_gbk", "format": "csv"})
     assert resp.status_code == 302

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from jiuzhu.apps.enrollment.ledger_columns import HEADERS
 from jiuzhu.apps.payments.services import payroll_approve, payroll_export, payroll_prepare
 from tests.apps.payments.conftest import checker, maker, world  # noqa: F401
 from tests.bad_files import BAD_KINDS, CHINESE, EXPECTED, bad_content, files_under, png_bytes, table_counts, xlsx_bytes
@@ -65,6 +66,17 @@ def test_register_upload_refuses_bad_files(client, county_user, kind):
     before, files = _state()
     assert_refused(kind, lambda: client.post(reverse("web:register_upload"), {
         "region": COUNTY, "file": upload(kind, "xlsx", xlsx_bytes(REGISTER), ",".join(REGISTER[0]), "xlsx")}),
+        before=before, files=files)
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+def test_ledger_upload_refuses_bad_files(client, caseworker, kind):
+    # given the township caseworker on the enrollment ledger page
+    client.force_login(caseworker)
+    before, files = _state()
+    header = ",".join(HEADERS)
+    assert_refused(kind, lambda: client.post(reverse("web:ledger_upload"), {
+        "region": caseworker.region_id, "file": upload(kind, "xlsx", xlsx_bytes([list(HEADERS)]), header, "xlsx")}),
         before=before, files=files)
 
 

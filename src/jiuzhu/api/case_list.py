@@ -14,7 +14,8 @@ from pydantic_core import PydanticCustomError
 
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors
-from jiuzhu.apps.cases.list_selectors import CaseFilter, cases_filtered
+from jiuzhu.apps.cases.case_filters import CaseFilters
+from jiuzhu.apps.cases.list_selectors import cases_page
 from jiuzhu.apps.regions.selectors import region_names
 from jiuzhu.rules.errors import Forbidden
 from jiuzhu.rules.workflow.states import PROGRAM_LABELS, STATE_LABELS, STEP_LABELS
@@ -105,10 +106,10 @@ def row(c) -> dict:
 
 
 def _page(request, q: CaseQuery) -> dict:
-    filters = CaseFilter(township=q.township, village=q.village, program=q.program, state=q.state, kind=q.kind,
-                         overdue=q.overdue, submitted_from=q.submitted_from, submitted_to=q.submitted_to,
-                         applicant_name=q.name)
-    rows = cases_filtered(actor=request.auth, filters=filters, after=q.after, limit=q.limit + 1)
+    filters = CaseFilters(township=q.township, village=q.village, program=q.program, state=q.state,
+                          submitted_from=q.submitted_from, submitted_to=q.submitted_to, name=q.name)
+    rows = cases_page(actor=request.auth, filters=filters, overdue=q.overdue, kind=q.kind, after=q.after,
+                      limit=q.limit + 1)
     more, rows = len(rows) > q.limit, rows[:q.limit]
     return {"items": [row(c) for c in rows], "next_after": rows[-1].pk if more and rows else None}
 

@@ -93,10 +93,18 @@ class EventOut(BaseModel):
     action: str
     label: str
     actor: str = Field(description="办理人姓名")
+    actor_label: str = Field("", description="办理人姓名及职务（与页面、文书相同）")
     actor_username: str = Field("", description="办理人用户名（标识）")
     role: str
     state: str
     reason: str
+
+
+class BlockedOut(BaseModel):
+    action: str = Field(description="操作名（与 allowed_actions 同一套名称）")
+    label: str = Field("", description="操作的中文名称")
+    code: str = Field(description="阻止该操作的条件的错误码（与执行该操作时 409 返回的 code 相同）")
+    message: str = Field(description="中文原因及解除办法，例如“尚未签署委托授权书（一证一书），不能提请核对。需要：登记一证一书或上传委托授权书扫描件”")
 
 
 class CaseOut(BaseModel):
@@ -116,7 +124,10 @@ class CaseOut(BaseModel):
     overdue: bool
     relative_flag: bool
     deadline_moved_on: date | None = Field(None, description="导入官方放假安排后截止日被调整的日期（时限因放假安排调整）")
-    allowed_actions: list[str]
+    allowed_actions: list[str] = Field(description="调用者现在可执行的操作（按角色、管辖范围、状态及条件计算）")
+    blocked: list[BlockedOut] = Field(default_factory=list, description=(
+        "状态和角色允许、但条件尚不满足而暂不能执行的操作及原因（案件页面上显示为不可点击的按钮及同一原因）；"
+        "条件满足后移入 allowed_actions"))
     deadlines: list[DeadlineOut]
     timeline: list[EventOut]
     proposal: dict | None

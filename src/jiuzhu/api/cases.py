@@ -5,7 +5,7 @@ import json
 from django.utils import timezone
 from ninja import Router, Status
 
-from jiuzhu.apps.accounts.names import SYSTEM, people
+from jiuzhu.apps.accounts.names import SYSTEM, display_name
 from jiuzhu.apps.cases import selectors, services
 from jiuzhu.apps.cases.payloads import PAYLOADS
 from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
@@ -20,16 +20,17 @@ case_list.install(router)  # first: ``/overdue`` and ``/search`` before ``/{case
 
 
 def _timeline(case) -> list[dict]:
-    events = selectors.case_timeline(case=case)
-    names = people(e.actor_id for e in events)
+    """People by their display names; the user name beside it as the identifier (the selector joins the actor)."""
     return [{"at": timezone.localtime(e.at), "action": e.action, "label": ACTION_LABELS.get(e.action, e.action),
-             "actor": names.get(e.actor_id, (e.actor_name or SYSTEM,))[0],
-             "actor_username": names[e.actor_id][1] if e.actor_id in names else "",
-             "role": e.role, "state": e.to_state, "reason": e.reason} for e in events]
+             "actor": display_name(e.actor) if e.actor_id else (e.actor_name or SYSTEM),
+             "actor_label": e.actor.staff_label if e.actor_id else (e.actor_name or SYSTEM),
+             "actor_username": e.actor.username if e.actor_id else "",
+             "role": e.role, "state": e.to_state, "reason": e.reason} for e in selectors.case_timeline(case=case)]
 
 
 def case_out(case, actor, today) -> dict:
     deadlines = selectors.case_deadlines(case=case)  # first: the allowed-action guards reuse the list
+    allowed, blocked = selectors.case_actions(case=case, actor=actor, today=today)
     return {
         "id": str(case.pk), "number": case.number, "program": case.program, "state": case.state,
         "kind": case.kind, "enrollment": str(case.enrollment_id) if case.enrollment_id else None,
@@ -37,7 +38,7 @@ def case_out(case, actor, today) -> dict:
         "applicant_name": case.applicant.name, "region": case.region_id, "channel": case.channel,
         "version": case.version, "overdue": case.overdue, "relative_flag": case.relative_flag,
         "deadline_moved_on": case.deadline_moved_on,
-        "allowed_actions": selectors.allowed_actions(case=case, actor=actor, today=today),
+        "allowed_actions": allowed, "blocked": blocked,
         "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "opened_by": STEP_OPENERS.get(d.step, []),
                        "due": d.due, "status": d.status, "rule": d.rule_id, "late": d.late, "provisional": d.provisional,
                        "calendar_version": d.calendar_version} for d in deadlines],

@@ -193,7 +193,7 @@ def test_verification_waits_for_id_and_authorization(people, household):
     assert "request_verification" not in allowed_actions(case=case, actor=cw, today=DAY)
     with pytest.raises(Conflict) as first:
         act(cw, case, "request_verification", DAY)
-    assert first.value.message == "尚未签署委托授权书（一证一书），不能提请核对"
+    assert first.value.message == "尚未签署委托授权书（一证一书），不能提请核对。需要：登记一证一书或上传委托授权书扫描件"
     # when the signed authorization is scanned, the ID is still missing
     attachment_add(actor=cw, case_id=case.pk, kind="authorization", filename="授权书.png", content=PNG, now=at(DAY))
     with pytest.raises(Conflict) as second:

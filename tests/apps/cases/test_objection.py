@@ -70,8 +70,8 @@ def test_after_appraisal_a_new_review_and_fresh_notice_then_confirm(people, disp
     # and closing before the 7 days are over is refused, naming the end date
     with pytest.raises(Conflict) as early:
         act(cw, case, "close_notice", republished + timedelta(days=7))
-    end = (republished + timedelta(days=7)).isoformat()
-    assert early.value.status == 409 and early.value.message == f"公示期未满（公示至 {end}），期满后方可结束公示"
+    end, first = (republished + timedelta(days=7)).isoformat(), (republished + timedelta(days=8)).isoformat()
+    assert early.value.status == 409 and early.value.message == f"公示期未满（公示至 {end}），{first} 起方可结束公示"
     # and after the 7 days the case goes to confirmation and is approved
     case = act(cw, case, "close_notice", republished + timedelta(days=8))
     case = act(people["reviewer"], case, "confirm", republished + timedelta(days=9), MEETING)

@@ -101,7 +101,8 @@ def test_stop_after_seven_days_without_objection(people, household):
     with pytest.raises(Conflict) as exc:
         decide(people["reviewer"], case, last_day)
     assert exc.value.status == 409 and exc.value.code == "recheck.termination_notice_running"
-    assert exc.value.message == f"拟终止特困供养公示期未满（公示至 {last_day.isoformat()}），期满无异议后方可作出终止决定"
+    first = (last_day + timedelta(days=1)).isoformat()
+    assert exc.value.message == f"拟终止特困供养公示期未满（公示至 {last_day.isoformat()}），{first} 起无异议方可作出终止决定"
     assert snapshot(case) == before
     # and allowed the day after it ends; objections are no longer taken then
     after = last_day + timedelta(days=1)

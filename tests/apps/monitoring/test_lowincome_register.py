@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 from datetime import date
 from html import unescape
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
+from jiuzhu.apps.jobs.models import Job
 from jiuzhu.apps.monitoring.models import LowIncomeEntry
 from tests.conftest import VILLAGE_A2
+from tests.jobs_helpers import run_jobs
 
 from .register_helpers import good_rows, register_file
 
@@ -114,28 +118,43 @@ def test_filters(client, homes, caseworker):
     assert "周八户" not in client.get(URL + f"?region={VILLAGE_A2}").content.decode()
 
 
+def _upload(client, path):
+    """Post the file; the import runs as a background job (run here as ``jiuzhu worker`` would); returns the
+    page the upload redirected to, showing the job's outcome."""
+    with open(path, "rb") as fh:
+        r = client.post(reverse("web:register_upload"), {"file": fh})
+    assert r.status_code == 302 and "job=" in r["Location"], r.content.decode()[:500]
+    run_jobs()
+    return unescape(client.get(r["Location"]).content.decode())
+
+
 def test_upload_all_or_nothing(client, tmp_path, homes, ids, caseworker):
     client.force_login(caseworker)
     rows = good_rows(homes, ids)
     rows[2] = {**rows[2], "认定日期": "2026-13-01"}
-    with open(register_file(tmp_path / "bad.xlsx", rows), "rb") as fh:
-        r = client.post(reverse("web:register_upload"), {"file": fh})
-    html = unescape(r.content.decode())
-    assert r.status_code == 422 and "第4行【认定日期】" in html and 'id="import-errors"' in html
+    html = _upload(client, register_file(tmp_path / "bad.xlsx", rows))
+    assert "失败" in html and "第4行【认定日期】" in html and 'class="job-errors"' in html
     assert LowIncomeEntry.objects.count() == 1
-    with open(register_file(tmp_path / "good.xlsx", good_rows(homes, ids)), "rb") as fh:
-        r = client.post(reverse("web:register_upload"), {"file": fh})
-    assert r.status_code == 302 and LowIncomeEntry.objects.count() == 4
+    assert Job.objects.get(kind="monitoring.register_import").status == Job.Status.FAILED
+    html = _upload(client, register_file(tmp_path / "good.xlsx", good_rows(homes, ids)))
+    assert "导入完成：3 条登记" in html and LowIncomeEntry.objects.count() == 4
     r = client.post(reverse("web:register_upload"), {})
     assert r.status_code == 422 and "请选择" in r.content.decode()
+    assert not list((Path(settings.JIUZHU_FILES_DIR) / "uploads").glob("*/*"))  # the stored uploads are gone
 
 
 def test_outsider_upload_names_a_households_not_found(client, tmp_path, homes, ids, outsider):
     client.force_login(outsider)
-    with open(register_file(tmp_path / "r.xlsx", good_rows(homes, ids)), "rb") as fh:
-        r = client.post(reverse("web:register_upload"), {"file": fh})
-    assert r.status_code == 422 and "没有此家庭" in unescape(r.content.decode())
+    html = _upload(client, register_file(tmp_path / "r.xlsx", good_rows(homes, ids)))
+    assert "没有此家庭" in html
     assert LowIncomeEntry.objects.count() == 1
+
+
+def test_upload_into_another_township_is_not_found(client, tmp_path, homes, ids, outsider):
+    client.force_login(outsider)
+    with open(register_file(tmp_path / "r.xlsx", good_rows(homes, ids)), "rb") as fh:
+        r = client.post(reverse("web:register_upload"), {"file": fh, "region": homes["wang"].region_id})
+    assert r.status_code == 404 and not Job.objects.exists()
 
 
 def test_export_download(client, homes, caseworker, outsider):

@@ -28,11 +28,12 @@ from jiuzhu.rules.workflow.states import (
 from jiuzhu.rules.workflow.tables import table_for, transition
 
 from . import config
-from .guards import GUARDS
+from .guards import GUARDS, NOT_APPLICABLE
 from .models import Case, CaseDeadline, CaseEvent, CaseRecord
 from .payloads import clean_payload
 
 GENERIC = ("withdraw", "terminate", "extend", "cancel")
+WAITING_MAX = 200  # Case.task_waiting
 
 
 @dataclass
@@ -106,15 +107,61 @@ def run_guards(row, ctx: ActionContext):
         GUARDS[name](ctx)
 
 
-def guards_pass(row, case: Case, today: date, actor=None) -> bool:
-    """Would the guards let ``row`` happen now (payload not known yet: listing actions and tasks)?"""
+def guard_error(row, case: Case, today: date, actor=None) -> DomainError | None:
+    """The guard's refusal of ``row`` now, or None (payload not known yet: listing actions and tasks)."""
     ctx = ActionContext(actor=actor, action=row.action, payload=None, now=None, case=case,
                         household=lazy_household(case), applicant=case.applicant, program=case.program, on=today)
     try:
         run_guards(row, ctx)
-    except DomainError:
-        return False
-    return True
+    except DomainError as exc:
+        return exc
+    return None
+
+
+def guards_pass(row, case: Case, today: date, actor=None) -> bool:
+    """Would the guards let ``row`` happen now?"""
+    return guard_error(row, case, today, actor) is None
+
+
+def blocks(exc: DomainError | None) -> bool:
+    """Does a guard's refusal block an action the case still needs (shown disabled with its reason),
+    rather than say the action does not apply (a branch not taken, a step done already)?"""
+    return exc is not None and exc.code not in NOT_APPLICABLE
+
+
+def blocked_item(action: str, exc: DomainError) -> dict:
+    return {"action": action, "label": ACTION_LABELS.get(action, action), "code": exc.code, "message": exc.message}
+
+
+def action_listing(case: Case, actor, today: date) -> tuple[list[str], list[dict]]:
+    """(allowed, blocked) for this actor now. Both hold only actions the table gives the actor's role in
+    the case's state; ``allowed`` are those whose guards pass, ``blocked`` those a guard refuses, each as
+    ``{action, label, code, message}`` with the guard's Chinese message (what unblocks it)."""
+    if not in_scope(actor, case.region_id):
+        return [], []
+    allowed: list[str] = []
+    blocked: list[dict] = []
+    seen: set[str] = set()
+    settings = config.settings_from_snapshot(case.settings)
+    for row in table_for(case.program, settings, case.kind):
+        if case.state not in row.from_states or getattr(actor, "role", None) not in row.roles or row.action in seen:
+            continue
+        seen.add(row.action)
+        try:
+            check_allowed(case, actor, row.action)
+        except DomainError:
+            continue
+        exc = guard_error(row, case, today, actor)
+        if exc is None:
+            allowed.append(row.action)
+        elif blocks(exc):
+            blocked.append(blocked_item(row.action, exc))
+    return allowed, blocked
+
+
+def blocked_actions(case: Case, actor, today: date) -> list[dict]:
+    """The actions the state allows for the actor's role but a guard blocks, with the reason."""
+    return action_listing(case, actor, today)[1]
 
 
 def _create_deadlines(case: Case, rules, today: date, version: str, cal=None):
@@ -160,13 +207,24 @@ def refresh_tasks(case: Case, today: date, deadlines: list | None = None):
     case.overdue = any(status == CaseDeadline.Status.OVERDUE for _, _, status in running)
     live = [(step, due) for step, due, _ in running if step != "overall"]
     if case.state in CLOSED_STATES and not live:
-        case.task_role, case.next_step, case.next_due = "", "", None
+        case.task_role, case.next_step, case.next_due, case.task_waiting = "", "", None, ""
         return
     settings = config.settings_from_snapshot(case.settings)
-    rows = [r for r in table_for(case.program, settings, case.kind)
-            if case.state in r.from_states and r.action not in GENERIC and guards_pass(r, case, today)]
-    roles = set().union(*(r.roles for r in rows)) if rows else set()
+    rows, waiting = [], []
+    for r in table_for(case.program, settings, case.kind):
+        if case.state not in r.from_states or r.action in GENERIC:
+            continue
+        exc = guard_error(r, case, today)
+        if exc is None:
+            rows.append(r)
+        elif blocks(exc):
+            waiting.append((r, exc))
+    # Who acts next: a role with an action it can take now; else (waiting, 等待) a role whose next
+    # action a guard blocks, the reason kept for the task list.
+    roles = set().union(*(r.roles for r in rows)) if rows else set().union(*(r.roles for r, _ in waiting))
     case.task_role = CASEWORKER if CASEWORKER in roles else (sorted(roles)[0] if roles else "")
+    reason = next((exc.message for r, exc in waiting if case.task_role in r.roles), "")
+    case.task_waiting = reason[:WAITING_MAX]
     case.next_step = live[0][0] if live else ""
     case.next_due = live[0][1] if live else None
 

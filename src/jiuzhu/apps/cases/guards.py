@@ -13,12 +13,19 @@ from django.utils import timezone
 
 from jiuzhu.apps.registry.models import Membership
 from jiuzhu.rules.errors import Conflict, ValidationFailed
+from jiuzhu.rules.workflow.deadlines import notice_over_on
 
 from .models import Case, CaseDeadline
 
-
-def _records(ctx, kind):
-    return ctx.case.records.filter(kind=kind)
+# A guard refusing with one of these codes says the action does not apply to the case now (a branch not
+# taken, a step done already), not that something must happen first: such an action is not listed as
+# blocked (engine.action_listing, the API's ``blocked``) and no task waits for it.
+NOT_APPLICABLE = frozenset({
+    "case.id_authorization_complete", "case.verification_requested", "case.verification_recorded",
+    "case.opinion_not_grant", "case.opinion_not_deny", "case.opinion_deny", "case.not_sampled",
+    "case.spot_check_done", "case.already_filed", "case.denial_delivered", "recheck.not_stop",
+    "case.notice_over", "case.already_extended", "case.overall_not_started",
+})
 
 
 def _household_id(ctx):
@@ -106,27 +113,49 @@ def no_member_in_open_case(ctx):
         raise Conflict("case.member_in_open_case", "家庭成员已在其他家庭的同类申请中，不能重复申请", field="household")
 
 
+def id_authorization_state(case) -> tuple[bool, bool]:
+    """(ID checked, authorization signed): from the intake at submit, any later 一证一书 record
+    (``record_id_authorization``) or the uploaded scans (身份证件, 委托授权书)."""
+    intake = _latest_on(case, "intake")
+    datas = [intake.data] if intake else []
+    if record_counts(case)["id_authorization"]:
+        datas += case.records.filter(kind="id_authorization").values_list("data", flat=True)
+    id_checked = signed = False
+    for data in datas:
+        id_checked = id_checked or bool(data.get("id_checked"))
+        signed = signed or bool(data.get("authorization_signed"))
+    if not (id_checked and signed):
+        scanned = set(case.attachments.values_list("kind", flat=True))
+        id_checked = id_checked or "id_card" in scanned
+        signed = signed or "authorization" in scanned
+    return id_checked, signed
+
+
 def authorization_on_file(ctx):
     """核对 needs the applicant's 一证一书: ID checked and the authorization signed (or scanned)."""
-    intake = _latest(ctx, "intake")
-    data = intake.data if intake else {}
-    if data.get("authorization_signed") and data.get("id_checked"):
-        return
-    scanned = set(ctx.case.attachments.values_list("kind", flat=True))
-    if not (data.get("authorization_signed") or "authorization" in scanned):
-        raise Conflict("case.authorization_missing", "尚未签署委托授权书（一证一书），不能提请核对")
-    if not (data.get("id_checked") or "id_card" in scanned):
-        raise Conflict("case.id_missing", "尚未核验申请人身份证件（一证一书），不能提请核对")
+    id_checked, signed = id_authorization_state(ctx.case)
+    if not signed:
+        raise Conflict("case.authorization_missing", "尚未签署委托授权书（一证一书），不能提请核对。"
+                                                     "需要：登记一证一书或上传委托授权书扫描件")
+    if not id_checked:
+        raise Conflict("case.id_missing", "尚未核验申请人身份证件（一证一书），不能提请核对。"
+                                          "需要：登记一证一书或上传身份证件扫描件")
+
+
+def id_authorization_incomplete(ctx):
+    """``record_id_authorization`` is for a case whose 一证一书 is not complete yet."""
+    if all(id_authorization_state(ctx.case)):
+        raise Conflict("case.id_authorization_complete", "一证一书已齐全，无需再登记")
 
 
 def verification_done(ctx):
     if not _has(ctx, "verification"):
-        raise Conflict("case.verification_missing", "尚未录入核对报告")
+        raise Conflict("case.verification_missing", "尚未录入核对报告。需要：县民政（核对机构）录入家庭经济状况核对报告")
 
 
 def verification_requested(ctx):
     if "request_verification" not in event_actions(ctx.case):
-        raise Conflict("case.verification_not_requested", "尚未提请核对")
+        raise Conflict("case.verification_not_requested", "尚未提请核对。需要：乡镇经办人先提请核对")
 
 
 def verification_not_requested(ctx):
@@ -141,15 +170,19 @@ def verification_not_recorded(ctx):
 
 def survey_done(ctx):
     if not _has(ctx, "survey"):
-        raise Conflict("case.survey_missing", "尚未录入入户调查")
+        raise Conflict("case.survey_missing", "尚未录入入户调查。需要：录入入户调查")
+
+
+def _latest_on(case, kind):
+    """The case's newest record of ``kind`` (kept on the case instance; ``ActionContext.record`` updates it)."""
+    latest = case.__dict__.setdefault("_latest_records", {})
+    if kind not in latest:
+        latest[kind] = case.records.filter(kind=kind).order_by("-id").first()
+    return latest[kind]
 
 
 def _latest(ctx, kind):
-    """The case's newest record of ``kind`` (kept on the case instance; ``ActionContext.record`` updates it)."""
-    latest = ctx.case.__dict__.setdefault("_latest_records", {})
-    if kind not in latest:
-        latest[kind] = _records(ctx, kind).order_by("-id").first()
-    return latest[kind]
+    return _latest_on(ctx.case, kind)
 
 
 def opinion_grant(ctx):
@@ -171,11 +204,17 @@ def proposed_grant(ctx):
         raise Conflict("case.opinion_deny", "初审意见为拟不予批准，只能作出不予批准决定")
 
 
+def _period_message(period, what: str, then: str) -> str:
+    """"<what>未满（公示至 D），D+1 起<then>": the notice's last day and the first day after it."""
+    if period is None:
+        return f"{what}未满，期满后{then}"
+    return f"{what}未满（公示至 {period.due.isoformat()}），{notice_over_on(period.due).isoformat()} 起{then}"
+
+
 def notice_period_over(ctx):
-    period = ctx.case.deadlines.filter(step="notice_period").order_by("-id").first()
-    if period is None or ctx.today <= period.due:
-        due = period.due.isoformat() if period else "—"
-        raise Conflict("case.notice_running", f"公示期未满（公示至 {due}），期满后方可结束公示")
+    period = _notice_period(ctx)
+    if period is None or ctx.today < notice_over_on(period.due):
+        raise Conflict("case.notice_running", _period_message(period, "公示期", "方可结束公示"))
 
 
 def no_open_objection(ctx):
@@ -183,16 +222,16 @@ def no_open_objection(ctx):
     objections = counts["objection"]
     handled = counts["appraisal"] + counts["reinvestigation"]
     if objections > handled:
-        raise Conflict("case.open_objection", "公示中有未处理的异议")
+        raise Conflict("case.open_objection", "公示中有未处理的异议。需要：组织民主评议或重新调查核实")
 
 
 def steps_complete(ctx):
     for kind, label in (("verification", "核对报告"), ("survey", "入户调查"), ("review", "初审意见")):
         if not _has(ctx, kind):
-            raise Conflict("case.incomplete", f"{label}未完成，不能审核确认")
+            raise Conflict("case.incomplete", f"{label}未完成，不能审核确认。需要：先完成{label}")
     review = _latest(ctx, "review")
     if review.data.get("opinion") == "grant" and not ctx.case.notices.filter(kind="initial").exists():
-        raise Conflict("case.incomplete", "初审公示未完成，不能审核确认")
+        raise Conflict("case.incomplete", "初审公示未完成，不能审核确认。需要：发布初审公示并在期满后结束公示")
 
 
 def relative_home_visit(ctx):
@@ -261,10 +300,9 @@ def termination_notice_over(ctx):
         raise Conflict("recheck.termination_notice_missing", "终止特困人员救助供养须先在其所在村(社区)或供养服务机构"
                                                             "公示 7 天，公示期满无异议后方可作出决定（R-TK-16）")
     period = _notice_period(ctx)
-    if period is None or ctx.today <= period.due:
-        due = period.due.isoformat() if period else "—"
-        raise Conflict("recheck.termination_notice_running", f"拟终止特困供养公示期未满（公示至 {due}），"
-                                                             "期满无异议后方可作出终止决定")
+    if period is None or ctx.today < notice_over_on(period.due):
+        raise Conflict("recheck.termination_notice_running",
+                       _period_message(period, "拟终止特困供养公示期", "无异议方可作出终止决定"))
     no_open_objection(ctx)
 
 

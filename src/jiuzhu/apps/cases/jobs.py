@@ -11,7 +11,7 @@ from django.db import transaction
 from .engine import refresh_tasks
 from .models import Case, CaseDeadline
 
-TASK_FIELDS = ("task_role", "next_step", "next_due", "overdue")
+TASK_FIELDS = ("task_role", "next_step", "next_due", "overdue", "task_waiting")
 
 
 def cases_mark_overdue(*, today: date) -> dict:

@@ -85,7 +85,7 @@ def _bring_forward(case: Case, due: date, today: date, *, actor, reason: str, no
     deadline.due = due
     deadline.save(update_fields=["due"])
     refresh_tasks(case, today)
-    case.save(update_fields=["task_role", "next_step", "next_due", "overdue"])
+    case.save(update_fields=["task_role", "next_step", "next_due", "overdue", "task_waiting"])
     audit_record(actor=actor, action="case.recheck_due", subject_type="case", subject_id=case.pk,
                  region_code=case.region_id, before={"due": before}, after={"due": due.isoformat()},
                  reason=reason, at=now)

@@ -8,12 +8,11 @@ from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat, Substr
 
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
-from jiuzhu.rules.errors import DomainError, NotFound
+from jiuzhu.rules.errors import NotFound
+from jiuzhu.rules.workflow.deadlines import UNSUPERVISED_STEPS, late_on
 from jiuzhu.rules.workflow.model import CASEWORKER, VILLAGE
-from jiuzhu.rules.workflow.tables import table_for
 
-from . import config
-from .engine import check_allowed, guards_pass
+from .engine import action_listing
 from .models import Case, CaseDeadline
 
 # States where the village assistant has something to do (survey, posting the notice).
@@ -35,20 +34,18 @@ def case_get(*, actor, case_id) -> Case:
 
 def allowed_actions(*, case: Case, actor, today: date) -> list[str]:
     """Actions this actor may take now: the table row for their role and the case state, with guards."""
-    if not in_scope(actor, case.region_id):
-        return []
-    out = []
-    settings = config.settings_from_snapshot(case.settings)
-    for row in table_for(case.program, settings, case.kind):
-        if case.state not in row.from_states or actor.role not in row.roles or row.action in out:
-            continue
-        try:
-            check_allowed(case, actor, row.action)
-        except DomainError:
-            continue
-        if guards_pass(row, case, today, actor):
-            out.append(row.action)
-    return out
+    return action_listing(case, actor, today)[0]
+
+
+def blocked_actions(*, case: Case, actor, today: date) -> list[dict]:
+    """Actions the state allows for the actor's role but a guard blocks now: ``{action, label, code,
+    message}``, the message saying what unblocks it (engine.action_listing)."""
+    return action_listing(case, actor, today)[1]
+
+
+def case_actions(*, case: Case, actor, today: date) -> tuple[list[str], list[dict]]:
+    """(allowed, blocked) at once: the case page and the API's case document show both."""
+    return action_listing(case, actor, today)
 
 
 def case_deadlines(*, case: Case):
@@ -61,7 +58,7 @@ def case_deadlines(*, case: Case):
 
 
 def case_timeline(*, case: Case):
-    return list(case.events.order_by("at", "id"))
+    return list(case.events.select_related("actor").order_by("at", "id"))
 
 
 def my_tasks(*, actor, limit: int = 50, after: tuple | None = None):
@@ -79,6 +76,14 @@ def my_tasks(*, actor, limit: int = 50, after: tuple | None = None):
     return [found[pk] for pk in ids]
 
 
+def task_waiting(case: Case, today: date) -> str:
+    """What the task waits for ("等待：…", the column kept by ``engine.refresh_tasks``), or "". A
+    notice period's reason ends with the period, even before the daily job has refreshed the column."""
+    if case.next_step in UNSUPERVISED_STEPS and late_on(case.next_due, today):
+        return ""
+    return case.task_waiting
+
+
 def _next_due_provisional():
     """Is the deadline behind ``next_due`` counted over a year without an official holiday schedule?
     (A recheck's calendar-day deadline never is, whatever its year.)"""
@@ -90,7 +95,7 @@ def _next_due_provisional():
 # and program): only these columns are read, so a page
 # of tasks builds small objects (whole case, person and region rows cost most of the request's CPU).
 TASK_FIELDS = ("id", "submitted_at", "program", "kind", "state", "region_id", "next_step", "next_due", "overdue",
-               "deadline_moved_on", "applicant__name", "region__name")
+               "deadline_moved_on", "task_waiting", "applicant__name", "region__name")
 
 
 def state_counts(*, actor) -> dict[str, int]:

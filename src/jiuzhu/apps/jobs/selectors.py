@@ -44,3 +44,8 @@ def job_get(*, actor, job_id) -> Job:
     if job is None:
         raise NotFound("not_found", "后台任务不存在或不在您的管辖范围内")
     return job
+
+
+def latest_of_kind(*, actor, kind: str) -> Job | None:
+    """The newest job of ``kind`` the actor may see (a page showing its last run)."""
+    return Job.objects.filter(_visible_q(actor), kind=kind).select_related("created_by").order_by("-id").first()

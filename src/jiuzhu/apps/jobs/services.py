@@ -94,8 +94,22 @@ def job_succeed(job: Job, *, worker_id: str, result: dict, now: datetime) -> boo
                                         error_code="", heartbeat_at=now) == 1
 
 
-def job_fail(job: Job, *, worker_id: str, code: str, message: str, now: datetime, retry: bool) -> bool:
-    """A failed attempt: back to the queue after a backoff while attempts remain (``retry``), else failed."""
+SHOWN_ERRORS = 200
+
+
+def _error_items(details: dict | None) -> dict:
+    """A failed import's row errors ({row, column, message, text}), kept on the job for its page: the
+    first ``SHOWN_ERRORS`` and how many there were."""
+    items = (details or {}).get("errors") or []
+    if not isinstance(items, list) or not items:
+        return {}
+    return {"errors": [i for i in items[:SHOWN_ERRORS] if isinstance(i, dict)], "error_count": len(items)}
+
+
+def job_fail(job: Job, *, worker_id: str, code: str, message: str, now: datetime, retry: bool,
+             details: dict | None = None) -> bool:
+    """A failed attempt: back to the queue after a backoff while attempts remain (``retry``), else failed
+    (with the row errors of ``details``, if any, in the job's result)."""
     job.refresh_from_db(fields=["attempts", "max_attempts"])
     if retry and job.attempts < job.max_attempts:
         wait = backoff(job.attempts)
@@ -103,7 +117,7 @@ def job_fail(job: Job, *, worker_id: str, code: str, message: str, now: datetime
         return _mine(job, worker_id).update(status=Status.QUEUED, run_after=now + wait, claimed_by="",
                                             error=text[:500], error_code=code) == 1
     return _mine(job, worker_id).update(status=Status.FAILED, finished_at=now, error=message[:500],
-                                        error_code=code) == 1
+                                        error_code=code, result=_error_items(details)) == 1
 
 
 def jobs_recover(*, now: datetime) -> int:

@@ -114,7 +114,7 @@ class Worker:
         except DomainError as exc:
             self._end(beat)
             services.job_fail(job, worker_id=self.worker_id, code=exc.code, message=exc.message,
-                              now=timezone.now(), retry=False)
+                              now=timezone.now(), retry=False, details=exc.details)
             return
         except Exception:
             log.exception("job %s (%s) failed on attempt %s", job.pk, job.kind, job.attempts)

@@ -15,6 +15,7 @@ class MonitoringConfig(AppConfig):
 
         from jiuzhu.apps.jobs.registry import register_job_kind
 
-        from .jobs import scan_job
+        from .jobs import register_import_job, scan_job
 
         register_job_kind("monitoring.scan", scan_job, label="监测扫描", max_attempts=2)
+        register_job_kind("monitoring.register_import", register_import_job, label="导入低收入人口登记", max_attempts=2)

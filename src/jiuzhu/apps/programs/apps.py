@@ -21,3 +21,4 @@ class ProgramsConfig(AppConfig):
             registry.register_guard(name, fn)
         registry.register_document("adjustment_notice", documents.adjustment)
         registry.register_lookup("enrollment_start_month", documents.enrollment_start_month)
+        registry.register_lookup("certificate_numbers", documents.certificate_numbers)

@@ -30,6 +30,7 @@ from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.regions.models import Region
 
 from .demo import DEMO_COUNTY, DEMO_USERS
+from .demo_blocked import schedule_blocked
 from .demo_cases import plan_cases
 from .demo_data import schedule_data
 from .demo_ledger import schedule_ledger
@@ -83,7 +84,7 @@ def demo_world_load(*, now: datetime | None = None, progress=None) -> dict | Non
         months = [_month(tl.today, 2), _month(tl.today, 1), _month(tl.today, 0)]
         schedule_ledger(world, households=LEDGER_HOUSEHOLDS, import_day=tl.nth_workday_of_month(_month(tl.today, 3), 5),
                         latest_start=months[0])
-        scripts = plan_cases(world)
+        scripts = plan_cases(world) + [schedule_blocked(world)]
         schedule_payroll(world, months)
         schedule_review(world, start_day=tl.back(15))
         verifying = next(s for s in scripts if s.program == "dibao" and s.target == "verifying")

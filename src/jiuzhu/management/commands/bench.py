@@ -11,7 +11,8 @@ from ._base import JiuzhuCommand
 
 BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rules", "api": "jiuzhu.benchmarks.api",
            "payroll": "jiuzhu.benchmarks.payroll", "verify": "jiuzhu.benchmarks.verify",
-           "monitor": "jiuzhu.benchmarks.monitor", "dashboard": "jiuzhu.benchmarks.dashboard"}
+           "monitor": "jiuzhu.benchmarks.monitor", "dashboard": "jiuzhu.benchmarks.dashboard",
+           "documents": "jiuzhu.benchmarks.documents"}
 
 
 class Command(JiuzhuCommand):
@@ -43,6 +44,8 @@ class Command(JiuzhuCommand):
                                  "postgresql://postgres@127.0.0.1:5432/jiuzhu_bench）")
         parser.add_argument("--rebuild", action="store_true", help="api：删除并重建基准库")
         parser.add_argument("--enrollments", default=None, help="dashboard：在保对象数（基准库 jiuzhu_bench_dashboard 中）")
+        parser.add_argument("--count", default="10000", help="documents：文书份数")
+        parser.add_argument("--processes", default=None, help="documents：并行进程数（默认每核一个）")
 
     def handle(self, *args, name, households, persons, policy, as_of, out, repeat, json: bool, out_single=None,
                parquet=False, **opts):
@@ -61,6 +64,16 @@ class Command(JiuzhuCommand):
             if not (persons or "").isdigit() or int(persons) < 1:
                 raise CommandError("monitor 基准须用 --persons 给出监测人数（正整数）", returncode=2)
             result = importlib.import_module(BENCHES[name]).run(persons=int(persons))
+            self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+            return
+        if name == "documents":  # --count N [--processes P] (jiuzhu.benchmarks.documents)
+            count, procs = str(opts.get("count") or ""), str(opts.get("processes") or "1")
+            if not count.isdigit() or not 1 <= int(count) <= 1_000_000:
+                raise CommandError("documents 基准的 --count 应为 1–1000000 的整数", returncode=2)
+            if not procs.isdigit() or not 1 <= int(procs) <= 64:
+                raise CommandError("--processes 应为 1–64 的整数", returncode=2)
+            result = importlib.import_module(BENCHES[name]).run(count=int(count),
+                                                                processes=int(opts["processes"] or 0) or None)
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
         if name == "dashboard":  # --enrollments N (jiuzhu.benchmarks.dashboard)

@@ -45,10 +45,12 @@ def _photo_ids(case) -> list[int]:
 def _context(request, case, action, *, raw, errors, version, blocked=False, upload_errors=None) -> dict:
     today = timezone.localdate()
     specs = case_forms.action_specs(action, case.program)
-    allowed = selectors.allowed_actions(case=case, actor=request.user, today=today)
+    allowed, guarded = selectors.case_actions(case=case, actor=request.user, today=today)
     label = ACTION_LABELS.get(action, action)
     if action not in allowed and not errors.general:
-        errors.general.append(f"案件当前为“{case.state_label}”，您现在不能执行“{label}”")
+        reason = next((b["message"] for b in guarded if b["action"] == action), "")
+        errors.general.append(f"暂不能办理“{label}”：{reason}" if reason
+                              else f"案件当前为“{case.state_label}”，您现在不能执行“{label}”")
     ctx = {
         "case": case, "action": action, "label": label, "version": version, "errors": errors,
         "fields": case_forms.bind(specs, raw, errors.fields), "show_form": action in allowed and not blocked,

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiuzhu.apps.accounts.roles import can
-from jiuzhu.apps.cases import selectors, services
+from jiuzhu.apps.accounts.staff import staff_near
+from jiuzhu.apps.cases import case_filters, selectors, services
 from jiuzhu.apps.cases.files import KINDS, attachment_bytes
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import SubmitPayload
@@ -23,30 +24,41 @@ from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, STATE_LA
 from .. import case_display as display
 from .. import case_forms, case_queries
 from ..forms import parse_int
+from . import case_documents
 from .common import roles_required, scoped
 
 LIST_PAGE_SIZE = 50
 SCAN_KINDS = [(k, v) for k, v in KINDS.items() if k != "photo"]  # 一证一书 and other scans
 SUBMIT_EXTRA = ("program", "applicant", "channel")
+VILLAGE_POSTS = ("村(居)委会主任", "村(居)委会委员", "村党组织书记", "村(居)务监督委员会成员")
 
 
 @login_required
 def case_list(request):
-    state = request.GET.get("state", "").strip()
-    program = request.GET.get("program", "").strip()
-    name = request.GET.get("name", "").strip()[:50]
-    state = state if state in STATE_LABELS else ""
-    program = program if program in PROGRAM_LABELS else ""
-    rows = selectors.cases_search(actor=request.user, state=state, program=program, applicant_name=name,
-                                  limit=LIST_PAGE_SIZE + 1, after=parse_int(request.GET.get("after")))
+    """Filters by GET (township, village, program, state, overdue, submission dates, name), newest first,
+    paged by id; a bad or out-of-scope filter is shown under its field and lists nothing."""
+    errors: dict[str, str] = {}
+    try:
+        filters = case_filters.parse_filters(request.user, request.GET)
+    except DomainError as exc:
+        errors = {e["field"]: e["message"] for e in exc.details.get("errors", [])}
+        filters = None
+    rows: list = []
+    if filters is not None:
+        qs = case_filters.cases_filtered(actor=request.user, filters=filters)
+        after = parse_int(request.GET.get("after"))
+        rows = list((qs.filter(pk__lt=after) if after else qs)[:LIST_PAGE_SIZE + 1])
     more, rows = len(rows) > LIST_PAGE_SIZE, rows[:LIST_PAGE_SIZE]
-    params = {k: v for k, v in (("state", state), ("program", program), ("name", name)) if v}
+    params = filters.as_params() if filters else {}
+    shown = {k: request.GET.get(k, "").strip() for k in case_filters.FIELDS}
     next_url = "?" + urlencode({**params, "after": rows[-1].pk}) if more and rows else ""
     return render(request, "web/case_list.html", {
-        "cases": rows, "filters": {"state": state, "program": program, "name": name}, "next_url": next_url,
+        "cases": rows, "filters": shown, "errors": errors, "next_url": next_url,
         "first_url": "?" + urlencode(params), "paged": bool(request.GET.get("after")),
+        "query": urlencode(params), "may_export_full": can(request.user, "pii.view_full"),
         "states": STATE_LABELS.items(), "programs": PROGRAM_LABELS.items(), "today": timezone.localdate(),
-    })
+        **case_filters.filter_regions(actor=request.user, township=filters.township if filters else ""),
+    }, status=422 if errors else 200)
 
 
 def case_page_context(request, case, **extra) -> dict:
@@ -54,10 +66,10 @@ def case_page_context(request, case, **extra) -> dict:
     today = timezone.localdate()
     members = registry.household_members(household=case.household)
     attachments = case_queries.case_attachments(case=case)
+    allowed, blocked = selectors.case_actions(case=case, actor=request.user, today=today)
     return {
         "case": case, "today": today,
-        "actions": [(a, ACTION_LABELS.get(a, a))
-                    for a in selectors.allowed_actions(case=case, actor=request.user, today=today)],
+        "actions": [(a, ACTION_LABELS.get(a, a)) for a in allowed], "blocked": blocked,
         "deadlines": (deadline_rows := display.deadline_rows(selectors.case_deadlines(case=case), today)),
         "provisional_deadlines": any(d["provisional"] for d in deadline_rows),
         "timeline": display.timeline_rows(selectors.case_timeline(case=case)),
@@ -71,6 +83,7 @@ def case_page_context(request, case, **extra) -> dict:
         "can_upload": can(request.user, "case.attach") and (case.is_open or case.state == "approved"),
         "channel_label": display.CHANNEL_LABELS.get(case.channel, case.channel),
         "upload_errors": extra.pop("upload_errors", {}),
+        **case_documents.documents_section(request, case, today),
         **extra,
     }
 
@@ -86,8 +99,12 @@ def case_detail(request, case_id: int):
 def _submit_context(request, hh, raw: dict, errors) -> dict:
     specs = case_forms.specs_for(SubmitPayload)
     role_channels = services.ROLE_CHANNELS.get(request.user.role, set())
+    memberships = registry.household_members(household=hh)
+    staff = staff_near(region_code=hh.region_id)
     return {
-        "hh": hh, "members": registry.household_members(household=hh),
+        # the member drop-downs of the form (近亲属申报) list people; the applicant drop-down memberships
+        "hh": hh, "memberships": memberships, "members": [m.person for m in memberships],
+        "staff": staff, "staff_posts": sorted({s["post"] for s in staff} | set(VILLAGE_POSTS)),
         "fields": case_forms.bind(specs, raw, errors.fields),
         "programs": PROGRAM_LABELS.items(), "channels": [(c.value, c.label) for c in Channel if c in role_channels],
         "raw": raw, "errors": errors,

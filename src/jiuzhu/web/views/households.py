@@ -44,6 +44,8 @@ def household_list(request):
         "page": page, "filters": filters, "next_url": next_url, "paged": bool(request.GET.get("after")),
         "first_url": "?" + urlencode(params), "villages": villages_in_scope(actor=request.user),
         "area_types": AreaType.choices,
+        "export_query": urlencode({k: v for k, v in (("name", linkable_q), ("village", filters.village),
+                                                      ("area_type", filters.area_type)) if v}),
     })
 
 
@@ -78,8 +80,14 @@ def _form_context(request, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def household_create(request):
     if request.method == "GET":
+        villages = villages_in_scope(actor=request.user)
+        # Defaults so an untouched form can pass: the user's own village (or the only one in reach);
+        # the residence stays "与户籍地相同" (the service takes the registration village).
+        codes = [v.code for v in villages]
+        own = request.user.region_id if request.user.region_id in codes else (codes[0] if len(codes) == 1 else "")
         return render(request, "web/household_form.html", _form_context(
-            request, values={"area_type": "rural"}, rows=forms.member_rows([]), errors=forms.FormErrors()))
+            request, values={"area_type": "rural", "region_code": own, "residence_region_code": ""},
+            rows=forms.member_rows([]), errors=forms.FormErrors()))
     data, rows = forms.household_data_from_post(request.POST)
     as_of = timezone.localdate()
     try:

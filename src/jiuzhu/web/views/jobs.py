@@ -5,18 +5,24 @@ runs, and retry / cancel (audited). Also the helpers the pages that queue work s
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.jobs import selectors, services
 from jiuzhu.apps.jobs.models import Job
 from jiuzhu.apps.jobs.registry import kind_label
-from jiuzhu.rules.errors import DomainError, NotFound
+from jiuzhu.apps.jobs.uploads import upload_discard, upload_store
+from jiuzhu.core import uploads as file_uploads
+from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
 
 from .common import scoped
 
@@ -41,14 +47,40 @@ def _link(job: Job) -> dict | None:
     if job.kind == "stats.compute" and r.get("month"):
         return {"url": f"{reverse('web:dashboard')}?month={r['month']}",
                 "label": f"查看 {r['month']} 统计看板（{r.get('rows', 0)} 条统计）"}
+    if job.kind == "enrollment.ledger_import":
+        verb = "校验通过（未导入）" if r.get("dry_run") else "导入完成"
+        return {"url": reverse("web:enrollment_list"),
+                "label": f"{verb}：{r.get('rows', 0)} 行，{r.get('households', 0)} 户、{r.get('persons', 0)} 人、"
+                         f"在保对象 {r.get('enrollments', 0)} 个"}
+    if job.kind == "monitoring.register_import":
+        return {"url": reverse("web:register_list"),
+                "label": f"导入完成：{r.get('rows', 0)} 条登记（{r.get('households', 0)} 户）"}
+    if job.kind == "documents.notice_batch" and r.get("files"):
+        return {"url": reverse("web:job_detail", args=[job.pk]),
+                "label": f"下载文书：{r.get('documents', 0)} 份告知书（{r.get('pages', 0)} 页），"
+                         f"每个乡镇一个压缩包、每个村一个合并打印文件"}
     if job.kind == "reviews.start" and r.get("campaign_id"):
         return {"url": reverse("web:review_detail", args=[r["campaign_id"]]),
                 "label": f"查看 {r.get('year', '')} 年度年审（新建复核任务 {r.get('created', 0)} 件）"}
+    if job.kind in ("enrollment.standard_preview", "enrollment.standard_apply") and r.get("change_id"):
+        what = (f"调整 {r.get('adjusted', 0)} 人次" if job.kind.endswith("apply")
+                else f"在保对象 {(r.get('counts') or {}).get('total', 0)} 个，差额 {r.get('diff', '')} 元")
+        return {"url": reverse("web:system_standard", args=[r["change_id"]]), "label": f"查看标准调整 {r['change_id']}（{what}）"}
+    if job.kind == "exports.xlsx" and r.get("file"):
+        return {"url": reverse("web:export_download", args=[job.pk]), "label": f"下载 Excel（{r.get('rows', 0)} 行）"}
+    if job.kind == "audit.verify":
+        verdict = "审计日志完整" if r.get("intact") else "发现篡改"
+        return {"url": reverse("web:system_audit"), "label": f"查看校验结果（{verdict}，已校验 {r.get('checked', 0)} 条）"}
     return None
 
 
+def job_files_dir(job: Job) -> Path:
+    return Path(settings.JIUZHU_FILES_DIR) / "batches" / str((job.result or {}).get("folder", ""))
+
+
 def job_view(job: Job) -> dict:
-    return {"job": job, "job_label": kind_label(job.kind), "job_link": _link(job)}
+    files = (job.result or {}).get("files") if job.status == Job.Status.SUCCEEDED else None
+    return {"job": job, "job_label": kind_label(job.kind), "job_link": _link(job), "job_files": files or []}
 
 
 def started_job(request) -> dict:
@@ -77,6 +109,32 @@ def enqueue(request, *, kind: str, params: dict, region_code: str | None) -> Job
     return job
 
 
+def upload_checked(upload, *, kind: str, limit: int, field: str, missing: str, default: str) -> tuple[str, Path]:
+    """Store a file uploaded for a background job after the checks that need no parsing (present, size,
+    a complete xlsx); a bad file raises the file checker's Chinese error and nothing stays stored."""
+    if upload is None:
+        raise ValidationFailed("upload.file_missing", missing, field=field)
+    name = Path(upload.name or "").name or default
+    file_uploads.check_size(upload.size or 0, name=name, limit=limit)
+    token, path = upload_store(name, upload.chunks(), default=default)
+    try:
+        if kind == "xlsx":
+            file_uploads.check_xlsx(path, name=name, limit=limit, allow_xls=False)
+    except DomainError:
+        upload_discard(token)
+        raise
+    return token, path
+
+
+def enqueue_upload(request, *, kind: str, region_code: str | None, token: str, params: dict, back: str):
+    """Queue the job that imports a stored upload and go back to ``back`` showing its progress; the same
+    form posted again keeps the first job and drops the second copy of the file."""
+    job = enqueue(request, kind=kind, region_code=region_code, params={**params, "token": token})
+    if job.params.get("token") != token:
+        upload_discard(token)
+    return redirect(with_job(back, job))
+
+
 def with_job(url: str, job: Job) -> str:
     return f"{url}{'&' if '?' in url else '?'}job={job.pk}"
 
@@ -96,6 +154,26 @@ def job_list(request):
 def job_detail(request, job_id: int):
     job = selectors.job_get(actor=request.user, job_id=job_id)
     return render(request, "web/job_detail.html", job_view(job))
+
+
+@login_required
+@scoped
+@require_GET
+def job_file(request, job_id: int, name: str):
+    """A file a finished job wrote (batch documents), for whoever may see the job; only names the job's
+    result lists, from its own folder."""
+    job = selectors.job_get(actor=request.user, job_id=job_id)
+    r = job.result or {}
+    if job.status != Job.Status.SUCCEEDED or name not in (r.get("files") or []) or not r.get("folder"):
+        raise NotFound("jobs.file_missing", "该任务没有这个文件")
+    path = job_files_dir(job) / name
+    if not path.is_file():
+        raise NotFound("jobs.file_gone", "文件已被清理，请重新生成")
+    audit_record(actor=request.user, action="documents.batch_download", subject_type="job", subject_id=job.pk,
+                 region_code=job.region_id or "", details={"file": name})
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

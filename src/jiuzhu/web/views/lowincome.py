@@ -4,28 +4,29 @@ errors by row and column) and the xlsx export. Thin: parse → one selector or s
 
 from __future__ import annotations
 
-import tempfile
 from io import BytesIO
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.apps.accounts.roles import can
+from jiuzhu.apps.enrollment.ledger_read import MAX_FILE_BYTES
 from jiuzhu.apps.monitoring import register_selectors as selectors
 from jiuzhu.apps.monitoring import services
 from jiuzhu.apps.monitoring.models import REGISTER_CATEGORIES
 from jiuzhu.apps.monitoring.register_columns import COLUMNS
 from jiuzhu.apps.monitoring.register_export import register_export
-from jiuzhu.apps.monitoring.register_import import register_import
+from jiuzhu.apps.monitoring.register_import import check_registrar
 from jiuzhu.apps.regions.selectors import regions_in_scope
 from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
 from jiuzhu.rules.monitoring import CATEGORIES
 
+from . import jobs
 from .common import forbidden, roles_required, scoped
 
 FORM_FIELDS = ("household", "category", "recognized_on", "valid_until", "note")
@@ -54,7 +55,7 @@ def _context(request, **extra) -> dict:
             "categories": [(c, CATEGORIES[c]) for c in REGISTER_CATEGORIES], "category_labels": CATEGORIES,
             "validities": selectors.VALIDITY.items(), "villages": regions_in_scope(actor=request.user, level=5),
             "can_register": can(request.user, "lowincome.register"), "columns": COLUMNS, "errors": {}, "raw": {},
-            "import_errors": [], "import_more": 0, **extra}
+            "import_errors": [], "import_more": 0, **jobs.started_job(request), **extra}
 
 
 @login_required
@@ -89,27 +90,23 @@ def register_list(request):
 @scoped
 @require_POST
 def register_upload(request):
-    """Upload a register list (xlsx): the same service as ``jiuzhu monitor register-import``."""
+    """Upload a register list (xlsx): the same service as ``jiuzhu monitor register-import``, run as a
+    background job (the page shows its progress, then the result or the errors by row and column). The
+    region, the role and the file itself are checked here; a bad one is refused on the page and nothing
+    is stored."""
     upload = request.FILES.get("file")
     region = request.POST.get("region", "").strip()[:12] or (request.user.region_id or "")
     try:
-        if upload is None:
-            raise ValidationFailed("monitor.file_missing", "请选择要导入的 xlsx 文件", field="file")
-        with tempfile.TemporaryDirectory(prefix="jiuzhu-register-") as tmp:
-            path = Path(tmp) / (Path(upload.name or "").name or "register.xlsx")  # messages name the user's file
-            with open(path, "wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
-            result = register_import(actor=request.user, path=path, region_code=region, now=timezone.now())
+        code = check_registrar(request.user, region)
+        token, path = jobs.upload_checked(upload, kind="xlsx", limit=MAX_FILE_BYTES, field="file",
+                                         missing="请选择要导入的 xlsx 文件", default="register.xlsx")
     except NotFound:
         raise
     except DomainError as exc:
-        items = exc.details.get("errors", [])
-        return render(request, "web/lowincome_register.html",
-                      _context(request, import_error=exc.message, import_errors=items[:SHOWN_ERRORS],
-                               import_more=max(len(items) - SHOWN_ERRORS, 0)), status=exc.status)
-    messages.success(request, f"导入完成：{result['rows']} 条登记（{result['households']} 户）")
-    return redirect("web:register_list")
+        return render(request, "web/lowincome_register.html", _context(request, import_error=exc.message),
+                      status=exc.status)
+    return jobs.enqueue_upload(request, kind="monitoring.register_import", region_code=code, token=token,
+                               params={"region": code, "filename": path.name}, back=reverse("web:register_list"))
 
 
 @login_required

@@ -121,6 +121,22 @@ def _act(request, batch_id: int, action):
 @scoped
 @require_POST
 def payroll_approve(request, batch_id: int):
+    """Maker-checker: the checker confirms the totals shown on the page (households, persons, amount);
+    if the batch's totals changed since the page was read, nothing is approved."""
+    batch = selectors.batch_get(actor=request.user, batch_id=batch_id)
+    seen = {k: request.POST.get(k, "").strip() for k in ("households", "persons", "amount")}
+    checked = (selectors.may_operate(request.user) and batch.status == "prepared"
+               and batch.prepared_by_id != request.user.pk)  # else the service says why
+    if checked and request.POST.get("confirm") != "on":
+        return render(request, "web/payroll_detail.html", _detail_context(
+            request, batch, confirm_error="请勾选“我已核对户数、人数和金额合计”后再审核（字段：confirm）"), status=422)
+    current = {"households": str(batch.households), "persons": str(batch.persons), "amount": f"{batch.total_amount:.2f}"}
+    if checked and seen != current:
+        return render(request, "web/payroll_detail.html", _detail_context(
+            request, batch, confirm_error=(
+                f"批次汇总已变化（现为 {batch.households} 户、{batch.persons} 人、{current['amount']} 元），"
+                "请重新核对后再审核")), status=409)
+
     def approve():
         batch = services.payroll_approve(actor=request.user, batch_id=batch_id, now=timezone.now())
         messages.success(request, f"批次 {batch.number} 已审核锁定")

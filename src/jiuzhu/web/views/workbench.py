@@ -8,6 +8,7 @@ from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors as cases
 from jiuzhu.apps.registry.selectors import households_visible
 from jiuzhu.apps.workcalendar import selectors as calendar
+from jiuzhu.rules.workflow.deadlines import UNSUPERVISED_STEPS, late_on
 from jiuzhu.rules.workflow.states import STATE_LABELS, STEP_LABELS
 
 from .. import case_queries
@@ -15,8 +16,12 @@ from .. import case_queries
 
 def _task(case, today) -> dict:
     due = case.next_due
+    # A notice period (公示期) is a span, not a duty: the day after it ends is the first day the notice
+    # may be closed, not a late step.
+    supervised = case.next_step not in UNSUPERVISED_STEPS
     return {"case": case, "step": STEP_LABELS.get(case.next_step, case.next_step or "—"), "due": due,
-            "overdue": bool(case.overdue or (due and due < today)), "due_today": due == today,
+            "overdue": bool(case.overdue or late_on(due, today, supervised)),
+            "due_today": supervised and due == today, "waiting": cases.task_waiting(case, today),
             "provisional": bool(getattr(case, "next_due_provisional", False)), "moved": case.deadline_moved_on}
 
 
