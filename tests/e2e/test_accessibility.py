@@ -93,6 +93,10 @@ def pages(w) -> list[tuple[str, str | None, str]]:
         ("system_index", "admin", "/system/"),
         ("system_users", "admin", "/system/users/"),
         ("calendar", "admin", "/calendar/"),
+        ("system_tokens", "admin", "/system/tokens/"),
+        ("system_settings", "admin", "/system/settings/"),
+        ("system_audit_check", "admin", "/system/audit/"),
+        ("system_standards", "county", "/system/standards/"),
         # the village assistant works on a phone: the same pages at 390 px
         ("phone:household_detail", "village", f"/households/{w['household'].pk}/"),
         ("phone:case_new", "village", f"/households/{w['household'].pk}/apply/"),
