@@ -212,11 +212,13 @@ def test_every_role_does_its_month_in_the_browser(live_server, work_calendar, pe
         expect(page.locator("#batch-status")).to_have_text("已生成待审核")
         expect(page.locator("#lines tbody tr")).to_have_count(1)
         expect(page.locator("#lines")).to_contain_text(hh.head_name)
+        assert page.locator("#approve").count() == 0 and page.is_visible("#own-batch")  # maker-checker
         walk.shot("county_payroll_prepared")
 
         # 10. the second county user approves (with the totals shown) and exports the bank file
         walk.as_(people["checker"])
         page.goto(batch_url)
+        expect(page.locator("#approve-totals")).to_contain_text(re.compile(r"共\s*1\s*户"))
         page.check("#id_confirm")
         page.click("#approve")
         expect(page.locator("#batch-status")).to_have_text("已审核锁定")
