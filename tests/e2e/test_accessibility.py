@@ -156,16 +156,22 @@ def test_main_pages_have_no_serious_or_critical_axe_violation(live_server, world
 
 
 def test_application_form_by_keyboard_only(live_server, work_calendar, household, village_user, browser):  # noqa: F811
-    """Tab to each field, Space ticks a box, arrows choose an option, Enter submits."""
+    """Tab to each field (each shows where the focus is), Space ticks a box, arrows choose an option,
+    Enter submits."""
     context, page = browser
     walk = type("Walk", (BrowserWalk,), {"shots_dir": SHOTS})(live_server, context, page)
     walk.login(village_user)
     page.goto(f"{walk.url}/households/{household.pk}/apply/")
 
+    def focus_visible() -> bool:
+        return page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'; }""")
+
     def tab_to(element_id: str, limit: int = 80):
         for _ in range(limit):
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+                assert focus_visible(), f"#{element_id} shows no focus indicator"
                 return
         raise AssertionError(f"#{element_id} is not reachable with Tab")
 
@@ -181,6 +187,7 @@ def test_application_form_by_keyboard_only(live_server, work_calendar, household
         if page.evaluate("document.activeElement.type") == "submit":
             break
     assert page.evaluate("document.activeElement.closest('form').id") == "case-new-form"
+    assert focus_visible(), "the submit button shows no focus indicator"
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/cases/\d+/$"))
     assert page.inner_text("#case-state") == "已提交"
