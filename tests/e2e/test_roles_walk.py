@@ -1,8 +1,8 @@
 """Browser test (issue 13 §5): a month's work of every role, in the browser only.
 
-The village assistant (390 px phone) submits a dibao application and uploads the 一证一书 scans; the
-township caseworker requests verification; the county records it; the caseworker accepts; the village
-assistant records the household survey; the caseworker gives the initial opinion and publishes the
+The village assistant (390 px phone) declares the head's wage, submits a dibao application and uploads
+the 一证一书 scans; the township caseworker requests verification; the county records it; the caseworker
+accepts; the village assistant records the household survey; the caseworker gives the initial opinion and publishes the
 notice; after the 7-day notice (the clock moves, nothing is written to the database) the caseworker
 closes it and the township lead confirms; the county maker prepares next month's payroll, a second
 county user approves and exports the bank file; the inspector reads the case's audit trail; the
@@ -117,6 +117,14 @@ def test_every_role_does_its_month_in_the_browser(live_server, work_calendar, pe
     walk.as_(people["village"], PHONE)
     page.goto(f"{walk.url}/households/")
     page.click(f"a[href='/households/{hh.pk}/']")
+    # the head's declared wage (the figure the calculation reads and 核对 compares with)
+    head = hh.head_id
+    page.click(f"#declared-{head} summary:has-text('添加或修改一项收入')")
+    page.select_option(f"#kind-{head}", "wage")
+    page.fill(f"#amount-{head}", "300")
+    page.click(f"#declared-{head} form.row-grid button[type=submit]")
+    page.locator(f"#declared-{head} tr[data-kind=wage]").wait_for()
+    walk.shot("village_declared_income")
     page.click("#apply-button")
     page.select_option("#id_program", "dibao")
     page.select_option("#id_applicant", str(hh.head_id))
