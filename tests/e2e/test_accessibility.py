@@ -105,6 +105,7 @@ def pages(w) -> list[tuple[str, str | None, str]]:
 
 
 def axe_violations(page) -> list[dict]:
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # folded forms too
     page.add_script_tag(path=str(AXE))
     return page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
