@@ -17,3 +17,14 @@ def regions_in_scope(*, actor, level: int | None = None):
 
 def villages_in_scope(*, actor):
     return regions_in_scope(actor=actor, level=5)
+
+
+def office_name() -> str:
+    """The office the installation serves, named on the login page: ``JIUZHU_OFFICE_NAME`` when set,
+    else "<county>民政局" when exactly one county (县级) is loaded (the demo: 淳安县民政局), else ""."""
+    from django.conf import settings
+
+    if configured := getattr(settings, "JIUZHU_OFFICE_NAME", ""):
+        return configured
+    counties = list(Region.objects.filter(level=3).values_list("name", flat=True)[:2])
+    return f"{counties[0]}民政局" if len(counties) == 1 else ""

@@ -5,8 +5,8 @@
   the audit chain (审计链校验 page) — each run in-process, as the worker would, through the job services;
 * a household of the village assistant's village in the low-income register (低收入登记, 低保边缘);
 * an API token of the township caseworker issued by the administrator (系统管理 → API 令牌);
-* a proposed rise of the rural dibao standard from next month, with its preview, awaiting the second
-  county user's approval (系统管理 → 保障标准; maker ``county``, checker ``county_checker``).
+* a proposed rise of the rural dibao standard from next month (系统管理 → 保障标准): ``county`` previews
+  it, ``county_checker`` approves it (the preview is left to the user: it takes seconds).
 
 Run after the timeline and the overdue marking (so the statistics count the overdue cases), at the
 demo's ``now``, all through the services."""
@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from jiuzhu.apps.accounts.tokens import token_create
 from jiuzhu.apps.enrollment.standard import region_policy, standard_propose
-from jiuzhu.apps.enrollment.standard_preview import standard_preview
 from jiuzhu.apps.jobs.registry import job_kind
 from jiuzhu.apps.jobs.services import job_claim, job_enqueue, job_succeed
 from jiuzhu.apps.monitoring.models import LowIncomeEntry
@@ -30,7 +29,7 @@ from .demo_cases import VILLAGE_OF_ASSISTANT
 from .demo_timeline import local_day
 
 WORKER = "demo-loader"
-STATS_MONTHS = 6  # months of statistics computed (the dashboard's by-month charts end with the latest)
+STATS_MONTHS = 3  # months of statistics computed (the three paid months; about 2 s each)
 STANDARD_SOURCE = "演示数据：淳安县民政局、淳安县财政局关于调整城乡最低生活保障标准的通知（示例，非真实文件）"
 
 
@@ -93,14 +92,13 @@ class Extras:
         token_create(user=self.w.users["township"], name="演示：乡镇业务系统对接", actor=self.w.users["admin"])
 
     def standard(self, at: datetime) -> None:
-        """The county proposes next month's rural dibao standard 50 yuan higher and previews it."""
+        """The county proposes next month's rural dibao standard 50 yuan higher."""
         today = local_day(at)
         start = _month(today, -1)
         current = Decimal(str(region_policy(self.w.county).lookup(standard_key("dibao", "rural"), today)))
         county = self.w.users["county"]
-        change = standard_propose(actor=county, region_code=self.w.county, program="dibao", area_type="rural",
+        standard_propose(actor=county, region_code=self.w.county, program="dibao", area_type="rural",
                                   amount=str(current + 50), start_date=start, source=STANDARD_SOURCE, now=at)
-        standard_preview(actor=county, change_id=change.pk, now=at)
 
 
 def extras_load(world, *, at: datetime) -> None:
