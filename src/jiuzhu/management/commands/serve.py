@@ -6,14 +6,12 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jiuzhu import gunicorn_conf
 
 from ._base import JiuzhuCommand
-
 
 STAMP = ".jiuzhu-static-stamp"
 
