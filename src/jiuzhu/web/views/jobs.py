@@ -59,9 +59,6 @@ def _link(job: Job) -> dict | None:
         return {"url": reverse("web:job_detail", args=[job.pk]),
                 "label": f"下载文书：{r.get('documents', 0)} 份告知书（{r.get('pages', 0)} 页），"
                          f"每个乡镇一个压缩包、每个村一个合并打印文件"}
-    if job.kind in ("enrollment.standard_preview", "enrollment.standard_apply") and r.get("change_id"):
-        verb = "测算完成" if job.kind == "enrollment.standard_preview" else "应用完成"
-        return {"url": reverse("web:job_detail", args=[job.pk]), "label": f"标准调整 {r['change_id']} {verb}"}
     if job.kind == "reviews.start" and r.get("campaign_id"):
         return {"url": reverse("web:review_detail", args=[r["campaign_id"]]),
                 "label": f"查看 {r.get('year', '')} 年度年审（新建复核任务 {r.get('created', 0)} 件）"}
