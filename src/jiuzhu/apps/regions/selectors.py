@@ -45,3 +45,14 @@ def region_subtree(*, actor, code: str, depth: int = 1, limit: int = 1000):
     rows = list(Region.objects.filter(code__gte=low, code__lte=high, level__gt=region.level,
                                       level__lte=region.level + depth).order_by("code")[:limit])
     return region, rows
+
+
+def office_name() -> str:
+    """The office the installation serves, named on the login page: ``JIUZHU_OFFICE_NAME`` when set,
+    else "<county>民政局" when exactly one county (县级) is loaded (the demo: 淳安县民政局), else ""."""
+    from django.conf import settings
+
+    if configured := getattr(settings, "JIUZHU_OFFICE_NAME", ""):
+        return configured
+    counties = list(Region.objects.filter(level=3).values_list("name", flat=True)[:2])
+    return f"{counties[0]}民政局" if len(counties) == 1 else ""
