@@ -54,8 +54,9 @@ def _decided(tables: DibaoTables, tag: str):
 
 
 def simulation_expr(meta: pa.Table, old: DibaoTables, new: DibaoTables):
-    """The Ibis expression of the simulation rows (:data:`SIMULATION_SCHEMA`): ``meta`` (:data:`META_SCHEMA`)
-    of every evaluated household joined with its decision under the old and the new policy."""
+    """The Ibis expression of the simulation rows (:data:`SIMULATION_SCHEMA`, unordered): ``meta``
+    (:data:`META_SCHEMA`) of every evaluated household joined with its decision under the old and the
+    new policy."""
     m = ibis.memtable(meta.cast(META_SCHEMA))
     j = m.join(_decided(old, "o"), "household_id").join(_decided(new, "n"), "household_id")
     o_dibao, n_dibao = j.o_status == "dibao", j.n_status == "dibao"
@@ -91,7 +92,7 @@ def simulation_expr(meta: pa.Table, old: DibaoTables, new: DibaoTables):
         new_class=u.n_class.fill_null(""), old_fen=u.old_fen.cast("int64"), new_fen=u.new_fen.cast("int64"),
         diff_fen=u.counted.ifelse(u.new_fen - u.old_fen, 0).cast("int64"), transition=u.transition,
         movement=u.movement, edge=edge,
-    ).order_by(["township", "village", "household_id"])
+    )
 
 
 def township_expr(rows):
@@ -120,10 +121,12 @@ def simulate(con, meta: pa.Table, old: DibaoTables, new: DibaoTables) -> tuple[p
 
 
 def affected(rows: pa.Table) -> pa.Table:
-    """The households the change moves (or moves into / out of the edge population)."""
+    """The households the change moves (or moves into / out of the edge population), by township,
+    village and household."""
     if not rows.num_rows:
         return rows
-    return rows.filter(pc.or_(pc.not_equal(rows["movement"], "none"), pc.not_equal(rows["edge"], "")))
+    moved = rows.filter(pc.or_(pc.not_equal(rows["movement"], "none"), pc.not_equal(rows["edge"], "")))
+    return moved.sort_by([("township", "ascending"), ("village", "ascending"), ("household_id", "ascending")])
 
 
 def _nice_step(span: int, bins: int) -> int:
