@@ -25,7 +25,7 @@ from jiuzhu.batch.simulation import MOVEMENTS, SIMULATION_SCHEMA, affected, hist
 from jiuzhu.rules.errors import DomainError, ValidationFailed
 from jiuzhu.rules.params import Policy
 from jiuzhu.rules.params.overlay import with_dated_values
-from jiuzhu.rules.standard_checks import standard_warnings
+from jiuzhu.rules.standard_checks import standard_violations, standard_warnings
 
 from .simulation_params import label, parse_changes, parse_region, parse_start
 from .simulation_snapshot import simulation_snapshot
@@ -103,7 +103,8 @@ def summarize(region: str, start: date, changes: dict, before: Policy, after: Po
                                                "edge_in", "edge_out")},
                           "old_month": _yuan(t["old_fen"]), "new_month": _yuan(t["new_fen"]),
                           "diff_month": _yuan(t["diff_fen"]), "diff_year": _yuan(t["diff_fen"] * 12)})
-    warnings = []
+    # a simulation may break a national bound (it is only a simulation), but says so: a proposal would be refused
+    warnings = [f"{v.message}（转为标准调整提案时将被拒绝）" for v in standard_violations(after, start)]
     for key in changes:
         if key.startswith("dibao.standard."):
             warnings += [w.as_dict()["message"] for w in standard_warnings(after, key, start)]
