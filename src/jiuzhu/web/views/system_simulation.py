@@ -122,19 +122,19 @@ def simulation_detail(request, job_id: int):
     job = _job(request, job_id)
     summary = job.result if job.status == "succeeded" else {}
     movement, township = request.GET.get("movement", ""), request.GET.get("township", "")
-    page = None
+    page, shown = None, []
     if summary:
         rows = read_affected(summary.get("simulation_folder", ""), movement=movement, township=township)
         paginator = Paginator(range(rows.num_rows), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         chunk = rows.slice((page.number - 1) * PAGE_SIZE, PAGE_SIZE).to_pylist() if rows.num_rows else []
-        page.rows = [{**r, "head": mask_name(r["head_name"]), "movement_word": MOVEMENT_WORDS.get(r["movement"], ""),
+        shown = [{**r, "head": mask_name(r["head_name"]), "movement_word": MOVEMENT_WORDS.get(r["movement"], ""),
                       "edge_word": EDGE_WORDS.get(r["edge"], ""), "old_word": STATUS_WORDS.get(r["old_status"], ""),
                       "new_word": STATUS_WORDS.get(r["new_status"], ""), "old_yuan": f"{r['old_fen'] / 100:.2f}",
                       "new_yuan": f"{r['new_fen'] / 100:.2f}", "diff_yuan": f"{r['diff_fen'] / 100:.2f}"}
                      for r in chunk]
     return render(request, "web/system/simulation_detail.html", {
-        **jobs.job_view(job), "s": summary, "chart": _chart(summary) if summary else None, "page": page,
+        **jobs.job_view(job), "s": summary, "chart": _chart(summary) if summary else None, "page": page, "rows": shown,
         "movement": movement, "township": township, "movements": MOVEMENT_WORDS,
         "params": job.params, "changes": [{"label": label(k), "value": v} for k, v in job.params.get("changes", {}).items()],
     })
