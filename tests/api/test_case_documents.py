@@ -45,3 +45,23 @@ def test_unavailable_unknown_and_other_township(client, bearer, caseworker, outs
         attack = client.get(path, **bearer(outsider))
         assert attack.status_code == 404
     assert not AuditEvent.objects.filter(action__startswith="case.", actor_name=outsider.username).exists()
+
+
+def test_refuse_acceptance_over_the_api_gives_the_buyu_shouli_gaozhishu(client, bearer, caseworker, county_user,
+                                                                       outsider, case):
+    """年审 plan 三(2)一：对新申请对象及时出具……《县申请最低生活保障不予受理告知书》 — the action and its PDF via the API."""
+    from .conftest import post_json
+
+    headers = bearer(caseworker)
+    path = f"/api/v1/cases/{case.pk}/actions/refuse_acceptance"
+    # bad input: no reasons → 422 naming the field, nothing changes
+    bad = post_json(client, path, {"reasons": []}, headers)
+    assert bad.status_code == 422 and bad.json()["details"]["field"].startswith("reasons")
+    assert post_json(client, path, {"reasons": ["户籍不在本乡镇"]}, bearer(outsider)).status_code == 404
+    assert post_json(client, path, {"reasons": ["户籍不在本乡镇"]}, bearer(county_user)).status_code == 403
+    ok = post_json(client, path, {"reasons": ["户籍不在本乡镇"]}, headers)
+    assert ok.status_code == 200 and ok.json()["state"] == "not_accepted"
+    listed = [d["kind"] for d in client.get(f"/api/v1/cases/{case.pk}/documents", **headers).json()]
+    assert listed == ["authorization", "economic_info", "application", "non_acceptance_notice"]
+    pdf = client.get(f"/api/v1/cases/{case.pk}/documents/non_acceptance_notice", **headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -81,6 +81,13 @@ def test_dibao_case_walks_through_the_ui(live_server, work_calendar, household, 
     # 1. the village assistant starts the application from the household page (一证一书 checked)
     walk.login(village_user)
     page.goto(f"{walk.url}/households/{household.pk}/")
+    # the head's declared wage, the figure the calculation reads and 核对 is compared with (issue 13 §1)
+    head = household.head_id
+    page.click(f"#declared-{head} summary:has-text('添加或修改一项收入')")
+    page.select_option(f"#kind-{head}", "wage")
+    page.fill(f"#amount-{head}", "300")
+    page.click(f"#declared-{head} form.row-grid button[type=submit]")
+    page.locator(f"#declared-{head} tr[data-kind=wage]").wait_for()
     page.click("#apply-button")
     page.select_option("#id_program", "dibao")
     page.select_option("#id_applicant", str(household.head_id))

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.cases.models import Case, CaseAttachment
+from jiuzhu.apps.registry.models import Person
 from tests.web.helpers import field_error
 
 from .test_cases_support import SURVEY, act, case_in, people, submit, tiny_png  # noqa: F401
@@ -100,6 +101,7 @@ def test_verification_item_error_is_placed_on_its_row(client, people, household)
 
 
 def test_successful_action_redirects_to_the_case_and_records_it(client, people, household):
+    Person.objects.filter(pk=household.head_id).update(wage="300.00")  # the wage declared
     case = case_in(people, household, "verifying")
     client.force_login(people["county"])
     post = {"version": case.version, "conclusion": "consistent", "note": "与申报一致",
@@ -111,6 +113,33 @@ def test_successful_action_redirects_to_the_case_and_records_it(client, people, 
     assert case.state == "verified"
     page = client.get(resp.url).content.decode()
     assert "家庭经济状况核对报告" in page and "工资性收入" in page and "300.00" in page and "人社" in page
+
+
+def test_consistent_beyond_the_tolerance_is_an_error_on_the_conclusion_with_the_table(client, people, household):
+    # given a head who declared no wage, and the county entering a wage of 300 found by 人社
+    case = case_in(people, household, "verifying")
+    client.force_login(people["county"])
+    page = client.get(_action_url(case, "record_verification")).content.decode()
+    assert "申报与核对对比" in page and "10 元、申报额的 5%" in page  # the tolerance, before anything is typed
+    post = {"version": case.version, "conclusion": "consistent", "note": "",
+            "items[0].member": str(household.head_id), "items[0].source": "人社", "items[0].item": "wage",
+            "items[0].amount": "300.00", "items[0].as_of": "2026-10-31"}
+    # when "与申报一致" is chosen
+    resp = client.post(_action_url(case, "record_verification"), post)
+    html = resp.content.decode()
+    # then the error under the conclusion names the item, and the table marks it
+    assert resp.status_code == 422
+    assert "张建国 工资性收入（元/月） 申报 0.00、核对 300.00" in field_error(html, "conclusion")
+    table = html[html.index('id="declared-comparison"'):]
+    assert 'data-item="wage" class="row-danger"' in table and "超出容差" in table and "+300.00" in table
+    case.refresh_from_db()
+    assert case.state == "verifying"
+    # and "与申报不一致" is recorded
+    resp = client.post(_action_url(case, "record_verification"), {**post, "conclusion": "inconsistent"})
+    assert resp.status_code == 302
+    page = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()
+    figures = page[page.index('id="case-figures"'):]
+    assert "收入与财产（申报与核对）" in page and "300.00" in figures
 
 
 def test_stale_page_gets_the_conflict_message_and_nothing_changes(client, people, household):
@@ -257,3 +286,22 @@ def test_tekun_survey_form_has_the_self_care_fields(client, people, household):
     assert resp.status_code == 302
     case.refresh_from_db()
     assert case.state == "surveyed" and case.records.get(kind="survey").data["obligors_able"] is False
+
+
+def test_initial_review_form_shows_the_figures_the_proposal_uses(client, people, household):
+    # given a head who declared 5000 a month and 核对 that found 600 ("与申报不一致")
+    Person.objects.filter(pk=household.head_id).update(wage="5000.00")
+    case = case_in(people, household, "verifying")
+    act(people["county"], case, "record_verification", {"items": [
+        {"member": household.head_id, "source": "人社", "item": "wage", "amount": "600.00", "as_of": "2026-10-31"}],
+        "conclusion": "inconsistent", "note": "工资低于申报"})
+    for persona, action, payload in (("caseworker", "accept", {}), ("caseworker", "record_survey", SURVEY)):
+        case = act(people[persona], case, action, payload)
+    client.force_login(people["caseworker"])
+    # when the caseworker opens the 初审 form
+    page = client.get(_action_url(case, "initial_review")).content.decode()
+    # then the engine's preview and the table of figures show the verified wage as the one used
+    assert 'id="review-preview"' in page
+    table = page[page.index('id="declared-comparison"'):]
+    row = table[table.index('data-item="wage"'):table.index("</tr>", table.index('data-item="wage"'))]
+    assert "5000.00" in row and "600.00" in row and "-4400.00" in row

@@ -120,6 +120,13 @@ def test_standard_propose_preview_and_approve_by_another_user(client, county_use
     assert run_jobs() == 1
     change.refresh_from_db()
     assert change.status == "applied" and 'id="applied"' in html(client.get(url))
+    # and its 附件9 notices are generated in one batch job, offered on the job's page
+    assert 'id="notices-btn"' in html(client.get(url))
+    resp = client.post(reverse("web:system_standard_action", args=[change.pk, "notices"]))
+    assert resp.status_code == 302 and run_jobs() == 1
+    job = Job.objects.get(kind="documents.notice_batch")
+    assert job.status == Job.Status.SUCCEEDED and job.result["documents"] == 1, job.error
+    assert "下载文书：1 份告知书" in html(client.get(resp["Location"]))
 
 
 def test_standard_apply_before_approval_is_refused_on_the_page(client, county_user):

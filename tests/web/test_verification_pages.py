@@ -131,3 +131,13 @@ def test_upload_refused_to_township_roles(client, department_files, caseworker, 
             response = client.post(reverse("web:data_upload"), {"source": "tax", "as_of": "2026-11-30", "file": fh})
         assert response.status_code == 403
     assert Snapshot.objects.count() == 0
+
+
+def test_report_page_compares_what_is_recorded_with_the_declaration_item_by_item(client, report, county_user):
+    # given a report whose items differ from the household's declaration
+    client.force_login(county_user)
+    html = client.get(reverse("web:verification_report", args=[report.pk])).content.decode()
+    # then the page has the item-by-item table with the county tolerance and the items beyond it
+    table = html[html.index('id="declared-comparison"'):]
+    assert "录入案件的项目与申报逐项对比" in html and "10 元、申报额的 5%" in table
+    assert "张建国" in table and "工资性收入（元/月）" in table and "超出容差" in table

@@ -13,6 +13,7 @@ from .explain import Trace
 from .extensions import EXTENSION_PROGRAMS
 from .income import per_capita_income
 from .model import HouseholdFacts, Result
+from .obligors import with_obligor_assets
 from .params import Policy, load_policy
 from .parse import parse_facts
 from .rounding import money_text
@@ -42,6 +43,7 @@ def evaluate_facts(facts: HouseholdFacts, policy: Policy) -> Result:
                          f"出处：{terms.standard_source}）", terms.standard)
     note_unverified(policy, facts.as_of, trace)
     pci = per_capita_income(facts, terms, trace)
+    facts = with_obligor_assets(facts, terms, trace)  # 年审 plan 三(2)四: obligors' assets as the region counts them
     if facts.program in EXTENSION_PROGRAMS:  # they run their own asset test, or none
         decision = EXTENSION_PROGRAMS[facts.program](facts, pci, policy, terms, trace)
     else:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from .explain import Trace, yuan
 from .model import ZERO, HouseholdFacts, Member
+from .obligors import obligors_support
 from .rounding import round2
 from .terms import Terms
 
@@ -46,9 +47,13 @@ def household_income(facts: HouseholdFacts, terms: Terms, trace: Trace | None = 
                                   f"财产 {yuan(inc.property)} + 转移 {yuan(inc.transfer)} − 社保 {yuan(ded.social_insurance)} − 个税 "
                                   f"{yuan(ded.income_tax)} − 医疗自付 {yuan(ded.medical_extra)} − 就业扣除 {yuan(deduction)}", counted)
         total += counted
+    support = obligors_support(facts, terms, trace)
+    if support:
+        total += support
     household = max(ZERO, total)
     if trace is not None:
-        trace.add("R-INC-02", f"家庭计算收入 = max(0, 各成员计算收入之和 {yuan(total)})", household)
+        with_support = f"（含义务人赡(抚、扶)养费 {yuan(support)}）" if support else ""
+        trace.add("R-INC-02", f"家庭计算收入 = max(0, 各成员计算收入之和{with_support} {yuan(total)})", household)
     return household
 
 

@@ -89,6 +89,17 @@ class GraduationRequest:
 
 
 @dataclass(frozen=True)
+class Obligor:
+    """A legal support obligor not living with the household (不共同居住的法定赡养、抚养、扶养义务人,
+    R-HH-10): the monthly income and financial assets of the obligor's own household (核对 or declared)."""
+
+    id: str
+    monthly_income: Decimal
+    household_size: int = 1
+    financial: Decimal = ZERO
+
+
+@dataclass(frozen=True)
 class HouseholdFacts:
     program: str
     as_of: date
@@ -99,6 +110,7 @@ class HouseholdFacts:
     temporary: Temporary | None = None
     rigid: RigidRequest | None = None
     graduation: GraduationRequest | None = None
+    obligors: tuple[Obligor, ...] = ()  # extension to §6: non-co-resident obligors (年审 plan 三(2)四)
 
     @property
     def size(self) -> int:

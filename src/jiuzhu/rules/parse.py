@@ -29,6 +29,7 @@ from .model import (
     HouseholdFacts,
     Income,
     Member,
+    Obligor,
     RigidRequest,
     Temporary,
     Vehicle,
@@ -39,7 +40,9 @@ ROOT = "$"
 MONEY_LIMIT = Decimal("1000000000000")  # 1e12 yuan: anything larger is a typo, and keeps arithmetic exact
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONEY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_TOP = ("program", "as_of", "area_type", "members", "assets", "obligors_able", "temporary", "rigid", "graduation")
+_TOP = ("program", "as_of", "area_type", "members", "assets", "obligors_able", "temporary", "rigid", "graduation",
+        "obligors")
+_OBLIGOR = ("id", "monthly_income", "household_size", "financial")
 _REASON = re.compile(r"^[a-z0-9_]{1,64}$")
 _MEMBER = ("id", "birth_date", "disability", "serious_illness", "adl_failed", "income", "deductions")
 _ASSETS = ("financial", "vehicles", "residential_properties", "business_registered_capital")
@@ -50,7 +53,9 @@ _LABELS = {"program": "救助项目", "as_of": "评估日期", "area_type": "城
            "obligors_able": "赡养义务人有履行能力", "temporary": "临时救助", "type": "类型", "need": "救助需求",
            "id": "成员编号", "rigid": "刚性支出申请", "current_status": "当前救助状态", "expenditure": "刚性支出",
            "living": "基本生活支出", "medical": "医疗自付支出", "education": "教育支出", "rehabilitation": "康复自付支出",
-           "other": "其他刚性支出", "graduation": "渐退申请", "reason": "渐退原因", "current_amount": "现发放金额"}
+           "other": "其他刚性支出", "graduation": "渐退申请", "reason": "渐退原因", "current_amount": "现发放金额",
+           "obligors": "不共同居住的赡(抚、扶)养义务人", "monthly_income": "义务人家庭月收入",
+           "household_size": "义务人家庭人数", "financial": "金融资产"}
 
 
 def _fail(code: str, field: str, message: str):
@@ -228,6 +233,28 @@ def _graduation(value, field: str) -> GraduationRequest | None:
     return GraduationRequest(reason=reason, current_amount=money(obj["current_amount"], _join(field, "current_amount")))
 
 
+def _obligors(value, field: str) -> tuple[Obligor, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        _fail("invalid_type", field, "不共同居住的赡(抚、扶)养义务人应为数组")
+    out, seen = [], set()
+    for i, item in enumerate(value):
+        path = _join(field, i)
+        obj = _object(item, path, _OBLIGOR)
+        obligor_id = obj.get("id", f"o{i + 1}")
+        if not isinstance(obligor_id, str) or not obligor_id.strip():
+            _fail("invalid_type", _join(path, "id"), "义务人编号应为非空字符串")
+        if obligor_id in seen:
+            _fail("duplicate_obligor_id", _join(path, "id"), f"义务人编号“{obligor_id}”重复")
+        seen.add(obligor_id)
+        _required(obj, "monthly_income", path)
+        out.append(Obligor(id=obligor_id, monthly_income=money(obj["monthly_income"], _join(path, "monthly_income")),
+                           household_size=_int(obj.get("household_size"), _join(path, "household_size"), 1, 50, 1),
+                           financial=money(obj.get("financial"), _join(path, "financial"))))
+    return tuple(out)
+
+
 def parse_facts(data) -> HouseholdFacts:
     """Validate a request document (a dict from JSON) and return ``HouseholdFacts``."""
     obj = _object(data, ROOT, _TOP)
@@ -258,5 +285,7 @@ def parse_facts(data) -> HouseholdFacts:
     graduation = _graduation(obj.get("graduation"), "graduation")
     if program == "graduation" and graduation is None:
         _fail("required", "graduation", "渐退须填写 graduation（reason、current_amount）")
+    obligors = _obligors(obj.get("obligors"), "obligors")
     return HouseholdFacts(program=program, as_of=as_of, area_type=area_type, members=members, assets=assets,
-                          obligors_able=obligors_able, temporary=temporary, rigid=rigid, graduation=graduation)
+                          obligors_able=obligors_able, temporary=temporary, rigid=rigid, graduation=graduation,
+                          obligors=obligors)

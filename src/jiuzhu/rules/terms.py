@@ -68,6 +68,10 @@ class Terms:
     temporary_expenditure_test: str = ENUM_DEFAULTS["temporary.expenditure_income_test"]  # "edge" | "disposable"
     temporary_disposable_income: Decimal | None = None  # yuan / person / year, last year
     temporary_disposable_source: str = ""
+    # 不共同居住的法定义务人 (年审 plan 三(2)四): absent → obligors' income and assets are not counted
+    obligor_share: Decimal | None = None
+    obligor_exempt_multiple: Decimal | None = None
+    obligor_source: str = ""
 
 
 _KEYS = {
@@ -130,6 +134,10 @@ def terms_for(policy: Policy, as_of: date, area_type: str) -> Terms:
     if disposable_key in policy.params:
         disposable = policy.entry(disposable_key, as_of)
         values.update(temporary_disposable_income=disposable.value, temporary_disposable_source=disposable.source)
+    if all(any(v.start <= as_of for v in policy.params.get(k, ())) for k in ("obligor.share", "obligor.exempt_multiple")):
+        share = policy.entry("obligor.share", as_of)
+        values.update(obligor_share=share.value, obligor_exempt_multiple=policy.lookup("obligor.exempt_multiple", as_of),
+                      obligor_source=share.source)
     basic_key = f"tekun.basic_standard.{area_type}"
     if basic_key in policy.params:
         basic = policy.entry(basic_key, as_of)

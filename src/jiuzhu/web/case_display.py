@@ -20,6 +20,7 @@ from jiuzhu.rules.workflow.states import (
 )
 
 from .case_forms import CHOICE_LABELS
+from .case_trace import policy_title, trace_rows
 
 ROLE_LABELS = dict(Role.choices)
 DEADLINE_STATUS = {"open": "进行中", "met": "已完成", "overdue": "已逾期", "cancelled": "已取消"}
@@ -32,6 +33,7 @@ RECORD_TITLES = {
     "ineligible_notice": ("notify_ineligible", "核对不符告知"),
     "verification_objection": ("object", "对核对结果的异议"),
     "materials_request": ("request_materials", "一次性告知补正材料"), "acceptance": ("accept", "受理"),
+    "non_acceptance": ("refuse_acceptance", "不予受理"),
     "survey": ("record_survey", "入户调查"), "review": ("initial_review", "初审意见"),
     "objection": ("record_objection", "公示异议"), "appraisal": ("hold_appraisal", "民主评议"),
     "reinvestigation": ("reinvestigate", "重新调查核实"), "spot_check": ("record_spot_check", "县级抽查入户"),
@@ -42,12 +44,15 @@ RECORD_TITLES = {
     "termination_notice": ("start_termination_notice", "拟终止特困供养公示"),
     "recheck_review": ("recheck_review", "复核意见"), "recheck_decision": ("decide", "复核决定"),
     "recheck_cancel": ("cancel", "取消复核"),
+    "application_objection": ("record_application_objection", "申请情况公示异议"),
+    "hearing": ("hold_hearing", "民主听证"),
 }
 REVIEW_TITLES = {"opinion": "初审意见", "amount": "月保障金(元)", "klass": "分类", "note": "初审说明",
                  "override": "与规则测算结果不同", "override_reason": "调整理由"}
-EXTRA_TITLES = {"channel": "申请渠道"}
+EXTRA_TITLES = {"channel": "申请渠道", "resident_cadres": "其中驻村干部(账号)"}
 CHANNEL_LABELS = dict(Channel.choices)
-NOTICE_KINDS = {"initial": "初审公示", "long_term": "审核确认长期公示", "termination": "拟终止特困供养公示"}
+NOTICE_KINDS = {"initial": "初审公示", "long_term": "审核确认长期公示", "termination": "拟终止特困供养公示",
+                "application": "申请情况公示"}
 
 
 def deadline_rows(deadlines, today: date) -> list[dict]:
@@ -63,8 +68,15 @@ def deadline_rows(deadlines, today: date) -> list[dict]:
     return rows
 
 
+def staff_name(event) -> str:
+    """Who did it, as people read it: full name and post (the username only when the user has neither)."""
+    if event.actor_id is None:
+        return "系统" if event.actor_name in ("", "system") else event.actor_name
+    return event.actor.staff_label
+
+
 def timeline_rows(events) -> list[dict]:
-    return [{"at": timezone.localtime(e.at), "label": ACTION_LABELS.get(e.action, e.action), "actor": e.actor_name,
+    return [{"at": timezone.localtime(e.at), "label": ACTION_LABELS.get(e.action, e.action), "actor": staff_name(e),
              "role": ROLE_LABELS.get(e.role, e.role), "from": STATE_LABELS.get(e.from_state, e.from_state),
              "to": STATE_LABELS.get(e.to_state, e.to_state), "reason": e.reason} for e in events]
 
@@ -139,7 +151,7 @@ def record_rows(records, member_names: dict) -> list[dict]:
     for r in records:
         action, title = RECORD_TITLES.get(r.kind, ("", r.kind))
         data = dict(r.data or {})
-        entry = {"kind": r.kind, "title": title, "at": timezone.localtime(r.event.at), "actor": r.event.actor_name,
+        entry = {"kind": r.kind, "title": title, "at": timezone.localtime(r.event.at), "actor": staff_name(r.event),
                  "items": [], "photos": []}
         if r.kind == "recheck_review":
             titles = {**_titles(action), "graduation_months": "渐退期(月)", "override": "与规则测算结果不同"}
@@ -158,6 +170,12 @@ def record_rows(records, member_names: dict) -> list[dict]:
                                "source": i["source"], "item": CHOICE_LABELS.get(i["item"], i["item"]),
                                "amount": i["amount"], "as_of": i["as_of"]} for i in data.get("items", [])]
             entry["pairs"] = _pairs(data, _titles(action), skip=("items",))
+        elif r.kind == "hearing":  # 年审 plan 三(2)五: the five steps, who attended and signed, the sheet
+            titles = {**_titles(action), "signed_sheet_name": "签字确认表", "reasons": "听证原因"}
+            entry["pairs"] = _pairs(data, titles, skip=("attendees", "signed_sheet", "reasons")) + [
+                ("听证原因", "；".join(data.get("reasons", [])) or "—"),
+                ("参加人员", "；".join(f"{a.get('name')}（{a.get('capacity')}，{'已签字' if a.get('signed') else '未签字'}）"
+                                    for a in data.get("attendees", [])))]
         elif r.kind == "survey":
             entry["photos"] = [int(p) for p in data.get("photos", [])]
             entry["pairs"] = _pairs(data, _titles(action), skip=("photos",))
@@ -176,17 +194,21 @@ def proposal_view(proposal: dict, names: dict | None = None) -> dict | None:
     names = names or {}
     singles = [{"name": names.get(int(s["member"]), f"成员 {s['member']}") if str(s["member"]).isdigit()
                 else s["member"], "amount": s["amount"]} for s in single_person_proposals(result)]
-    return {"policy": proposal.get("policy", ""), "as_of": proposal.get("as_of", ""),
+    return {"policy": policy_title(proposal.get("policy", "")) if proposal.get("policy") else "",
+            "as_of": proposal.get("as_of", ""),
             "status": DECISION_LABELS.get(result.get("status"), result.get("status")),
             "amount": result.get("monthly_amount"), "klass": result.get("class") or "",
             "standard": result.get("standard"), "per_capita_income": result.get("per_capita_income"),
-            "household_size": result.get("household_size"), "trace": result.get("trace", []),
+            "household_size": result.get("household_size"),
+            "trace": trace_rows(result.get("trace", []), names, policy=proposal.get("policy", ""),
+                                as_of=proposal.get("as_of", "")),
             "single_persons": singles}
 
 
 def notice_rows(notices) -> list[dict]:
     return [{"kind": NOTICE_KINDS.get(n.kind, n.kind), "starts_on": n.starts_on, "ends_on": n.ends_on,
-             "name": n.name, "size": n.household_size, "amount": n.amount, "withdrawn": n.withdrawn,
+             "name": n.name, "size": n.household_size, "amount": None if n.kind == "application" else n.amount,
+             "withdrawn": n.withdrawn,
              "phone": n.objection_phone} for n in notices]
 
 

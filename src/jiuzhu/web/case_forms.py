@@ -38,6 +38,7 @@ CHOICE_LABELS = {
     "eligible": "符合条件", "ineligible": "不符合条件",
     "centralized": "集中供养", "dispersed": "分散供养",
     "I": "Ⅰ类", "II": "Ⅱ类", "III": "Ⅲ类",
+    "further_investigation": "需进一步调查核实",
     "in_person": "当面送达", "mail": "邮寄送达", "village": "由村(居)委会转交",
     **TERMINATE_REASONS, **EXTEND_REASONS, **RECHECK_OUTCOMES, **GRADUATION_REASONS,
     **TEKUN_TERMINATION_GROUNDS, **TERMINATION_REPORTERS, **TERMINATION_NOTICE_PLACES, **OBJECTION_CONCLUSIONS,
@@ -46,7 +47,7 @@ CHOICE_LABELS = {
 TEKUN_ONLY = frozenset({"adl_failed", "obligors_able", "obligor_notes", "support_mode", "guardian_class",
                         "guardian_name", "care_agreement"})
 # Lists of people: split on newlines and on 、，, — other lists (materials, reasons) only on newlines.
-PEOPLE_LISTS = frozenset({"investigators", "members_present", "visitors"})
+PEOPLE_LISTS = frozenset({"investigators", "members_present", "visitors", "investigator_accounts"})
 HELP = {  # (payload model, field) → hint under the input
     ("ReviewPayload", "amount"): "留空则采用规则测算的金额；与测算结果不同时须填写调整理由",
     ("ReviewPayload", "klass"): "留空则采用规则测算的分类",
@@ -58,7 +59,11 @@ HELP = {  # (payload model, field) → hint under the input
     ("ReinvestigatePayload", "conclusion"): "特困人员拟终止公示的异议须填写",
     ("TerminationNoticePayload", "reason"): "载入调整(停发)告知书；公示只显示姓名和拟终止供养",
     ("AdjustInput", "klass"): "留空则保持现分类",
+    ("SurveyPayload", "investigator_accounts"): "本地要求入户调查须有驻村干部时必填：参加调查的驻村干部等工作人员的登录账号",
+    ("HearingPayload", "signed_sheet"): "留空则采用本案件最近上传的民主听证签字表",
 }
+# Text inputs offered suggestions (the user may still type someone else, e.g. a village committee member).
+SUGGEST = {("RelativeDeclaration", "staff_name"): "staff-names", ("RelativeDeclaration", "staff_position"): "staff-posts"}
 _SPLIT_PEOPLE = re.compile(r"[\n\r,，、;；]+")
 
 
@@ -74,6 +79,7 @@ class Spec:
     default: object = None
     help: str = ""
     member_key: str = ""  # member selects: "pk" (person id) or "name"
+    suggest: str = ""  # a datalist of suggestions for a text input (``staff-names``, ``staff-posts``)
 
 
 def _strip(annotation):
@@ -106,6 +112,8 @@ def specs_for(model: type[BaseModel], *, program: str = "dibao") -> list[Spec]:
         spec = Spec(name=name, title=info.title or name, widget="text", required=info.is_required(),
                     max_length=_max_length(info), help=HELP.get((model.__name__, name), ""),
                     default=None if info.is_required() else info.get_default(call_default_factory=True))
+        if (model.__name__, name) in SUGGEST:
+            spec.suggest = SUGGEST[(model.__name__, name)]
         if name == "member":
             spec.widget, spec.member_key = "member", ("pk" if base is int else "name")
         elif base is bool:
@@ -261,19 +269,23 @@ def field_names(specs: list[Spec], prefix: str = "") -> set[str]:
 
 
 class ActionErrors:
-    """A service error placed next to its field when the form shows that field, else on top."""
+    """Service errors placed next to their fields when the form shows them, else on top."""
 
     def __init__(self, exc=None, specs: list[Spec] | None = None, extra_fields=()):
         self.fields: dict[str, list[str]] = {}
         self.general: list[str] = []
         if exc is None:
             return
-        path = str(exc.details.get("field") or "")
-        target = self._place(path, specs or [], set(extra_fields))
-        if target:
-            self.fields.setdefault(target, []).append(exc.message)
-        else:
-            self.general.append(exc.message)
+        # Every problem at once (a ValidationFailed lists them all in details["errors"]), each under its field.
+        items = exc.details.get("errors") or [{"field": exc.details.get("field"), "message": exc.message}]
+        for item in items:
+            self.add(str(item.get("field") or ""), item["message"], specs or [], set(extra_fields))
+
+    def add(self, path: str, message: str, specs: list[Spec], extra: set[str]) -> None:
+        target = self._place(path, specs, extra)
+        bucket = self.fields.setdefault(target, []) if target else self.general
+        if message not in bucket:
+            bucket.append(message)
 
     @staticmethod
     def _place(path: str, specs: list[Spec], extra: set[str]) -> str:

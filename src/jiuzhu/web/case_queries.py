@@ -18,7 +18,7 @@ TOWNSHIP, VILLAGE = 4, 5
 
 def case_records(*, case: Case) -> list[CaseRecord]:
     """Each step's record, oldest first, with the event that wrote it (who, when)."""
-    return list(case.records.select_related("event").order_by("id"))
+    return list(case.records.select_related("event", "event__actor").order_by("id"))
 
 
 def case_attachments(*, case: Case) -> list[CaseAttachment]:

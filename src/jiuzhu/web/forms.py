@@ -86,7 +86,8 @@ class FormErrors:
         m = _MEMBER_PATH.match(path)
         if m and m.group(2):
             self.rows.setdefault(int(m.group(1)), {}).setdefault(m.group(2), []).append(message)
-        elif path in HOUSEHOLD_FIELDS or path in ("reason", "relation", "to_household"):
+        elif path in HOUSEHOLD_FIELDS or path in ("reason", "relation", "to_household") or (
+                path == "members" and member_prefix == "members"):
             self.fields.setdefault(path, []).append(message)
         else:
             self.general.append(message)

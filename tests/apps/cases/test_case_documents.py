@@ -33,8 +33,8 @@ def test_approved_case_documents_carry_name_and_amount(people, household):
     # when every available document is rendered
     kinds = list(contexts(case, today))
     # then the seed's documents for an approval are there, in order, each with name (and amount where printed)
-    assert kinds == ["authorization", "economic_info", "application", "survey", "confirmation_form",
-                     "initial_notice", "confirmation_notice"]
+    assert kinds == ["authorization", "economic_info", "application", "acceptance_notice", "survey",
+                     "confirmation_form", "initial_notice", "confirmation_notice"]
     for kind in kinds:
         filename, pdf = case_document_pdf(case=case, kind=kind, today=today)
         text = _text(pdf)
@@ -80,6 +80,7 @@ def test_documents_carry_the_date_of_the_event_they_record_not_the_date_the_pdf_
     dated = {kind: ctx.header.doc_date for kind, ctx in contexts(case, PRINTED_LATER).items()}
     # then each is dated on its event
     assert dated == {"authorization": DAY, "economic_info": DAY, "application": DAY,
+                     "acceptance_notice": case.deadlines.get(step="survey").starts_on,
                      "survey": date.fromisoformat(case.records.get(kind="survey").data["date"]),
                      "confirmation_form": date(2026, 12, 14),
                      "initial_notice": initial_start, "confirmation_notice": date(2026, 12, 15)}

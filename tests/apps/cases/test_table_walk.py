@@ -66,6 +66,7 @@ def payloads(program):
         "notify_ineligible": [{"reason": "核对发现家庭存款超过当地标准"}],
         "object": [{"reason": "申请人提供新的银行流水，对核对结果提出异议"}],
         "request_materials": [{"missing": ["户口簿复印件", "残疾人证"]}], "accept": [{}],
+        "refuse_acceptance": [{"reasons": ["申请人户籍不在本乡镇"]}],
         "record_survey": [survey],
         "initial_review": [{"opinion": "grant"}, {"opinion": "deny", "override_reason": "入户发现有经营收入未申报"}],
         "publish_notice": [{}], "forward_denial": [{}],

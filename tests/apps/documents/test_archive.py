@@ -91,3 +91,27 @@ def test_empty_case_file_is_refused():
     with pytest.raises(ValidationFailed) as err:
         build_case_file_zip([], "x")
     assert err.value.code == "archive_empty"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16
+
+
+def test_uploaded_material_follows_the_documents_in_the_given_order(report_pdf):
+    # given one document and three uploads (a PDF scan, a JPEG scan, a PNG photo) in their order
+    data = build_case_file_zip([("authorization", "a.pdf", report_pdf)], "x",
+                               materials=[("身份证件1", "id.pdf", report_pdf), ("委托授权书1", "a.jpg", JPEG),
+                                          ("入户调查照片1", "p.png", PNG)])
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    # then they come after the document, numbered on, with their own type and bytes as uploaded
+    assert zf.namelist() == [INDEX_NAME, "01-委托授权书.pdf", "02-身份证件1.pdf", "03-委托授权书1.jpg",
+                             "04-入户调查照片1.png"]
+    assert zf.read("04-入户调查照片1.png") == PNG
+    rows = zf.read(INDEX_NAME).decode("utf-8-sig").splitlines()[4:]
+    assert rows[3].split("\t") == ["4", "—", "入户调查照片1", "04-入户调查照片1.png", "1", hashlib.sha256(PNG).hexdigest()]
+
+
+def test_material_of_another_type_is_refused(report_pdf):
+    with pytest.raises(ValidationFailed) as err:
+        build_case_file_zip([("authorization", "a.pdf", report_pdf)], "x", materials=[("其他材料1", "x.txt", b"hello")])
+    assert err.value.code == "archive_material_invalid" and "其他材料1" in err.value.message

@@ -9,7 +9,7 @@ import pytest
 
 from jiuzhu.apps.documents import contexts as c
 from jiuzhu.apps.documents.formatting import format_date, format_month, format_yuan
-from jiuzhu.apps.documents.kinds import KIND_CODES, KINDS, kind_get
+from jiuzhu.apps.documents.kinds import ALL_KIND_CODES, KIND_CODES, KINDS, NOTICE_KINDS, kind_get
 from jiuzhu.rules.errors import ValidationFailed
 
 SEED_ORDER = [
@@ -28,9 +28,36 @@ SEED_ORDER = [
 def test_registry_follows_the_seed_order():
     assert [(k.number, k.code, k.title) for k in KINDS] == SEED_ORDER
     assert KIND_CODES == tuple(code for _, code, _ in SEED_ORDER)
-    assert set(c.CONTEXT_TYPES) == set(KIND_CODES)
+    assert set(c.CONTEXT_TYPES) == set(ALL_KIND_CODES)
     assert kind_get("survey").template == "documents/04_survey.html"
     assert kind_get("survey").attachment_label == "附件4"
+
+
+def test_step_notices_are_kinds_without_an_attachment_number_bound_after_the_application():
+    """年审 plan 三(2)一 / 审核确认权下放 plan 二(二)1–2: 受理告知书、不予受理告知书、核对不符告知、一次性告知."""
+    titles = {k.code: k.title for k in NOTICE_KINDS}
+    assert titles["acceptance_notice"] == "申请最低生活保障(特困供养)受理告知书"
+    assert titles["non_acceptance_notice"] == "申请最低生活保障(特困供养)不予受理告知书"
+    for k in NOTICE_KINDS:
+        assert k.attachment_label == "" and kind_get("application").order < k.order < kind_get("survey").order
+
+
+@pytest.mark.parametrize("kind", [k.code for k in NOTICE_KINDS])
+def test_step_notice_samples_render_with_the_name_and_number(kind):
+    from jiuzhu.apps.documents.render import render_html
+
+    ctx = c.sample_context(kind)
+    html = render_html(kind, ctx)
+    assert kind_get(kind).title in html and ctx.household.head_name in html and ctx.notice_number in html
+
+
+def test_step_notices_refuse_empty_reasons_or_items():
+    base = c.sample_context("non_acceptance_notice")
+    with pytest.raises(ValidationFailed):
+        c.NonAcceptanceNoticeContext(base.header, base.household, "1", date(2026, 1, 1), (), "某镇人民政府", base.remedy)
+    m = c.sample_context("materials_notice")
+    with pytest.raises(ValidationFailed):
+        c.MaterialsNoticeContext(m.header, m.household, "1", date(2026, 1, 1), ("",), "某镇人民政府", "12345")
 
 
 def test_unknown_kind_is_a_clear_error():

@@ -9,6 +9,8 @@ class User(AbstractUser):
     region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, null=True)
     display_name = models.CharField("姓名", max_length=50, blank=True)
     post = models.CharField("职务", max_length=50, blank=True)
+    # 驻村干部: the 年审 plan 三(2)三 wants one of the ≥ 2 household-survey investigators to be one.
+    resident_cadre = models.BooleanField("驻村干部", default=False, db_default=False)
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
@@ -21,6 +23,15 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
+
+    @property
+    def staff_label(self) -> str:
+        """What timelines and documents print for a member of staff: full name and post
+        (``张丽（千岛湖镇社会事务办经办人）``); the role stands in for a missing post, the
+        username for a missing name."""
+        post = self.post or self.role_label
+        name = self.display_name or self.username
+        return f"{name}（{post}）" if post else name
 
 
 class ApiToken(models.Model):

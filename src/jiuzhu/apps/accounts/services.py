@@ -52,14 +52,15 @@ def _check_fields(*, role: str | None = None, region_code: str | None = None, di
 
 
 def user_create(*, actor, username: str, password: str, role: str, region_code: str, display_name: str = "",
-                post: str = "") -> User:
+                post: str = "", resident_cadre: bool = False) -> User:
     _check_fields(role=role, region_code=region_code, display_name=display_name, post=post)
     if not USERNAME.match(username or ""):
         raise ValidationFailed("user.username", "用户名：应为 2 至 30 个字母、数字或 . _ -", field="username")
     _require_manager(actor, region_code)
     if User.objects.filter(username=username).exists():
         raise ValidationFailed("user.exists", f"用户名“{username}”已存在", field="username")
-    user = User(username=username, role=role, region_id=region_code, display_name=display_name, post=post)
+    user = User(username=username, role=role, region_id=region_code, display_name=display_name, post=post,
+                resident_cadre=bool(resident_cadre))
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -70,7 +71,7 @@ def user_create(*, actor, username: str, password: str, role: str, region_code: 
         audit_record(actor=actor, action="user.create", subject_type="user", subject_id=user.pk,
                      region_code=region_code,
                      after={"username": username, "role": role, "region": region_code, "display_name": display_name,
-                            "post": post})
+                            "post": post, "resident_cadre": user.resident_cadre})
     return user
 
 
@@ -109,6 +110,22 @@ def user_set_active(*, actor, user: User, active: bool) -> User:
                      subject_id=user.pk, region_code=user.region_id or "", before={"is_active": user.is_active},
                      after={"is_active": active}, details={"username": user.username})
     user.refresh_from_db(fields=["is_active"])
+    return user
+
+
+def user_set_resident_cadre(*, actor, username: str, resident_cadre) -> User:
+    """Mark a staff member as a 驻村干部 or not (年审 plan 三(2)三: one of the survey's investigators), audited."""
+    if not isinstance(resident_cadre, bool):
+        raise ValidationFailed("user.resident_cadre", "驻村干部应为“是”或“否”", field="resident_cadre")
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            raise ValidationFailed("user.not_found", f"用户“{username}”不存在", field="username")
+        before = {"resident_cadre": user.resident_cadre}
+        User.objects.filter(pk=user.pk).update(resident_cadre=resident_cadre)
+        audit_record(actor=actor, action="user.resident_cadre", subject_type="user", subject_id=user.pk,
+                     region_code=user.region_id or "", before=before, after={"resident_cadre": resident_cadre})
+    user.refresh_from_db(fields=["resident_cadre"])
     return user
 
 

@@ -13,6 +13,10 @@ class CasesConfig(AppConfig):
 
         register_reconciler("cases", case_deadlines_reconcile)
 
+        from .optional_steps import register
+
+        register()  # guards of the 年审 plan's optional steps (申请情况公示, 驻村干部, 民主听证)
+
         from datetime import time
 
         from jiuzhu.apps.jobs.registry import register_job_kind

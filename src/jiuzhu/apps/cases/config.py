@@ -48,23 +48,33 @@ def region_config(region_code: str) -> RegionConfig:
     if row is None:
         return RegionConfig(WorkflowSettings(), DEFAULT_OBJECTION_PHONE, _policy_for(region_code, ""),
                             "社会救助审核确认权下放乡镇工作方案（默认值）")
-    settings = WorkflowSettings(row.confirmation_level, row.verify_before_accept, row.overall_limit_wd,
-                                row.overall_limit_extended_wd, dict(row.step_limits or {}))
-    return RegionConfig(settings, row.objection_phone or DEFAULT_OBJECTION_PHONE,
+    return RegionConfig(settings_of(row), row.objection_phone or DEFAULT_OBJECTION_PHONE,
                         _policy_for(region_code, row.policy), row.source)
 
 
+# The optional steps of the 年审 plan 三(2) (issue 20 §2–4): WorkflowSetting column = WorkflowSettings field.
+OPTIONAL_STEPS = ("application_notice", "survey_resident_cadre", "hearing")
+
+
+def settings_of(row: WorkflowSetting) -> WorkflowSettings:
+    return WorkflowSettings(row.confirmation_level, row.verify_before_accept, row.overall_limit_wd,
+                            row.overall_limit_extended_wd, dict(row.step_limits or {}),
+                            **{f: bool(getattr(row, f)) for f in OPTIONAL_STEPS})
+
+
 def settings_from_snapshot(data: dict) -> WorkflowSettings:
-    """The settings stored on the case at submit: a case keeps its path if the region changes them."""
+    """The settings stored on the case at submit: a case keeps its path if the region changes them
+    (a case submitted before a setting existed keeps it off)."""
     return WorkflowSettings(data.get("confirmation_level", "township"), data.get("verify_before_accept", True),
                             data.get("overall_limit_wd", 20), data.get("overall_limit_extended_wd", 30),
-                            dict(data.get("step_limits") or {}))
+                            dict(data.get("step_limits") or {}),
+                            **{f: bool(data.get(f, False)) for f in OPTIONAL_STEPS})
 
 
 def settings_snapshot(s: WorkflowSettings) -> dict:
     return {"confirmation_level": s.confirmation_level, "verify_before_accept": s.verify_before_accept,
             "overall_limit_wd": s.overall_limit_wd, "overall_limit_extended_wd": s.overall_limit_extended_wd,
-            "step_limits": dict(s.step_limits)}
+            "step_limits": dict(s.step_limits), **{f: getattr(s, f) for f in OPTIONAL_STEPS}}
 
 
 def calendar_version() -> str:
@@ -101,7 +111,6 @@ def region_configs(region_codes) -> dict[str, RegionConfig]:
                                      "社会救助审核确认权下放乡镇工作方案（默认值）")
         else:
             out[code] = RegionConfig(
-                WorkflowSettings(row.confirmation_level, row.verify_before_accept, row.overall_limit_wd,
-                                 row.overall_limit_extended_wd, dict(row.step_limits or {})),
+                settings_of(row),
                 row.objection_phone or DEFAULT_OBJECTION_PHONE, policy, row.source)
     return out

@@ -26,9 +26,10 @@ from jiuzhu.apps.registry.choices import (
     Sex,
 )
 from jiuzhu.apps.registry.models import Membership
+from jiuzhu.rules.basis import name_members, plain_step
 from jiuzhu.rules.errors import NotFound
 
-from . import registry
+from . import files, notice_documents, registry
 from .models import Case, Notice
 
 INCOME_LABELS = {"wage": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入"}
@@ -41,6 +42,11 @@ LEGAL_BASIS = {
     "tekun": "《社会救助暂行办法》第十四条，《特困人员认定办法》（民发〔2021〕43号）第十六条",
 }
 ZERO = Decimal("0.00")
+
+
+def staff_name(event) -> str:
+    """The name printed for who acted: full name and post (User.staff_label), else the stored username."""
+    return event.actor.staff_label if event.actor_id else event.actor_name
 
 
 def _latest(case, kind):
@@ -80,42 +86,58 @@ def _labour(person, age: int) -> str:
     return "无劳动能力（重度残疾）" if severe else "有劳动能力"
 
 
-def _member(m: Membership, on: date) -> c.Member:
+def _member(m: Membership, on: date, figures=None) -> c.Member:
+    """A member's row; the monthly income by kind is the case's (核对 over declaration, programs.figures)
+    for a member the case covers, else the declaration."""
     p = m.person
     age = _age(p.birth_date, on)
     disability = "" if p.disability_kind == "none" or not p.disability_grade else \
         f"{DisabilityKind(p.disability_kind).label}残疾{GRADES.get(p.disability_grade, '')}"
-    declared = {"wage": p.wage, "business": p.business, "property": p.property_income, "transfer": p.transfer}
-    items = [c.IncomeItem(INCOME_LABELS[k], Decimal(v).quantize(ZERO)) for k, v in declared.items() if v]
+    income = figures.income.get(p.pk) if figures is not None else None
+    if income is None:
+        income = {"wage": p.wage, "business": p.business, "property": p.property_income, "transfer": p.transfer}
+    items = [c.IncomeItem(INCOME_LABELS[k], Decimal(income[k]).quantize(ZERO)) for k in INCOME_LABELS if income.get(k)]
     return c.Member(name=p.name, relation=Relation(m.relation).label, id_number_masked=p.id_number_masked,
                     age=age, sex=Sex(p.sex).label, health=Health(p.health).label, disability=disability,
                     labour_capacity=_labour(p, age), income_items=items)
 
 
-def household(case, on: date) -> c.Household:
+def household(case, on: date, figures=None) -> c.Household:
     hh = case.household
     rows = Membership.objects.filter(household=hh, end_date__isnull=True).select_related("person").order_by("id")
     if case.program == "tekun":
         rows = rows.filter(person=case.applicant)
     return c.Household(head_name=case.applicant.name, address=hh.address or "—",
                        area_type="城市" if hh.area_type == "urban" else "农村",
-                       members=[_member(m, on) for m in rows], phone_masked=case.applicant.phone_masked)
+                       members=[_member(m, on, figures) for m in rows], phone_masked=case.applicant.phone_masked)
 
 
-def declaration(case, hh: c.Household) -> c.Declaration:
+def declaration(case, hh: c.Household, figures=None) -> c.Declaration:
+    """Income and assets as the case uses them (issue 13 §1): with ``figures`` (programs.figures, the
+    rules engine's evaluation of 核对 over declaration) the household's counted income and the
+    per-capita income the proposal decided on; without, the declaration summed as it is."""
     h = case.household
-    total = sum((m.monthly_income for m in hh.members), ZERO)
-    per_capita = (total / hh.size).quantize(ZERO) if hh.size else ZERO
+    if figures is not None:
+        total, per_capita, a = figures.household_income, figures.per_capita_income, figures.assets
+        vehicles, max_vehicle = int(a["vehicle_count"]), a["max_vehicle_value"]
+        capital, financial, homes = a["business_capital"], a["financial"], int(a["residential_properties"])
+    else:
+        total = sum((m.monthly_income for m in hh.members), ZERO)
+        per_capita = (total / hh.size).quantize(ZERO) if hh.size else ZERO
+        vehicles, max_vehicle, capital = h.vehicle_count, h.max_vehicle_value, h.business_capital
+        financial, homes = h.financial_assets, h.residential_properties
     assets = []
-    if h.vehicle_count:
-        assets.append(c.AssetItem("机动车辆", f"{h.vehicle_count} 辆", Decimal(h.max_vehicle_value).quantize(ZERO)))
-    if h.business_capital:
-        assets.append(c.AssetItem("经营性资产", "市场主体注册资本", Decimal(h.business_capital).quantize(ZERO)))
+    if vehicles:
+        assets.append(c.AssetItem("机动车辆", f"{vehicles} 辆", Decimal(max_vehicle).quantize(ZERO)))
+    if capital:
+        assets.append(c.AssetItem("经营性资产", "市场主体注册资本", Decimal(capital).quantize(ZERO)))
     obligors = [c.Obligor(o.name, ObligorRelation(o.relation).label, o.id_number_masked or "", "—",
                           Decimal(o.monthly_income or 0).quantize(ZERO)) for o in h.obligors.all()]
-    return c.Declaration(monthly_income_total=total, monthly_income_per_capita=per_capita,
-                         financial_assets_total=Decimal(h.financial_assets).quantize(ZERO),
-                         housing=f"自有住房 {h.residential_properties} 套", assets=assets, obligors=obligors)
+    return c.Declaration(monthly_income_total=Decimal(total).quantize(ZERO),
+                         monthly_income_per_capita=Decimal(per_capita).quantize(ZERO),
+                         financial_assets_total=Decimal(financial).quantize(ZERO),
+                         housing=f"自有住房 {homes} 套", assets=assets, obligors=obligors,
+                         basis=figures.basis if figures is not None else "")
 
 
 def verification(case) -> c.Verification | None:
@@ -152,12 +174,14 @@ def review(case) -> c.Review | None:
     if rec is None:
         return None
     d = rec.data
-    trace = [c.TraceLine(t.get("rule", ""), t.get("step", ""), str(t.get("value", "")))
+    names = dict(Membership.objects.filter(household=case.household).values_list("person_id", "person__name"))
+    trace = [c.TraceLine(t.get("rule", ""), plain_step(t.get("rule", ""), t.get("step", ""), names),
+                         name_members(str(t.get("value", "")), names))
              for t in case.proposal.get("result", {}).get("trace", [])]
     amount = Decimal(d["amount"]).quantize(ZERO) if d.get("opinion") == "grant" else None
     return c.Review(proposed_status=d["opinion"], proposed_class=d.get("klass", ""), proposed_amount=amount,
                     trace=trace, caseworker_opinion=d.get("note") or ("拟纳入" if d["opinion"] == "grant" else "拟不纳入"),
-                    caseworker_name=rec.event.actor_name, review_date=_event_day(rec),
+                    caseworker_name=staff_name(rec.event), review_date=_event_day(rec),
                     override_reason=d.get("override_reason", ""))
 
 
@@ -184,15 +208,19 @@ def confirmation(case) -> c.Confirmation | None:
                           monthly_amount=case.decided_amount if approve else None,
                           start_month=start_month,
                           support_mode=modes.get(d.get("support_mode") or "", ""),
-                          certificate_number=case.number if approve else "")
+                          certificate_number="、".join(sorted(registry.lookup("certificate_numbers", case,
+                                                                             default={}).values())) if approve else "")
 
 
 def _notice(case, kind, h: c.Header) -> c.Notice | None:
     n = case.notices.filter(kind=kind).order_by("-id").first()
     if n is None:
         return None
+    # 附件8 prints the 低保证/特困证 number issued with the approval's enrollment
+    numbers = registry.lookup("certificate_numbers", case, default={}) if kind == Notice.Kind.LONG_TERM else {}
     return c.Notice(start_date=n.starts_on, end_date=n.ends_on, objection_phone=n.objection_phone,
-                    rows=[c.NoticeRow(n.name, n.household_size, Decimal(n.amount).quantize(ZERO))],
+                    rows=[c.NoticeRow(n.name, n.household_size, Decimal(n.amount).quantize(ZERO),
+                                      numbers.get(n.enrollment_id, ""))],
                     publisher=h.township_gov)
 
 
@@ -214,27 +242,40 @@ def submitted_on(case) -> date:
     return timezone.localtime(case.submitted_at).date()
 
 
-def contexts(case, today: date) -> dict[str, object]:
+def _applicant_row(case) -> int:
+    """The applicant's row in the members table of the documents (-1 when not a current member)."""
+    ids = list(Membership.objects.filter(household=case.household, end_date__isnull=True)
+               .order_by("id").values_list("person_id", flat=True))
+    if case.applicant_id not in ids:
+        return -1
+    return 0 if case.program == "tekun" else ids.index(case.applicant_id)
+
+
+def contexts(case, today: date, *, applicant_id_number: str = "") -> dict[str, object]:
     """Every document the case can produce now, by kind code, in the seed's order. Each is dated on the
     event it records (application, survey, meeting, notice, decision), never on ``today``, the day it is
     generated: a PDF printed a month later says what it said on the day (issue 12 §3.7). Ages are as of
-    the application."""
+    the application. ``applicant_id_number``: the applicant's full number for 附件1 (opened and audited
+    by the caller, document_services), else 附件1 shows it masked like every other document."""
     h = header(case, submitted_on(case))
 
     def dated(on: date) -> c.Header:
         return replace(h, doc_date=on)
 
-    hh = household(case, h.doc_date)
-    decl = declaration(case, hh)
+    figures = registry.lookup("case_figures", case, h.doc_date)  # programs.figures: the proposal's figures
+    hh = household(case, h.doc_date, figures)
+    decl = declaration(case, hh, figures)
     intake = _latest(case, "intake")
-    agent = intake.event.actor_name if intake and case.channel == "village" else ""
+    agent = staff_name(intake.event) if intake and case.channel == "village" else ""
     out: dict[str, object] = {
-        "authorization": c.AuthorizationContext(h, hh, f"{h.county}民政局"),
+        "authorization": c.AuthorizationContext(h, hh, f"{h.county}民政局", _applicant_row(case),
+                                                applicant_id_number),
         "economic_info": c.EconomicInfoContext(h, hh, decl),
         "application": c.ApplicationContext(h, hh, decl, reason=(intake.data.get("note") if intake else "")
                                             or "家庭收入低于当地保障标准，生活困难，特此申请",
                                             application_date=h.doc_date, agent_name=agent),
     }
+    out.update(notice_documents.notices(case, h, hh, h.doc_date))  # 受理/不予受理/核对不符/一次性告知
     ver, sur, rev = verification(case), survey(case), review(case)
     if sur:
         out["survey"] = c.SurveyContext(dated(sur.survey_date), hh, decl, sur, ver)
@@ -264,17 +305,36 @@ def _decision_day(case) -> date:
     return date.fromisoformat(rec.data["meeting_date"]) if rec.data.get("meeting_date") else _event_day(rec)
 
 
-def case_document_pdf(*, case: Case, kind: str, today: date) -> tuple[str, bytes]:
+def case_document_pdf(*, case: Case, kind: str, today: date, applicant_id_number: str = "") -> tuple[str, bytes]:
     """(filename, PDF) of one document; NotFound when the case cannot produce it yet."""
-    available = contexts(case, today)
+    available = contexts(case, today, applicant_id_number=applicant_id_number)
     if kind not in available:
         raise NotFound("document.unavailable", "该文书在案件当前阶段尚不能生成", field="kind")
     k = kind_get(kind)
     return f"{case.number}-{k.title}.pdf", render_pdf(kind, available[kind])
 
 
-def case_file_zip(*, case: Case, today: date) -> tuple[str, bytes]:
-    """The case file (一人一档): every available document in the seed's order, with an index."""
+def case_materials(case: Case) -> list[tuple[str, str, bytes]]:
+    """The uploaded material for the case file, decrypted: scans by kind (身份证件, 委托授权书, …) in
+    upload order, then the survey photos in upload order."""
+    order = {k: i for i, k in enumerate(files.KINDS)}
+    rows = sorted(case.attachments.all(), key=lambda a: (a.kind == "photo", order.get(a.kind, 99), a.pk))
+    seen: dict[str, int] = {}
+    out = []
+    for att in rows:
+        label = files.KINDS.get(att.kind, att.kind)
+        seen[label] = seen.get(label, 0) + 1
+        out.append((f"{label}{seen[label]}", att.filename, files.attachment_bytes(att)))
+    return out
+
+
+def case_file_zip(*, case: Case, today: date, applicant_id_number: str = "") -> tuple[str, bytes]:
+    """The case file (一人一档): every available document in the seed's order, the 核对 report recorded
+    in the case, then the uploaded scans and photos (``case_materials``), with an index."""
     entries = [(kind, f"{kind_get(kind).title}.pdf", render_pdf(kind, ctx))
-               for kind, ctx in contexts(case, today).items()]
-    return f"{case.number}-一人一档.zip", build_case_file_zip(entries, f"{case.number} {case.applicant.name} 一人一档")
+               for kind, ctx in contexts(case, today, applicant_id_number=applicant_id_number).items()]
+    report = registry.lookup("verification_report_pdf", case)  # the 核对 report recorded in the case
+    if report:
+        entries.append(("verification_report", *report))
+    return f"{case.number}-一人一档.zip", build_case_file_zip(
+        entries, f"{case.number} {case.applicant.name} 一人一档", materials=case_materials(case))

@@ -24,7 +24,8 @@ from .engine import lock_case
 from .models import CaseAttachment
 
 KINDS = {"id_card": "身份证件", "authorization": "委托授权书", "economic_form": "家庭经济状况信息表",
-         "relative_declaration": "近亲属申报", "photo": "入户调查照片", "other": "其他材料"}
+         "relative_declaration": "近亲属申报", "photo": "入户调查照片", "hearing_sheet": "民主听证签字表",
+         "other": "其他材料"}
 MAX_BYTES = {"photo": 5 * 1024 * 1024}
 DEFAULT_MAX = 10 * 1024 * 1024
 

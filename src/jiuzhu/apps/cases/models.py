@@ -37,6 +37,13 @@ class WorkflowSetting(models.Model):
     policy = models.CharField("救助政策(参数集)", max_length=40, blank=True,
                               help_text="留空则按区划代码自上级继承；均无时用 reference")
     source = models.CharField("依据", max_length=200, blank=True)
+    # 年审 plan 三(2)二、三、五 (issue 20 §2–4): optional steps, off unless the region turns them on.
+    application_notice = models.BooleanField("申请情况公示", default=False, db_default=False,
+                                             help_text="自受理申请的次日起在村(居)委员会公示申请情况，不少于5个工作日")
+    survey_resident_cadre = models.BooleanField("入户调查须有驻村干部", default=False, db_default=False,
+                                                help_text="由至少2人(其中1人须为驻村干部)开展入户调查")
+    hearing = models.BooleanField("民主听证", default=False, db_default=False,
+                                  help_text="对公示有异议或核对有预警人员，初审前组织民主听证")
 
     class Meta:
         verbose_name = verbose_name_plural = "审核确认流程设置"
@@ -223,6 +230,7 @@ class Notice(models.Model):
         INITIAL = "initial", "初审公示"
         LONG_TERM = "long_term", "审核确认长期公示"
         TERMINATION = "termination", "拟终止特困供养公示"
+        APPLICATION = "application", "申请情况公示"  # 年审 plan 三(2)二: name, household size, program; no amount
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind.choices)

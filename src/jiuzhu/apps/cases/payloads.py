@@ -21,6 +21,7 @@ from jiuzhu.core.validation import validate
 from jiuzhu.rules.workflow.states import (
     EXTEND_REASONS,
     GRADUATION_REASONS,
+    HEARING_CONCLUSIONS,
     OBJECTION_CONCLUSIONS,
     RECHECK_OUTCOMES,
     TEKUN_TERMINATION_GROUNDS,
@@ -66,11 +67,16 @@ class SubmitPayload(Payload):
     has_relatives: bool = Field(False, title="有近亲属为民政经办人员或村(居)委会成员")
     relatives: list[RelativeDeclaration] = Field(default_factory=list, title="近亲属申报")
     note: str = Field("", title="备注", max_length=500)
+    # 人户分离 (综合改革 plan 二(四)): the exception of applying where the applicant lives.
+    residence_application: bool = Field(False, title="人户分离，因特殊原因无法迁移户籍，向经常居住地乡镇申请")
+    hukou_obstacle: str = Field("", title="无法迁移户籍的特殊原因", max_length=500)
 
     @model_validator(mode="after")
     def _check(self):
         if self.has_relatives and not self.relatives:
             raise ValueError("relatives|申报有近亲属时须逐一填写")
+        if self.residence_application and not self.hukou_obstacle:
+            raise ValueError("hukou_obstacle|向经常居住地申请时须说明无法迁移户籍的特殊原因")
         return self
 
 
@@ -103,14 +109,31 @@ class VerificationItem(Payload):
     as_of: PastDate = Field(title="数据日期")
 
 
+class VerifiedObligor(Payload):
+    """A non-co-resident legal obligor's household as 核对 found it (年审 plan 三(2)四)."""
+
+    obligor: RowRef = Field(title="义务人编号")
+    monthly_income: Decimal = Field(title="义务人月收入(元)", ge=0, max_digits=14, decimal_places=2)
+    financial: Decimal = Field(Decimal(0), title="义务人金融资产(元)", ge=0, max_digits=14, decimal_places=2)
+    as_of: PastDate = Field(title="数据日期")
+
+
 class VerificationPayload(Payload):
     items: list[VerificationItem] = Field(default_factory=list, title="核对项目")
+    obligors: list[VerifiedObligor] = Field(default_factory=list, max_length=30, title="不共同居住的义务人")
     conclusion: Literal["consistent", "inconsistent"] = Field(title="核对结论")
     note: str = Field("", title="说明", max_length=2000)
 
 
 class ReasonPayload(Payload):
     reason: str = Field(title="理由", min_length=1, max_length=2000)
+
+
+class RefuseAcceptancePayload(Payload):
+    """年审 plan 三(2)一: an application not accepted is told why in a 不予受理告知书."""
+
+    reasons: list[Line] = Field(title="不予受理理由", min_length=1, max_length=10)
+    note: str = Field("", title="备注", max_length=500)
 
 
 class MaterialsPayload(Payload):
@@ -126,6 +149,9 @@ class SurveyPayload(Payload):
     adl_failed: int | None = Field(None, title="生活自理能力未达项数(6项)", ge=0, le=6)
     obligors_able: bool | None = Field(None, title="义务人有赡(抚、扶)养能力")
     obligor_notes: str = Field("", title="义务人情况", max_length=2000)
+    # 年审 plan 三(2)三: staff accounts among the investigators (where the region requires a 驻村干部).
+    investigator_accounts: list[Annotated[str, Field(min_length=1, max_length=150)]] = Field(
+        default_factory=list, max_length=10, title="调查人员中的工作人员账号(含驻村干部)")
 
 
 class ReviewPayload(Payload):
@@ -249,10 +275,52 @@ class DecidePayload(Payload):
     note: str = Field("", title="备注", max_length=500)
 
 
+class ApplicationObjectionPayload(ObjectionPayload):
+    """An objection to the 申请情况公示, taken like those of the 7-day initial notice."""
+
+
+class HearingSteps(Payload):
+    """The five steps the 年审 plan 三(2)五 lists, each with what was done."""
+
+    policy: str = Field(title="宣讲政策", min_length=1, max_length=2000)
+    situation: str = Field(title="介绍情况", min_length=1, max_length=2000)
+    deliberation: str = Field(title="现场评议", min_length=1, max_length=2000)
+    conclusion: str = Field(title="形成结论", min_length=1, max_length=2000)
+    signing: str = Field(title="签字确认", min_length=1, max_length=2000)
+
+
+class HearingAttendee(Payload):
+    name: Name = Field(title="姓名")
+    capacity: str = Field(title="身份(村民代表、驻村干部等)", min_length=1, max_length=50)
+    signed: bool = Field(False, title="已签字")
+
+
+class HearingPayload(Payload):
+    date: PastDate = Field(title="听证日期")
+    place: str = Field(title="听证地点", min_length=1, max_length=200)
+    host: Name = Field(title="主持人")
+    steps: HearingSteps = Field(title="听证程序")
+    attendees: list[HearingAttendee] = Field(title="参加人员", min_length=3, max_length=100)
+    conclusion: Literal[tuple(HEARING_CONCLUSIONS)] = Field(title="听证结论")  # type: ignore[valid-type]
+    conclusion_text: str = Field(title="结论说明", min_length=1, max_length=2000)
+    # Empty: the case's latest uploaded 民主听证签字表.
+    signed_sheet: RowRef | None = Field(None, title="签字确认表(附件编号)")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not any(a.signed for a in self.attendees):
+            raise ValueError("attendees|签字确认：参加人员中须有人签字确认")
+        unsigned = [a.name for a in self.attendees if not a.signed]
+        if len(unsigned) * 2 >= len(self.attendees):
+            raise ValueError(f"attendees|签字确认：过半数参加人员未签字（{'、'.join(unsigned[:5])}）")
+        return self
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "submit": SubmitPayload, "record_id_authorization": IdAuthorizationPayload,
     "request_verification": NotePayload, "record_verification": VerificationPayload,
     "notify_ineligible": ReasonPayload, "object": ReasonPayload, "request_materials": MaterialsPayload,
+    "refuse_acceptance": RefuseAcceptancePayload,
     "accept": NotePayload, "record_survey": SurveyPayload, "initial_review": ReviewPayload,
     "publish_notice": NotePayload, "forward_denial": NotePayload, "record_objection": ObjectionPayload, "hold_appraisal": AppraisalPayload,
     "reinvestigate": ReinvestigatePayload, "close_notice": NotePayload, "record_spot_check": SpotCheckPayload,
@@ -261,6 +329,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "terminate": TerminatePayload, "extend": ExtendPayload,
     "recheck_review": RecheckReviewPayload, "decide": DecidePayload, "cancel": ReasonPayload,
     "start_termination_notice": TerminationNoticePayload,
+    "record_application_objection": ApplicationObjectionPayload, "hold_hearing": HearingPayload,
 }
 
 def clean_payload(action: str, data, *, today: dt.date | None = None) -> Payload:

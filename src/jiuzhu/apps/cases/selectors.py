@@ -58,7 +58,7 @@ def case_deadlines(*, case: Case):
 
 
 def case_timeline(*, case: Case):
-    return list(case.events.order_by("at", "id"))
+    return list(case.events.select_related("actor").order_by("at", "id"))
 
 
 def my_tasks(*, actor, limit: int = 50, after: tuple | None = None):

@@ -17,7 +17,7 @@ from jiuzhu.rules.workflow.model import DeadlineRule
 from jiuzhu.rules.workflow.recheck import RECHECK_EXTENSION_DAYS
 from jiuzhu.rules.workflow.tables import NOTICE_DAYS, transition
 
-from . import config, registry
+from . import config, optional_steps, registry
 from .engine import ActionContext, finish, perform, run_guards
 from .models import Case, CaseDeadline, CaseEvent, Channel, Notice
 from .notices import withdraw_running_notices
@@ -29,22 +29,38 @@ ROLE_CHANNELS = {"village_assistant": {Channel.VILLAGE}, "township_caseworker": 
 def case_submit(*, actor, program: str, household_id, applicant_id, channel: str, payload: dict | None,
                 now: datetime) -> Case:
     """Start a case (submit): 一证一书, economic information form, near-relative declaration (R-WF-3)."""
+    # Every problem of the form at once (each under its field): program, the 一证一书 payload, applicant, channel.
+    problems: list[dict] = []
     if program not in ("dibao", "tekun"):
-        raise ValidationFailed("case.program", "救助项目只能是 dibao(最低生活保障) 或 tekun(特困供养)", field="program")
-    cleaned = clean_payload("submit", payload)
+        problems.append({"field": "program", "code": "case.program",
+                         "message": "救助项目只能是 dibao(最低生活保障) 或 tekun(特困供养)"})
+    cleaned = None
+    try:
+        cleaned = clean_payload("submit", payload)
+    except ValidationFailed as exc:
+        problems.extend(exc.details.get("errors") or [{"field": exc.details.get("field", ""), "message": exc.message}])
     household = Household.objects.filter(pk=household_id).first() if str(household_id).isdigit() else None
-    if household is None or not in_scope(actor, household.region_id):
+    # 人户分离 (综合改革 plan 二(四)): the exception is filed with the township where the applicant lives.
+    residence = program == "dibao" and cleaned is not None and cleaned.residence_application
+    region_id = household.residence_region_id if household is not None and residence else getattr(household, "region_id", "")
+    if household is None or not (in_scope(actor, household.region_id) or in_scope(actor, region_id)):
         raise NotFound("not_found", "家庭不存在或不在您的管辖范围内", field="household")
     applicant = Person.objects.filter(pk=applicant_id).first() if str(applicant_id).isdigit() else None
     if applicant is None:
-        raise ValidationFailed("case.applicant", "申请人不存在", field="applicant")
-    cfg = config.region_config(household.region_id)
-    row = transition(program, cfg.settings, None, "submit")
+        problems.append({"field": "applicant", "code": "case.applicant", "message": "申请人不存在"})
+    cfg = config.region_config(region_id)
+    row = transition(program if program in ("dibao", "tekun") else "dibao", cfg.settings, None, "submit")
     if getattr(actor, "role", None) not in row.roles:
         raise Forbidden("case.role", "您的角色不能提交申请")
     if channel not in ROLE_CHANNELS.get(actor.role, set()):
         allowed = "、".join(sorted(Channel(c).label for c in ROLE_CHANNELS.get(actor.role, set())))
-        raise ValidationFailed("case.channel", f"申请渠道无效，您可选择：{allowed}", field="channel")
+        problems.append({"field": "channel", "code": "case.channel", "message": f"申请渠道无效，您可选择：{allowed}"})
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(first.get("code") or "payload.invalid", first["message"], field=first["field"],
+                               errors=problems)
+    if cleaned is None:  # (a payload that did not clean is one of the problems above)
+        raise ValidationFailed("payload.invalid", "申请内容无效", field="payload")
     ctx = ActionContext(actor=actor, action="submit", payload=cleaned, now=now, household=household,
                         applicant=applicant, program=program)
     try:
@@ -52,7 +68,7 @@ def case_submit(*, actor, program: str, household_id, applicant_id, channel: str
             Household.objects.select_for_update().filter(pk=household.pk).first()
             run_guards(row, ctx)
             case = Case.objects.create(
-                program=program, household=household, applicant=applicant, region_id=household.region_id,
+                program=program, household=household, applicant=applicant, region_id=region_id,
                 channel=channel, state="submitted", settings=config.settings_snapshot(cfg.settings),
                 relative_flag=cleaned.has_relatives, submitted_at=now, created_by=actor,
                 relative_note="；".join(f"{r.member}与{r.staff_name}({r.staff_position})系{r.relation}"
@@ -95,7 +111,10 @@ def _survey(ctx):
                                field="adl_failed")
     if ctx.case.program == "tekun" and ctx.payload.obligors_able is None:
         raise ValidationFailed("case.obligors_required", "特困供养须录入义务人赡(抚、扶)养能力", field="obligors_able")
-    ctx.record("survey", ctx.payload.model_dump(mode="json"))
+    data = ctx.payload.model_dump(mode="json")
+    if ctx.payload.investigator_accounts:  # 年审 plan 三(2)三: who of them is a 驻村干部
+        data["resident_cadres"] = optional_steps.survey_cadres(ctx)
+    ctx.record("survey", data)
 
 
 def _publish(ctx):
@@ -119,7 +138,7 @@ def _objection_handled(kind):
             raise ValidationFailed("case.conclusion_required", "请填写异议处理结论（异议成立或不成立）",
                                    field="conclusion")
         ctx.record(kind, ctx.payload.model_dump(mode="json"))
-        _withdraw_initial_notices(ctx)  # a fresh review and notice follow (WF-8, R-TK-16)
+        withdraw_running_notices(ctx.case, keep_application=True)  # a fresh review and notice follow (WF-8, R-TK-16)
     return handler
 
 
@@ -183,11 +202,27 @@ def _extend_recheck(ctx):
 
 case_record_id_authorization = _act("record_id_authorization", _keep("id_authorization"))
 case_request_verification = _act("request_verification", _keep("verification_request"))
-case_record_verification = _act("record_verification", _keep("verification"))
+def _verification(ctx):
+    """The 核对 report; its obligors must be the household's registered obligors (R-HH-10)."""
+    known = set(ctx.household.obligors.values_list("pk", flat=True))
+    for i, o in enumerate(ctx.payload.obligors):
+        if o.obligor not in known:
+            raise ValidationFailed("case.obligor_unknown", f"义务人 {o.obligor} 不是本家庭登记的赡(抚、扶)养义务人",
+                                   field=f"obligors[{i}].obligor")
+    ctx.record("verification", ctx.payload.model_dump(mode="json"))
+
+
+case_record_verification = _act("record_verification", _verification)
 case_notify_ineligible = _act("notify_ineligible", _keep("ineligible_notice"))
 case_object = _act("object", _keep("verification_objection"))
 case_request_materials = _act("request_materials", _keep("materials_request"))
-case_accept = _act("accept", _keep("acceptance"))
+def _accept(ctx):
+    ctx.record("acceptance", ctx.payload.model_dump(mode="json"))
+    optional_steps.publish_application_notice(ctx)  # 申请情况公示 where the region has it (年审 plan 三(2)二)
+
+
+case_accept = _act("accept", _accept)
+case_refuse_acceptance = _act("refuse_acceptance", _keep("non_acceptance"))
 case_record_survey = _act("record_survey", _survey)
 case_initial_review = _act("initial_review", registry.handler("initial_review"))  # programs.review
 case_publish_notice = _act("publish_notice", _publish)
@@ -208,6 +243,9 @@ case_extend = _act("extend", _extend)
 case_recheck_review = _act("recheck_review", registry.handler("recheck_review"))
 case_decide = _act("decide", registry.handler("decide"))
 case_cancel = _act("cancel", registry.handler("cancel"))
+# Optional steps of the 年审 plan 三(2) (rules/workflow/optional.py).
+case_record_application_objection = _act("record_application_objection", optional_steps.record_application_objection)
+case_hold_hearing = _act("hold_hearing", optional_steps.record_hearing)
 case_start_termination_notice = _act("start_termination_notice", registry.handler("start_termination_notice"))
 
 SERVICES = {name[len("case_"):]: fn for name, fn in globals().items()

@@ -10,11 +10,11 @@ from jiuzhu.rules.errors import ValidationFailed
 from jiuzhu.rules.workflow import WorkflowSettings
 from jiuzhu.rules.workflow.tables import check_settings
 
-from .config import region_config
+from .config import OPTIONAL_STEPS, region_config
 from .models import WorkflowSetting
 
 FIELDS = ("confirmation_level", "verify_before_accept", "overall_limit_wd", "overall_limit_extended_wd",
-          "step_limits", "objection_phone", "policy", "source")
+          "step_limits", "objection_phone", "policy", "source", *OPTIONAL_STEPS)
 
 
 def workflow_setting_set(*, actor, region_code: str, data: dict) -> WorkflowSetting:
@@ -32,11 +32,18 @@ def workflow_setting_set(*, actor, region_code: str, data: dict) -> WorkflowSett
               "verify_before_accept": current.settings.verify_before_accept,
               "overall_limit_wd": current.settings.overall_limit_wd,
               "overall_limit_extended_wd": current.settings.overall_limit_extended_wd,
-              "step_limits": dict(current.settings.step_limits), **data}
+              "step_limits": dict(current.settings.step_limits),
+              **{f: getattr(current.settings, f) for f in OPTIONAL_STEPS}, **data}
+    for f in OPTIONAL_STEPS:
+        if not isinstance(merged[f], bool):
+            labels = {"application_notice": "申请情况公示", "survey_resident_cadre": "入户调查须有驻村干部",
+                      "hearing": "民主听证"}
+            raise ValidationFailed("workflow.invalid", f"{labels[f]}应为 true 或 false", field=f)
     try:
         settings = WorkflowSettings(merged["confirmation_level"], bool(merged["verify_before_accept"]),
                                     int(merged["overall_limit_wd"]), int(merged["overall_limit_extended_wd"]),
-                                    dict(merged["step_limits"] or {}))
+                                    dict(merged["step_limits"] or {}),
+                                    **{f: merged[f] for f in OPTIONAL_STEPS})
     except (TypeError, ValueError):
         raise ValidationFailed("workflow.invalid", "时限应为整数", field="overall_limit_wd") from None
     problems = check_settings(settings)
@@ -51,6 +58,8 @@ def workflow_setting_set(*, actor, region_code: str, data: dict) -> WorkflowSett
         row.overall_limit_wd = settings.overall_limit_wd
         row.overall_limit_extended_wd = settings.overall_limit_extended_wd
         row.step_limits = dict(settings.step_limits)
+        for f in OPTIONAL_STEPS:
+            setattr(row, f, getattr(settings, f))
         for f in ("objection_phone", "policy", "source"):
             if f in data:
                 setattr(row, f, str(data[f])[:200])

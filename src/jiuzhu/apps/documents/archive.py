@@ -61,7 +61,7 @@ def case_file_items(entries: Iterable[tuple[str, str, bytes]]) -> list[tuple[Arc
         if not isinstance(pdf, (bytes, bytearray)) or not bytes(pdf).startswith(b"%PDF-"):
             raise ValidationFailed("archive_pdf_invalid", f"归档材料不是有效的 PDF：{label}", field="entries",
                                    label=label)
-        rank = kind_get(label).number if is_kind(label) else 100
+        rank = kind_get(label).order if is_kind(label) else 100
         keyed.append((rank, position, label, filename, bytes(pdf)))
     keyed.sort(key=lambda e: (e[0], e[1]))
     width = max(2, len(str(len(keyed))))
@@ -76,6 +76,27 @@ def case_file_items(entries: Iterable[tuple[str, str, bytes]]) -> list[tuple[Arc
         item = ArchiveItem(number, label, title, attachment, name, _page_count(pdf, label),
                            hashlib.sha256(pdf).hexdigest(), len(pdf))
         items.append((item, pdf))
+    return items
+
+
+MATERIAL_TYPES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def material_items(materials: Iterable[tuple[str, str, bytes]], start: int, width: int) -> list[tuple[ArchiveItem, bytes]]:
+    """Uploaded material (scans, photos) after the documents, in the order given: ``(title, filename,
+    bytes)`` of a PDF, JPEG or PNG, kept as uploaded (a picture counts as one page)."""
+    items = []
+    for offset, (title, _filename, data) in enumerate(materials):
+        data = bytes(data)
+        ext = next((e for magic, e in MATERIAL_TYPES.items() if data.startswith(magic)), None)
+        if ext is None:
+            raise ValidationFailed("archive_material_invalid", f"归档材料不是 PDF、JPEG 或 PNG：{title}",
+                                   field="materials", label=title)
+        pages = _page_count(data, title) if ext == "pdf" else 1
+        number = start + offset
+        name = f"{number:0{width}d}-{_safe_stem(title)}.{ext}"
+        items.append((ArchiveItem(number, "material", title, "", name, pages, hashlib.sha256(data).hexdigest(),
+                                  len(data)), data))
     return items
 
 
@@ -101,15 +122,20 @@ def _write(zf: zipfile.ZipFile, name: str, data: bytes, date_time) -> None:
 
 
 def build_case_file_zip(entries: Iterable[tuple[str, str, bytes]], index_title: str, *,
+                        materials: Iterable[tuple[str, str, bytes]] = (),
                         date_time: tuple[int, int, int, int, int, int] = FIXED_DATE_TIME) -> bytes:
     """ZIP bytes of the case file.
 
     ``entries`` are ``(label, filename, pdf_bytes)``; ``label`` is a kind code (``authorization`` …
     ``adjustment_notice``) or any other label (e.g. ``verification_report``), whose ``filename``
     then names it. Files are numbered in case-file order (``01-委托授权书.pdf`` …) and
-    ``索引.txt`` (UTF-8 with BOM) comes first. ``date_time`` stamps every member (fixed by default).
+    ``索引.txt`` (UTF-8 with BOM) comes first. ``materials`` (uploaded scans and photos, see
+    ``material_items``) follow the documents in their given order. ``date_time`` stamps every member.
     """
     items = case_file_items(entries)
+    materials = list(materials)
+    if materials:
+        items += material_items(materials, len(items) + 1, max(2, len(str(len(items) + len(materials)))))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         index = "\ufeff" + index_text([i for i, _ in items], index_title)

@@ -142,6 +142,7 @@ class Declaration:  # 申报的家庭收入与财产（附件2、3）
     housing: str = ""  # 住房情况
     assets: Sequence[AssetItem] = ()
     obligors: Sequence[Obligor] = ()
+    basis: str = ""  # 申报数据（尚未核对） / 核对后数据: which figures the amounts are (issue 13 §1)
 
     def __post_init__(self):
         for name in ("monthly_income_total", "monthly_income_per_capita", "financial_assets_total"):
@@ -254,6 +255,7 @@ class NoticeRow:  # public notices show only these three (R-PUB)
     name: str
     household_size: int
     monthly_amount: Decimal
+    certificate_number: str = ""  # 附件8: the 低保证/特困证 issued at approval
 
     def __post_init__(self):
         _money_ok(self.monthly_amount, "notice_row.monthly_amount")
@@ -276,6 +278,10 @@ class Remedy:  # 救济途径
     def text_for(self, document: str) -> str:
         return REMEDY_TEXT.format(document=document, reconsideration_body=self.reconsideration_body,
                                   litigation_court=self.litigation_court)
+
+    @property
+    def notice_text(self) -> str:  # printed on a 告知书
+        return self.text_for("本告知书")
 
 
 @dataclass(frozen=True)
@@ -307,6 +313,8 @@ class Adjustment:
     issuer: str
     remedy: Remedy
     copies: tuple[str, ...] = ()  # 抄送: e.g. the village committee of a 特困 person whose support stops (R-TK-16)
+    # 年审 plan 三(2)一: a stop of a recipient who has died is sent to the co-resident members ("" = the head)
+    addressee: str = ""
 
     def __post_init__(self):
         _require(self.action in ("increase", "decrease", "stop"), "document_adjustment_invalid",

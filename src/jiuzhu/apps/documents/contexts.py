@@ -38,6 +38,13 @@ from .blocks import (  # noqa: F401  re-exported: the integrator imports everyth
     Verification,
     VerificationRow,
 )
+from .notice_contexts import (  # noqa: F401  re-exported like the blocks
+    NOTICE_CONTEXT_TYPES,
+    AcceptanceNoticeContext,
+    IneligibleNoticeContext,
+    MaterialsNoticeContext,
+    NonAcceptanceNoticeContext,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,10 @@ class AuthorizationContext:  # 附件1
     header: Header
     household: Household
     grantee: str  # 被授权机关, e.g. 淳安县民政局
+    # The applicant signs 附件1 for their own full ID number: their row (0-based) shows it in full. Only
+    # set by a service that opened the number for an authorised user and audited it (pii.view_id_number).
+    applicant_row: int = -1
+    applicant_id_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,7 @@ CONTEXT_TYPES: dict[str, type] = {
     "denial_letter": DenialLetterContext,
     "confirmation_notice": ConfirmationNoticeContext,
     "adjustment_notice": AdjustmentNoticeContext,
+    **NOTICE_CONTEXT_TYPES,
 }
 
 

@@ -17,10 +17,15 @@ class DocumentKind:
     number: int  # 附件 number in the seed plan
     title: str  # the form's Chinese title, as printed
     template: str  # Django template name
+    rank: float = 0  # place in the case file (一人一档); 0 = the 附件 number
 
     @property
     def attachment_label(self) -> str:
-        return f"附件{self.number}"
+        return f"附件{self.number}" if self.number else ""
+
+    @property
+    def order(self) -> float:
+        return self.rank or self.number
 
 
 def _kind(code: str, number: int, title: str) -> DocumentKind:
@@ -40,7 +45,23 @@ KINDS: tuple[DocumentKind, ...] = (
 )
 
 KIND_CODES: tuple[str, ...] = tuple(k.code for k in KINDS)
-_BY_CODE: dict[str, DocumentKind] = {k.code: k for k in KINDS}
+
+
+def _notice(code: str, rank: float, title: str) -> DocumentKind:
+    return DocumentKind(code, 0, title, f"documents/notice_{code}.html", rank)
+
+
+# The written notices the 年审 plan (三(2)一) and the 审核确认权下放 plan name besides 附件1–9, each
+# issued at its step and bound into the case file after the application (附件3) it answers.
+NOTICE_KINDS: tuple[DocumentKind, ...] = (
+    _notice("ineligible_notice", 3.1, "家庭经济状况核对不符合条件告知书"),
+    _notice("materials_notice", 3.2, "申请材料补正一次性告知书"),
+    _notice("non_acceptance_notice", 3.3, "申请最低生活保障(特困供养)不予受理告知书"),
+    _notice("acceptance_notice", 3.4, "申请最低生活保障(特困供养)受理告知书"),
+)
+NOTICE_KIND_CODES: tuple[str, ...] = tuple(k.code for k in NOTICE_KINDS)
+ALL_KIND_CODES: tuple[str, ...] = KIND_CODES + NOTICE_KIND_CODES
+_BY_CODE: dict[str, DocumentKind] = {k.code: k for k in KINDS + NOTICE_KINDS}
 
 
 def kind_get(kind: str | DocumentKind) -> DocumentKind:
@@ -51,7 +72,7 @@ def kind_get(kind: str | DocumentKind) -> DocumentKind:
         return _BY_CODE[kind]
     except (KeyError, TypeError):
         raise ValidationFailed(
-            "document_kind_unknown", f"未知的文书种类：{kind}", field="kind", allowed=list(KIND_CODES)
+            "document_kind_unknown", f"未知的文书种类：{kind}", field="kind", allowed=list(ALL_KIND_CODES)
         ) from None
 
 

@@ -197,4 +197,26 @@ def sample_build(kind: str, program: str = "dibao"):
             remedy=REMEDY,
         )
         return c.AdjustmentNoticeContext(_header(code, program, date(2026, 12, 20)), hh, adj)
+    return _notice_sample(code, program, hh)
+
+
+def _notice_sample(code: str, program: str, hh: c.Household):
+    """The written notices of a step (年审 plan 三(2)一; 审核确认权下放 plan 二(二)1–2)."""
+    applied = date(2026, 11, 2)
+    if code == "acceptance_notice":
+        return c.AcceptanceNoticeContext(_header(code, program, date(2026, 11, 7)), hh, "千民救受字〔2026〕第42号",
+                                         applied, date(2026, 11, 7), date(2026, 11, 12), date(2026, 11, 30),
+                                         TOWNSHIP_GOV, "0571-65012345")
+    if code == "non_acceptance_notice":
+        return c.NonAcceptanceNoticeContext(_header(code, program, date(2026, 11, 7)), hh, "千民救不受字〔2026〕第3号",
+                                            applied, ("申请人户籍不在本乡镇，且未提出人户分离例外申请。",), TOWNSHIP_GOV,
+                                            REMEDY)
+    if code == "ineligible_notice":
+        return c.IneligibleNoticeContext(_header(code, program, date(2026, 11, 6)), hh, "千民救核字〔2026〕第5号",
+                                         applied, "HDJZ-2026-00042", date(2026, 11, 5),
+                                         "家庭成员名下存款合计 86,500.00 元，人均金融资产超过规定限额。", TOWNSHIP_GOV)
+    if code == "materials_notice":
+        return c.MaterialsNoticeContext(_header(code, program, date(2026, 11, 6)), hh, "千民救补字〔2026〕第8号",
+                                        applied, ("配偶李秀英的重病诊断证明", "张小军的在校就读证明"), TOWNSHIP_GOV,
+                                        "0571-65012345")
     raise AssertionError(code)  # unreachable: kind_get validated the code

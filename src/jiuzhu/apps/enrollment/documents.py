@@ -15,6 +15,8 @@ from jiuzhu.apps.documents import contexts as c
 from jiuzhu.apps.documents.blocks import village_committee_name
 from jiuzhu.apps.documents.kinds import kind_get
 from jiuzhu.apps.documents.render import render_pdf
+from jiuzhu.apps.registry.choices import MoveReason
+from jiuzhu.apps.registry.models import Membership
 from jiuzhu.rules.errors import NotFound
 
 from .models import Enrollment, EnrollmentChange
@@ -43,9 +45,32 @@ class _Subject:
         return e.person if e.person_id else e.household.head
 
 
+def _recipient(e: Enrollment):
+    """Who the enrollment's benefit is for: the person (特困, 单人户施保) or the applicant of the household."""
+    if e.person_id:
+        return e.person
+    return e.case.applicant if e.case_id else e.household.head
+
+
+def stop_addressees(e: Enrollment) -> tuple[object, list[str]] | None:
+    """年审 plan 三(2)一：对清退人员已死亡的，应将告知书发送至其共同生活成员；已死亡且无共同生活成员的，无需发放.
+    None when the recipient is alive; else (the deceased, names of the co-resident members still in the
+    household — empty: no notice)."""
+    person = _recipient(e)
+    if person is None or not Membership.objects.filter(person=person, end_reason=MoveReason.DEATH).exists():
+        return None
+    names = list(Membership.objects.filter(household_id=e.household_id, end_date__isnull=True, co_resident=True)
+                 .exclude(person=person).order_by("id").values_list("person__name", flat=True))
+    return person, names
+
+
 def _action(change: EnrollmentChange) -> tuple[str, Decimal, Decimal | None]:
     """(附件9 action, old amount, new amount) or NotFound when the change needs no notice."""
     if change.kind in STOPPING or change.new_status == "stopped":
+        dead = stop_addressees(change.enrollment)
+        if dead is not None and not dead[1]:
+            raise NotFound("document.unavailable", f"{dead[0].name}已死亡且无共同生活成员，无需发放停发告知书",
+                           field="change")
         return "stop", change.old_amount, None
     if change.kind == "resume":
         return "increase", ZERO, change.new_amount
@@ -71,6 +96,11 @@ def notice_context(change: EnrollmentChange, today: date) -> c.AdjustmentNoticeC
         effective = e.stopped_month  # the notice announces the stop after the graduation period
     if reason and reason[-1] not in "。；！":
         reason += "。"
+    dead = stop_addressees(e) if action == "stop" else None
+    addressee = ""
+    if dead is not None:  # _action refused the case with no member left
+        addressee = f"{'、'.join(dead[1])}（{dead[0].name}的共同生活家庭成员）"
+        reason = f"{dead[0].name}已死亡。{reason}"
     delegated = region_config(e.region_id).settings.confirmation_level == "township"
     issuer = header.township_gov if delegated else f"{header.county}民政局"
     word = "停字" if action == "stop" else "调字"
@@ -80,7 +110,8 @@ def notice_context(change: EnrollmentChange, today: date) -> c.AdjustmentNoticeC
         effective_month=effective, reason=reason, legal_ground=change.legal_ground, issuer=issuer,
         remedy=c.Remedy(f"{header.county}人民政府", f"{header.county}人民法院"),
         # R-TK-16: a 特困 person's termination is notified in writing to the person and the village committee
-        copies=(village_committee_name(header.village),) if e.program == "tekun" and action == "stop" else ())
+        copies=(village_committee_name(header.village),) if e.program == "tekun" and action == "stop" else (),
+        addressee=addressee)
     return c.AdjustmentNoticeContext(header, household, adjustment)
 
 

@@ -73,13 +73,21 @@ class EnrollmentChange(models.Model):
     source = models.CharField("来源", max_length=40, blank=True, help_text="case:<id> / standard:<id> / ledger")
     actor = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
+    # 综合改革 plan 二(二)：在审批新增和出保结束后5个工作日内上报县民政局备案 — an exit (stop, class change)
+    # decided by a township is filed with the county like a new approval (enrollment/filings.py).
+    filing_due = models.DateField("报县备案期限", null=True, blank=True)
+    filed_on = models.DateField("报县备案日期", null=True, blank=True)
+    filed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["enrollment_id", "effective_month", "id"]
         # (effective_month): the payroll reads the changes effective after the paid month in bulk
         # (payments/snapshot.read_changes) — a few recent months out of years of history.
         indexes = [models.Index(fields=["enrollment", "effective_month"]),
-                   models.Index(fields=["effective_month"], name="enrollment_change_effective")]
+                   models.Index(fields=["effective_month"], name="enrollment_change_effective"),
+                   models.Index(fields=["filing_due"], condition=models.Q(filing_due__isnull=False),
+                                name="enrollment_change_filing")]
 
 
+from .models_certificate import Certificate, CertificateIssue, CertificateSequence  # noqa: E402,F401  (低保证/特困证)
 from .models_standard import StandardChange  # noqa: E402,F401  (标准调整; apps/enrollment/standard*.py)

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from jiuzhu.apps.audit.services import audit_record
+from jiuzhu.apps.cases.config import calendar, region_configs
 from jiuzhu.apps.cases.payloads import validate
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -35,6 +36,8 @@ from jiuzhu.rules.workflow.enrollment import (
 )
 
 from . import terms
+from .certificates import certificate_on_change, certificates_revoke_stopped
+from .filings import exit_filing_due, is_exit
 from .inputs import INPUTS, ScheduleInput
 from .models import Enrollment, EnrollmentChange
 
@@ -149,12 +152,15 @@ def change_apply(e: Enrollment, kind: str, *, actor, now: datetime, reason: str,
         e.stopped_month, e.next_recheck = effective, None
     if t.to_status:
         e.status = t.to_status
+    exit_ = is_exit(new_status=e.status, old_class=old_class, new_class=e.klass)
     change = EnrollmentChange.objects.create(
         enrollment=e, kind=kind, old_amount=old_amount, new_amount=e.amount, old_status=old_status,
         new_status=e.status, old_class=old_class, new_class=e.klass, effective_month=effective, reason=reason,
-        legal_ground=ground[:300], source=source, actor=actor, at=now)
+        legal_ground=ground[:300], source=source, actor=actor, at=now,
+        filing_due=exit_filing_due(e.region_id, today) if exit_ else None)  # 出保 filed with the county
     e.version += 1
     e.save()
+    certificate_on_change(e, change, actor=actor, now=now)  # 低保证/特困证: reissue or revoke
     audit_record(actor=actor, action=f"enrollment.{kind}", subject_type="enrollment", subject_id=e.pk,
                  region_code=e.region_id, before=before, after=_snapshot(e), reason=reason,
                  details={"change": change.pk, "effective_month": effective.isoformat(), "legal_ground": ground,
@@ -240,14 +246,17 @@ def enrollments_graduation_end(*, today: date, now: datetime, actor=None) -> int
                     .values("id", "amount", "klass", "stopped_month", "region_id"))
         if not rows:
             return 0
+        cfgs, cal = region_configs({r["region_id"] for r in rows}), calendar()
+        dues = {code: exit_filing_due(code, today, cfg, cal) for code, cfg in cfgs.items()}
         EnrollmentChange.objects.bulk_create([EnrollmentChange(
             enrollment_id=r["id"], kind=EnrollmentChange.Kind.STOP, old_amount=r["amount"], new_amount=r["amount"],
             old_status="graduating", new_status="stopped", old_class=r["klass"], new_class=r["klass"],
             effective_month=r["stopped_month"], reason="渐退期满，停止保障", legal_ground=GRADUATION_END_GROUND,
-            source="graduation_end", actor=actor, at=now) for r in rows])
+            source="graduation_end", actor=actor, at=now, filing_due=dues[r["region_id"]]) for r in rows])
         ids = [r["id"] for r in rows]
         Enrollment.objects.filter(pk__in=ids).update(status=Enrollment.Status.STOPPED, next_recheck=None,
                                                      version=F("version") + 1, updated_at=now)
+        certificates_revoke_stopped(ids, on=today, now=now, actor=actor)
         audit_record(actor=actor, action="enrollment.graduation_end", subject_type="enrollment", subject_id="bulk",
                      reason="渐退期满停发", details={"count": len(ids), "month": month.isoformat(), "ids": ids[:1000]},
                      at=now)

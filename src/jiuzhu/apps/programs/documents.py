@@ -8,7 +8,7 @@ from datetime import date
 from jiuzhu.apps.cases.documents import _latest
 from jiuzhu.apps.cases.models import Case
 from jiuzhu.apps.enrollment.documents import change_has_notice, notice_context
-from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
+from jiuzhu.apps.enrollment.models import Certificate, Enrollment, EnrollmentChange
 
 
 def adjustment(case, today: date):
@@ -27,3 +27,8 @@ def enrollment_start_month(case) -> date | None:
     """The first paid month of the enrollment the case's approval created (None before one exists)."""
     enrollment = Enrollment.objects.filter(case=case).first()
     return enrollment.start_month if enrollment else None
+
+
+def certificate_numbers(case) -> dict[int, str]:
+    """低保证/特困证 numbers of the enrollments the case's approval created: enrollment id → number."""
+    return dict(Certificate.objects.filter(enrollment__case=case).values_list("enrollment_id", "number"))

@@ -83,7 +83,29 @@ def rules_request(case, as_of: date) -> dict:
     }
     if case.program == "tekun":
         request["obligors_able"] = bool(survey and survey.get("obligors_able"))
+    else:
+        obligors = _obligors(case)
+        if obligors:
+            request["obligors"] = obligors
     return request
+
+
+def _obligors(case) -> list[dict]:
+    """The household's non-co-resident legal obligors (年审 plan 三(2)四): their household's income and
+    financial assets as 核对 found them, else as declared (those without a declared income are left out)."""
+    record = case.records.filter(kind="verification").order_by("-id").first()
+    verified = {int(o["obligor"]): o for o in (record.data.get("obligors", []) if record else [])}
+    out = []
+    for o in case.household.obligors.order_by("id"):
+        found = verified.get(o.pk)
+        income = found["monthly_income"] if found else o.monthly_income
+        if income is None:
+            continue
+        entry = {"id": f"o{o.pk}", "monthly_income": _money(income), "household_size": o.household_size or 1}
+        if found and Decimal(str(found.get("financial") or 0)):
+            entry["financial"] = _money(found["financial"])
+        out.append(entry)
+    return out
 
 
 def propose(case, *, policy: str, as_of: date) -> dict:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from jiuzhu.apps.cases import config
 from jiuzhu.apps.cases.models import Notice
 from jiuzhu.apps.cases.services import first_of_next_month
+from jiuzhu.apps.enrollment.certificates import certificate_issue
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.registry.models import Person
 from jiuzhu.rules.errors import Conflict, ValidationFailed
@@ -115,6 +116,7 @@ def confirm_writes(ctx):
             program=case.program, household=case.household, region_id=case.region_id, case=case, person=person,
             klass=case.decided_class, amount=amount, persons=size, start_month=start,
             next_recheck=_add_months(start, months), decided_on=ctx.today)
+        certificate_issue(enrollment, actor=ctx.actor, now=ctx.now)  # 低保证/特困证 (seed 二(二)5)
         Notice.objects.create(case=case, kind=Notice.Kind.LONG_TERM, program=case.program, region_id=case.region_id,
                               enrollment=enrollment, name=name, household_size=size, amount=amount,
                               objection_phone=cfg.objection_phone, starts_on=ctx.today)

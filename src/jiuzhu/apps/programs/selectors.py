@@ -17,7 +17,8 @@ def public_notices(*, region_code: str = "", today: date, limit: int = 200):
     termination notice only the name: size and amount are None). A long-term notice follows its
     enrollment (issue 12 §3.6): it shows the size and amount in force and ends when the enrollment stops."""
     live_long_term = Q(kind=Notice.Kind.LONG_TERM, enrollment__status__in=Enrollment.LIVE)
-    qs = (Notice.objects.filter(withdrawn=False).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    qs = (Notice.objects.filter(withdrawn=False, starts_on__lte=today)
+          .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
           .filter(~Q(kind=Notice.Kind.LONG_TERM) | live_long_term))
     if region_code:
         low, high = subtree_range(region_code)
@@ -31,4 +32,6 @@ def public_notices(*, region_code: str = "", today: date, limit: int = 200):
         row["household_size"], row["amount"] = row.pop("size_now"), row.pop("amount_now")
         if row["kind"] == Notice.Kind.TERMINATION:  # a proposed termination (R-TK-16): the name only
             row["household_size"] = row["amount"] = None
+        elif row["kind"] == Notice.Kind.APPLICATION:  # 申请情况公示: name, household size, program; no amount
+            row["amount"] = None
     return rows

@@ -33,6 +33,11 @@ DEMO_USERS = (
     ("admin", Role.ADMIN, DEMO_COUNTY, "周管理员"),
 )
 
+# Posts (职务) printed with the names in timelines and documents.
+DEMO_POSTS = {"village": "珍珠半岛村村(居)协理员", "township": "千岛湖镇社会救助经办人",
+              "township_lead": "千岛湖镇社会救助审核确认小组成员", "county": "淳安县民政局社会救助科",
+              "county_checker": "淳安县民政局社会救助科（审核）", "inspector": "淳安县纪委监委派驻纪检监察组",
+              "admin": "淳安县民政局系统管理员"}
 
 # Demo users with a password of their own (var/demo_password_<username>); the others share var/demo_password.
 OWN_PASSWORD = frozenset({"county_checker"})
@@ -65,7 +70,7 @@ def demo_users_load() -> int:
         if username in existing:
             continue
         user = User(username=username, role=role, region_id=region, display_name=name,
-                    is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+                    post=DEMO_POSTS.get(username, ""), is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
         user.set_password(demo_password(username))
         with transaction.atomic():
             user.save()

@@ -197,7 +197,23 @@ def payload(report: dict, number: str) -> dict:
         if key not in chosen or Decimal(it["amount"]) > Decimal(chosen[key]["amount"]):
             chosen[key] = entry
     items = [chosen[k] for k in sorted(chosen, key=lambda k: (k[0], k[1], k[2]))] + assets
-    return {"items": items, "conclusion": report["conclusion"], "note": note(report, number)}
+    out = {"items": items, "conclusion": report["conclusion"], "note": note(report, number)}
+    obligors = _obligors(report)
+    if obligors:
+        out["obligors"] = obligors
+    return out
+
+
+def _obligors(report: dict) -> list[dict]:
+    """Verifiable non-co-resident obligors' monthly income and financial assets (年审 plan 三(2)四)."""
+    financial: dict = defaultdict(int)
+    for it in report["items"]:
+        if it["role"] == "obligor" and it["counted"] and it["item"] == "financial":
+            financial[it["ref"]] += int(Decimal(it["amount"]) * 100)
+    return [{"obligor": p["ref"], "as_of": report["as_of"],
+             "monthly_income": yuan(sum(int(Decimal(p["monthly"].get(k, "0")) * 100) for k in INCOME_ITEMS)),
+             "financial": yuan(financial.get(p["ref"], 0))}
+            for p in report["persons"] if p["role"] == "obligor" and p["verifiable"]]
 
 
 def note(report: dict, number: str) -> str:

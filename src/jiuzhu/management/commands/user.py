@@ -13,9 +13,9 @@ from ._base import JiuzhuCommand
 
 
 class Command(JiuzhuCommand):
-    help = ("用户：create --username U --role ROLE --region CODE [--name 姓名] [--post 职务]（密码从标准输入读取）"
+    help = ("用户：create --username U --role ROLE --region CODE [--name 姓名] [--post 职务] [--resident-cadre]（密码从标准输入读取）"
             " | update U [--role R] [--region CODE] [--name 姓名] [--post 职务] | deactivate U | activate U | unlock U"
-            " | password U（新密码从标准输入读取）")
+            " | password U（新密码从标准输入读取）| cadre U --yes/--no（驻村干部）")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -25,6 +25,12 @@ class Command(JiuzhuCommand):
         p.add_argument("--region", required=True, help="12位区划代码")
         p.add_argument("--name", default="")
         p.add_argument("--post", default="", help="职务（显示在办理记录和文书上）")
+        p.add_argument("--resident-cadre", action="store_true", help="驻村干部（可作为入户调查人员之一）")
+        p = sub.add_parser("cadre", help="设置是否为驻村干部")
+        p.add_argument("username")
+        flag = p.add_mutually_exclusive_group(required=True)
+        flag.add_argument("--yes", dest="cadre", action="store_true", help="是驻村干部")
+        flag.add_argument("--no", dest="cadre", action="store_false", help="不是驻村干部")
         p = sub.add_parser("update", help="修改角色、区划、姓名或职务（未给出的保持不变）")
         p.add_argument("username")
         p.add_argument("--role")
@@ -67,6 +73,12 @@ class Command(JiuzhuCommand):
             user_set_password(actor=None, user=target, password=sys.stdin.readline().rstrip("\n"))
             self.stdout.write(f"已重设密码：{target.username}")
             return
+        if action == "cadre":
+            from jiuzhu.apps.accounts.services import user_set_resident_cadre
+
+            user = user_set_resident_cadre(actor=None, username=opts["username"], resident_cadre=opts["cadre"])
+            self.stdout.write(f"{user.username}：{'是' if user.resident_cadre else '不是'}驻村干部")
+            return
         if action == "unlock":
             user_unlock(actor=None, username=opts["username"])
             self.stdout.write(f"已解除锁定：{opts['username']}")
@@ -75,5 +87,6 @@ class Command(JiuzhuCommand):
             raise CommandError(f"区划代码 {opts['region']} 不存在", returncode=2)
         password = sys.stdin.readline().rstrip("\n")
         user = user_create(actor=None, username=opts["username"], password=password, role=opts["role"],
-                           region_code=opts["region"], display_name=opts["name"], post=opts["post"])
+                           region_code=opts["region"], display_name=opts["name"], post=opts["post"],
+                           resident_cadre=opts["resident_cadre"])
         self.stdout.write(f"已创建用户 {user.username}（{user.role_label}，{opts['region']}）")

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from jiuzhu.apps.cases.config import region_config
+from jiuzhu.apps.cases.config import OPTIONAL_STEPS, region_config
 from jiuzhu.apps.cases.settings_services import workflow_setting_set
 from jiuzhu.rules.errors import DomainError
 
@@ -35,6 +35,10 @@ class Command(JiuzhuCommand):
         p.add_argument("--step-limits", help='JSON，如 {"survey": 3}')
         p.add_argument("--objection-phone")
         p.add_argument("--policy")
+        # 社会救助年审 plan 三(2)二、三、五 (issue 20 §2–4)
+        p.add_argument("--application-notice", type=_bool, help="申请情况公示（受理次日起不少于5个工作日）")
+        p.add_argument("--survey-resident-cadre", type=_bool, help="入户调查须至少2人，其中1人为驻村干部")
+        p.add_argument("--hearing", type=_bool, help="核对有预警或申请情况公示有异议时，初审前组织民主听证")
 
     def handle(self, *args, action, region, **opts):
         if action == "show":
@@ -45,10 +49,11 @@ class Command(JiuzhuCommand):
                 "verify_before_accept": s.verify_before_accept, "overall_limit_wd": s.overall_limit_wd,
                 "overall_limit_extended_wd": s.overall_limit_extended_wd, "step_limits": s.step_limits,
                 "objection_phone": cfg.objection_phone, "policy": cfg.policy, "source": cfg.source,
+                **{f: getattr(s, f) for f in OPTIONAL_STEPS},
             }, ensure_ascii=False))
             return
         data = {k: opts[k] for k in ("confirmation_level", "verify_before_accept", "overall_limit_wd",
-                                     "overall_limit_extended_wd", "objection_phone", "policy")
+                                     "overall_limit_extended_wd", "objection_phone", "policy", *OPTIONAL_STEPS)
                 if opts.get(k) is not None}
         if opts.get("step_limits"):
             try:

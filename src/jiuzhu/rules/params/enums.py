@@ -15,11 +15,13 @@ ENUM_PARAMETERS: dict[str, dict[str, str]] = {
     # R-TA-02: income test of 支出型 temporary assistance — pci < edge multiplier × standard (the reference
     # contract) or 12 × pci < last year's local per-capita disposable income (the national rule)
     "temporary.expenditure_income_test": {"edge": "低保边缘收入线", "disposable": "上年度居民人均可支配收入"},
+    # 低保证/特困证 number: the issuing county's (6 digits) or township's (9 digits) code + year + sequence
+    "certificate.number_format": {"county_year_seq": "县级区划代码+年份+序号", "township_year_seq": "乡镇区划代码+年份+序号"},
 }
 
 # defaults when a policy does not set the parameter (the reference policy's behaviour)
 ENUM_DEFAULTS: dict[str, str] = {"dibao.method": "gap", "dibao.rounding": "yuan",
-                                 "temporary.expenditure_income_test": "edge"}
+                                 "temporary.expenditure_income_test": "edge", "certificate.number_format": "county_year_seq"}
 
 
 def is_enum(key: str) -> bool:

@@ -52,6 +52,10 @@ class WorkflowSettings:
     overall_limit_wd: int = 20
     overall_limit_extended_wd: int = 30
     step_limits: dict = field(default_factory=dict, hash=False, compare=False)
+    # 年审 plan 三(2)二–五 (issue 20 §2–4), each optional per region:
+    application_notice: bool = False  # 申请情况公示 in the village from the day after acceptance
+    survey_resident_cadre: bool = False  # 入户调查由至少2人(其中1人须为驻村干部)
+    hearing: bool = False  # 民主听证 when 核对 warns or the application notice draws an objection
 
     def limit(self, step: str, default: int) -> int:
         return int(self.step_limits.get(step, default))

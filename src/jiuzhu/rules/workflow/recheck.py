@@ -69,7 +69,7 @@ def recheck_table(program: str, confirmation_level: str) -> tuple[Transition, ..
     deciders = {COUNTY} if confirmation_level == "county" else {REVIEWER}
     rows = [
         _t("request_verification", "scheduled", "verifying", {CASEWORKER}),
-        _t("record_verification", "verifying", "verified", {COUNTY}),
+        _t("record_verification", "verifying", "verified", {COUNTY}, guards=("verification_within_tolerance",)),
         _t("record_survey", "verified", "surveyed", {CASEWORKER, VILLAGE}),
         # The township's recheck opinion: the rules engine proposes, the caseworker may differ with a reason.
         _t("recheck_review", "surveyed", "proposed", {CASEWORKER}, guards=("verification_done", "survey_done")),

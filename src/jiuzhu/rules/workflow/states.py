@@ -14,6 +14,7 @@ STATE_LABELS = {
     "approved": "已批准",
     "rejected": "不予批准",
     "closed_ineligible": "核对不符·已告知",
+    "not_accepted": "不予受理",
     "withdrawn": "撤回",
     "terminated": "终止审核",
     # Rechecks (复核, R-DM-02): verifying / verified / surveyed are shared with applications.
@@ -26,7 +27,7 @@ STATE_LABELS = {
     "termination_disputed": "拟终止公示有异议",
 }
 
-CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "withdrawn", "terminated",
+CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "not_accepted", "withdrawn", "terminated",
                            "rechecked", "cancelled"})
 OPEN_STATES = frozenset(STATE_LABELS) - CLOSED_STATES
 
@@ -39,6 +40,7 @@ ACTION_LABELS = {
     "object": "申请人对核对结果提出异议",
     "request_materials": "一次性告知补正材料",
     "accept": "受理",
+    "refuse_acceptance": "不予受理",
     "record_survey": "录入入户调查",
     "initial_review": "提出初审意见",
     "publish_notice": "发布初审公示",
@@ -60,6 +62,9 @@ ACTION_LABELS = {
     "decide": "作出复核决定",
     "cancel": "取消复核",
     "start_termination_notice": "发布拟终止特困供养公示",
+    # 年审 plan 三(2)二、五 (optional per region)
+    "record_application_objection": "登记申请情况公示异议",
+    "hold_hearing": "录入民主听证",
 }
 
 STEP_LABELS = {
@@ -137,6 +142,9 @@ TERMINATION_REPORTERS = {
 }
 # Where the proposed termination is publicized (R-TK-16: in the village or the institution).
 TERMINATION_NOTICE_PLACES = {"residence_village": "所在村(社区)", "care_institution_site": "供养服务机构"}
+# The conclusion of a 民主听证 (年审 plan 三(2)五: 形成结论).
+HEARING_CONCLUSIONS = {"eligible": "符合救助条件", "ineligible": "不符合救助条件",
+                       "further_investigation": "需进一步调查核实"}
 # How a re-investigation answered the objection.
 OBJECTION_CONCLUSIONS = {"founded": "异议成立", "unfounded": "异议不成立"}
 # The referral a termination decision suggests (R-TK-16, 《特困人员认定办法》第二十七条).

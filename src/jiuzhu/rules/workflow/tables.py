@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .model import CASEWORKER, COUNTY, REVIEWER, VILLAGE, DeadlineRule, Transition, WorkflowSettings
+from .optional import optional_guards, optional_rows
 from .recheck import recheck_table
 from .states import OPEN_STATES
 
@@ -36,8 +37,8 @@ def _wd(step, settings: WorkflowSettings, key=None, rule_id=""):
 
 @lru_cache(maxsize=64)
 def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
-    confirmation_level, verify_first, overall, extended, limits = settings_key
-    s = WorkflowSettings(confirmation_level, verify_first, overall, extended, dict(limits))
+    confirmation_level, verify_first, overall, extended, limits, *optional = settings_key
+    s = WorkflowSettings(confirmation_level, verify_first, overall, extended, dict(limits), *optional)
     tekun = program == "tekun"
     confirmers = {COUNTY} if confirmation_level == "county" else {REVIEWER}
     if tekun:
@@ -58,10 +59,11 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
     delegated = confirmation_level == "township"
     rows = [
         # National path: survey and verification may run in parallel; initial review needs both.
-        _t("record_survey", "accepted", "surveyed", {CASEWORKER, VILLAGE}, after_survey, survey_met),
+        _t("record_survey", "accepted", "surveyed", {CASEWORKER, VILLAGE}, after_survey, survey_met,
+           guards=optional_guards(s, "record_survey")),
         _t("initial_review", "surveyed", "reviewed", {CASEWORKER},
            (_wd("publish_notice", s, rule_id="WF-7"),), review_met + ("appraisal",),
-           guards=("verification_done", "survey_done")),
+           guards=("verification_done", "survey_done") + optional_guards(s, "initial_review")),
         _t("publish_notice", "reviewed", "in_notice", {CASEWORKER, VILLAGE},
            (DeadlineRule("notice_period", NOTICE_DAYS, "days", "WF-7", supervised=False),), ("publish_notice",),
            guards=("opinion_grant",)),
@@ -79,12 +81,13 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
         _t("confirm", "awaiting_confirmation", "approved", confirmers,
            (_wd("county_filing", s, rule_id="WF-9"),) if delegated else (), ("confirmation", "overall"),
            guards=("proposed_grant", "steps_complete", "no_active_enrollment", "no_member_in_open_case",
-                   "relative_home_visit", "spot_check_done")),
+                   "relative_home_visit", "spot_check_done") + optional_guards(s, "confirm")),
         _t("reject", "awaiting_confirmation", "rejected", confirmers,
            (_wd("denial_letter", s, rule_id="WF-11"),), ("confirmation", "overall")),
         # WF-11 / R-WF-16: the denial letter (reasons, route to reconsideration) is delivered via the township.
         _t("deliver_denial", "rejected", None, {CASEWORKER}, (), ("denial_letter",), guards=("denial_pending",)),
     ]
+    rows += optional_rows(s)
     if delegated:
         rows.append(_t("file_record", "approved", None, {CASEWORKER}, (), ("county_filing",), guards=("not_filed",)))
     if tekun:
@@ -93,7 +96,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
     if verify_first:
         rows += [
             _t("submit", (), "submitted", {VILLAGE, CASEWORKER},
-               (_wd("request_verification", s, rule_id="WF-5"),), guards=("household_ready", "one_open_case")),
+               (_wd("request_verification", s, rule_id="WF-5"),),
+               guards=("household_ready", "one_open_case", "hukou_residence")),
             # 一证一书 recorded after submit (a case started without it, e.g. by the API's minimal body).
             _t("record_id_authorization", "submitted", None, {CASEWORKER, VILLAGE},
                guards=("id_authorization_incomplete",)),
@@ -101,7 +105,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
                guards=("authorization_on_file",), starts_overall=True),
             _t("record_verification", "verifying", "verified", {COUNTY},
-               (_wd("acceptance", s, rule_id="WF-2"),), ("verification_report",)),
+               (_wd("acceptance", s, rule_id="WF-2"),), ("verification_report",),
+               guards=("verification_within_tolerance",)),
             _t("notify_ineligible", "verified", "closed_ineligible", {CASEWORKER}, (), ("acceptance", "*")),
             # The applicant objects to the verification result with new evidence: verify again; the
             # case reopens, and its overall clock restarts with the new request.
@@ -111,12 +116,15 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
             _t("request_materials", "verified", "awaiting_materials", {CASEWORKER}, (), ("acceptance",)),
             _t("accept", ("verified", "awaiting_materials"), "accepted", {CASEWORKER}, after_accept,
                ("acceptance",), guards=("verification_done",)),
+            # 年审 plan 三(2)一: an application not accepted gets the 不予受理告知书 (reasons); the case closes.
+            _t("refuse_acceptance", ("submitted", "verified", "awaiting_materials"), "not_accepted", {CASEWORKER},
+               (), ("acceptance", "*")),
         ]
     else:
         # National path: accept first (T0 = acceptance), then verification; survey may run alongside.
         rows += [
             _t("submit", (), "submitted", {VILLAGE, CASEWORKER}, (_wd("acceptance", s, rule_id="WF-2"),),
-               guards=("household_ready", "one_open_case")),
+               guards=("household_ready", "one_open_case", "hukou_residence")),
             _t("request_materials", "submitted", "awaiting_materials", {CASEWORKER}, (), ("acceptance",)),
             _t("accept", ("submitted", "awaiting_materials"), "accepted", {CASEWORKER},
                after_accept + (_wd("request_verification", s, rule_id="WF-5"),), ("acceptance",),
@@ -127,7 +135,9 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
                (_wd("verification_report", s, rule_id="WF-5"),), ("request_verification",),
                guards=("verification_not_requested", "authorization_on_file")),
             _t("record_verification", ("accepted", "surveyed"), None, {COUNTY}, (), ("verification_report",),
-               guards=("verification_requested", "verification_not_recorded")),
+               guards=("verification_requested", "verification_not_recorded", "verification_within_tolerance")),
+            _t("refuse_acceptance", ("submitted", "awaiting_materials"), "not_accepted", {CASEWORKER}, (),
+               ("acceptance", "*")),
         ]
     # "Any open state" = the open states on this path (the national path has no 核对中 / 已核对).
     open_states = {r.to_state for r in rows} & OPEN_STATES
@@ -141,7 +151,8 @@ def _table(program: str, settings_key: tuple) -> tuple[Transition, ...]:
 
 def _key(settings: WorkflowSettings) -> tuple:
     return (settings.confirmation_level, settings.verify_before_accept, settings.overall_limit_wd,
-            settings.overall_limit_extended_wd, tuple(sorted(settings.step_limits.items())))
+            settings.overall_limit_extended_wd, tuple(sorted(settings.step_limits.items())),
+            settings.application_notice, settings.survey_resident_cadre, settings.hearing)
 
 
 def table_for(program: str, settings: WorkflowSettings, kind: str = "application") -> tuple[Transition, ...]:

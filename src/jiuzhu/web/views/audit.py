@@ -4,22 +4,18 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from jiuzhu.apps.accounts.audit_selectors import audit_events_page
+from jiuzhu.apps.audit.labels import SUBJECT_LABELS, known_actions
 
 from ..forms import parse_int
 from .common import roles_required
 
-# Shown in the action filter; the filter also accepts any prefix typed by hand.
-KNOWN_ACTIONS = (
-    ("household.", "家庭登记（全部）"),
-    ("household.create", "新增家庭"),
-    ("household.update", "修改家庭"),
-    ("household.member_add", "添加成员"),
-    ("household.member_end", "成员离开"),
-    ("household.member_move", "成员迁移"),
-    ("pii.", "查看完整个人信息（全部）"),
-    ("pii.view_id_number", "查看完整身份证号"),
-    ("account.locked", "账号锁定"),
+# Shown in the action filter (groups by prefix, then every action by name); the filter also accepts
+# any prefix typed by hand. Each event's action is shown by its Chinese name (apps/audit/labels.py).
+GROUPS = (
+    ("case.", "案件办理（全部）"), ("household.", "家庭登记（全部）"), ("pii.", "查看完整个人信息（全部）"),
+    ("enrollment.", "在保对象变更（全部）"), ("payroll.", "社会化发放（全部）"), ("account.", "账号（全部）"),
 )
+KNOWN_ACTIONS = GROUPS + tuple(known_actions())
 
 
 @login_required
@@ -32,5 +28,5 @@ def audit_list(request):
         next_url = "?" + urlencode({**({"action": action} if action else {}), "before": page.next_before})
     return render(request, "web/audit_list.html", {
         "page": page, "action": action, "actions": KNOWN_ACTIONS, "next_url": next_url,
-        "labels": dict(KNOWN_ACTIONS),
+        "labels": dict(KNOWN_ACTIONS), "subjects": SUBJECT_LABELS,
     })

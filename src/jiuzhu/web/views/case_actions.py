@@ -15,6 +15,7 @@ from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors, services
 from jiuzhu.apps.cases.files import DEFAULT_MAX, MAX_BYTES, attachment_add
 from jiuzhu.apps.cases.payloads import PAYLOADS
+from jiuzhu.apps.programs.figures import comparison_or_none, verification_items
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.rules.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.states import ACTION_LABELS
@@ -42,7 +43,8 @@ def _photo_ids(case) -> list[int]:
     return [a.pk for a in case_queries.case_attachments(case=case) if a.kind == "photo"]
 
 
-def _context(request, case, action, *, raw, errors, version, blocked=False, upload_errors=None) -> dict:
+def _context(request, case, action, *, raw, errors, version, blocked=False, upload_errors=None,
+             items=None) -> dict:
     today = timezone.localdate()
     specs = case_forms.action_specs(action, case.program)
     allowed, guarded = selectors.case_actions(case=case, actor=request.user, today=today)
@@ -58,11 +60,14 @@ def _context(request, case, action, *, raw, errors, version, blocked=False, uplo
     }
     if action in MEMBER_ACTIONS:
         ctx["members"] = [m.person for m in registry.household_members(household=case.household)]
+    if action == "record_verification":  # declared vs the items entered, under the county tolerance
+        ctx["comparison"] = comparison_or_none(case, items or [], today)
     if action == "record_survey":
         ctx["photos"] = [a for a in case_queries.case_attachments(case=case) if a.kind == "photo"]
     if action == "initial_review" and ctx["show_form"]:
         names = {m.person_id: m.person.name for m in registry.household_members(household=case.household)}
         ctx["preview"] = display.proposal_view(case_queries.review_preview(case=case, today=today), names)
+        ctx["comparison"] = comparison_or_none(case, verification_items(case) or [], today)  # the figures it used
     return ctx
 
 
@@ -104,7 +109,8 @@ def case_action(request, case_id: int, action: str):
     except DomainError as exc:
         errors = case_forms.ActionErrors(exc, specs)
         blocked = not isinstance(exc, ValidationFailed)  # 409/403: refresh first, the form would fail again
-        ctx = _context(request, case, action, raw=raw, errors=errors, version=version, blocked=blocked)
+        ctx = _context(request, case, action, raw=raw, errors=errors, version=version, blocked=blocked,
+                       items=payload.get("items") if isinstance(payload, dict) else None)
         ctx["conflict"] = blocked
         return _render(request, ctx, exc.status)
     return _done(request, reverse("web:case_detail", args=[case.pk]))

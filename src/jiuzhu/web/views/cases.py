@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiuzhu.apps.accounts.roles import can
+from jiuzhu.apps.accounts.staff import staff_near
 from jiuzhu.apps.cases import case_filters, selectors, services
 from jiuzhu.apps.cases.files import KINDS, attachment_bytes
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import SubmitPayload
+from jiuzhu.apps.programs.figures import comparison_or_none, verification_items
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.rules.errors import DomainError, NotFound
 from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, STATE_LABELS
@@ -23,11 +25,13 @@ from jiuzhu.rules.workflow.states import ACTION_LABELS, PROGRAM_LABELS, STATE_LA
 from .. import case_display as display
 from .. import case_forms, case_queries
 from ..forms import parse_int
+from . import case_documents
 from .common import roles_required, scoped
 
 LIST_PAGE_SIZE = 50
 SCAN_KINDS = [(k, v) for k, v in KINDS.items() if k != "photo"]  # 一证一书 and other scans
 SUBMIT_EXTRA = ("program", "applicant", "channel")
+VILLAGE_POSTS = ("村(居)委会主任", "村(居)委会委员", "村党组织书记", "村(居)务监督委员会成员")
 
 
 @login_required
@@ -74,12 +78,15 @@ def case_page_context(request, case, **extra) -> dict:
                                        {m.person_id: m.person.name for m in members}),
         "proposal": display.proposal_view(case.proposal, {m.person_id: m.person.name for m in members}),
         "notices": display.notice_rows(case_queries.case_notices(case=case)),
+        # the figures the case uses: 核对 over declaration, item by item (issue 13 §1)
+        "comparison": comparison_or_none(case, verification_items(case) or [], today),
         "scans": [a for a in attachments if a.kind != "photo"],
         "photos": [a for a in attachments if a.kind == "photo"],
         "kind_labels": KINDS, "scan_kinds": SCAN_KINDS,
         "can_upload": can(request.user, "case.attach") and (case.is_open or case.state == "approved"),
         "channel_label": display.CHANNEL_LABELS.get(case.channel, case.channel),
         "upload_errors": extra.pop("upload_errors", {}),
+        **case_documents.documents_section(request, case, today),
         **extra,
     }
 
@@ -95,8 +102,12 @@ def case_detail(request, case_id: int):
 def _submit_context(request, hh, raw: dict, errors) -> dict:
     specs = case_forms.specs_for(SubmitPayload)
     role_channels = services.ROLE_CHANNELS.get(request.user.role, set())
+    memberships = registry.household_members(household=hh)
+    staff = staff_near(region_code=hh.region_id)
     return {
-        "hh": hh, "members": registry.household_members(household=hh),
+        # the member drop-downs of the form (近亲属申报) list people; the applicant drop-down memberships
+        "hh": hh, "memberships": memberships, "members": [m.person for m in memberships],
+        "staff": staff, "staff_posts": sorted({s["post"] for s in staff} | set(VILLAGE_POSTS)),
         "fields": case_forms.bind(specs, raw, errors.fields),
         "programs": PROGRAM_LABELS.items(), "channels": [(c.value, c.label) for c in Channel if c in role_channels],
         "raw": raw, "errors": errors,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiuzhu.apps.cases.models import PROGRAMS
 from jiuzhu.apps.enrollment import selectors, services
+from jiuzhu.apps.enrollment.certificate_selectors import certificate_history
 from jiuzhu.apps.enrollment.documents import change_has_notice, change_notice_pdf
 from jiuzhu.apps.enrollment.inputs import INPUTS
 from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
@@ -64,7 +65,9 @@ def _detail_context(request, e: Enrollment) -> dict:
     today = timezone.localdate()
     changes = selectors.enrollment_changes(enrollment=e)
     allowed = selectors.allowed_changes(actor=request.user, enrollment=e)
+    certificate, certificate_issues = certificate_history(enrollment=e)
     return {
+        "certificate": certificate, "certificate_issues": certificate_issues,
         "e": e, "today": today, "program_label": dict(PROGRAMS).get(e.program, e.program),
         "status_label": STATUS_LABELS.get(e.status, e.status),
         "changes": [{"c": c, "label": CHANGE_LABELS.get(c.kind, c.kind), "notice": change_has_notice(c),

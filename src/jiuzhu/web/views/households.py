@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jiuzhu.apps.regions.selectors import villages_in_scope
-from jiuzhu.apps.registry import selectors, services
+from jiuzhu.apps.registry import declared, selectors, services
 from jiuzhu.apps.registry.choices import AreaType
 from jiuzhu.rules.errors import DomainError, NotFound
 
@@ -49,10 +49,31 @@ def household_list(request):
     })
 
 
+def declared_context(members) -> dict:
+    """The declaration the rules read: each member's income by kind (monthly), the household's assets."""
+    rows = [{"person": ms.person, "form": f"income-{ms.person_id}", "items": declared.income_rows(ms.person)}
+            for ms in members]
+    for row in rows:
+        row["total"] = sum((i["monthly"] for i in row["items"]), declared.CENT * 0)
+    return {"members": rows, "income_kinds": list(declared.INCOME_LABELS.items()),
+            "periods": list(declared.PERIODS.items())}
+
+
+def _asset_fields(hh, posted: dict | None) -> list[tuple[str, str, str]]:
+    """(name, label, value) of the assets form: what was posted after an error, else the declaration."""
+    current = declared.declared_assets_of(hh)
+    return [(k, label, posted.get(k, "") if posted is not None else str(current[k]))
+            for k, label in declared.ASSET_INPUT_LABELS.items()]
+
+
 def detail_context(request, hh, **extra) -> dict:
+    members = selectors.household_members(household=hh)
     return {
         "hh": hh,
-        "members": selectors.household_members(household=hh),
+        "members": members,
+        "declared": declared_context(members),
+        "asset_rows": declared.asset_rows(hh),
+        "asset_fields": _asset_fields(hh, extra.get("declared_values") if extra.get("declared_form") == "assets" else None),
         "history": selectors.household_history(household=hh),
         "obligors": selectors.household_obligors(household=hh),
         "cases": case_queries.household_cases(actor=request.user, household_id=hh.pk),
@@ -80,8 +101,14 @@ def _form_context(request, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def household_create(request):
     if request.method == "GET":
+        villages = villages_in_scope(actor=request.user)
+        # Defaults so an untouched form can pass: the user's own village (or the only one in reach);
+        # the residence stays "与户籍地相同" (the service takes the registration village).
+        codes = [v.code for v in villages]
+        own = request.user.region_id if request.user.region_id in codes else (codes[0] if len(codes) == 1 else "")
         return render(request, "web/household_form.html", _form_context(
-            request, values={"area_type": "rural"}, rows=forms.member_rows([]), errors=forms.FormErrors()))
+            request, values={"area_type": "rural", "region_code": own, "residence_region_code": ""},
+            rows=forms.member_rows([]), errors=forms.FormErrors()))
     data, rows = forms.household_data_from_post(request.POST)
     as_of = timezone.localdate()
     try:

@@ -62,9 +62,6 @@ def _link(job: Job) -> dict | None:
     if job.kind == "enrollment.standard_simulate":
         return {"url": reverse("web:system_simulation", args=[job.pk]),
                 "label": f"查看测算结果（受影响 {r.get('affected', 0)} 户，每月增支 {r.get('diff_month', '')} 元）"}
-    if job.kind in ("enrollment.standard_preview", "enrollment.standard_apply") and r.get("change_id"):
-        verb = "测算完成" if job.kind == "enrollment.standard_preview" else "应用完成"
-        return {"url": reverse("web:job_detail", args=[job.pk]), "label": f"标准调整 {r['change_id']} {verb}"}
     if job.kind == "reviews.start" and r.get("campaign_id"):
         return {"url": reverse("web:review_detail", args=[r["campaign_id"]]),
                 "label": f"查看 {r.get('year', '')} 年度年审（新建复核任务 {r.get('created', 0)} 件）"}

@@ -80,7 +80,7 @@ def standard_detail(request, change_id: int):
 @require_POST
 def standard_action(request, change_id: int, action: str):
     """``preview`` and ``apply``: background jobs (``enrollment.standard_preview`` / ``_apply``; a new
-    preview withdraws an approval); ``approve``: the checker confirms the preview they saw (its SHA-256
+    preview withdraws an approval); ``notices``: all 附件9 notices of an applied change (``documents.notice_batch``); ``approve``: the checker confirms the preview they saw (its SHA-256
     must still be the change's)."""
     change = change_get(actor=request.user, change_id=change_id)
     try:
@@ -91,6 +91,12 @@ def standard_action(request, change_id: int, action: str):
                 raise Conflict("standard.not_approved", "尚未审批，不能应用：请先由另一名县民政工作人员审批预览",
                                field="status")
             job = jobs.enqueue(request, kind=f"enrollment.standard_{action}", params={"change_id": change.pk},
+                               region_code=change.region_id)
+            return redirect(jobs.with_job(reverse("web:system_standard", args=[change.pk]), job))
+        elif action == "notices":
+            if change.status != "applied":
+                raise Conflict("documents.batch_not_applied", "尚未应用，没有可出具的调整告知书", field="status")
+            job = jobs.enqueue(request, kind="documents.notice_batch", params={"standard_change_id": change.pk},
                                region_code=change.region_id)
             return redirect(jobs.with_job(reverse("web:system_standard", args=[change.pk]), job))
         elif action == "approve":

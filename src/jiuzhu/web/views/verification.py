@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.apps.accounts.roles import can
+from jiuzhu.apps.programs.figures import comparison_or_none
 from jiuzhu.apps.verification import selectors
 from jiuzhu.apps.verification.files import absolute
 from jiuzhu.apps.verification.ingest import data_ingest_check
 from jiuzhu.apps.verification.jobs import upload_dir
 from jiuzhu.apps.verification.pdf import CONCLUSIONS, report_pdf
+from jiuzhu.apps.verification.report import payload as case_payload
 from jiuzhu.apps.verification.services import verification_run, verification_submit
 from jiuzhu.batch.datasets import DATASETS
 from jiuzhu.batch.ingest import csv_bytes
@@ -152,6 +154,9 @@ def verification_report(request, report_id: int):
         "members": [p for p in data["persons"] if p["role"] == "member"],
         "obligors": [p for p in data["persons"] if p["role"] == "obligor"],
         "can_submit": can(request.user, "verification.submit") and report.submitted_at is None,
+        # what recording the report puts on the case, item by item against the declaration (issue 13 §1)
+        "comparison": comparison_or_none(report.case, case_payload(data, report.number)["items"],
+                                         timezone.localdate()),
     })
 
 
