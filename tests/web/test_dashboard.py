@@ -50,11 +50,13 @@ def test_county_sees_every_chart_with_its_table(client, county_user, computed):
     client.force_login(county_user)
     html = client.get(URL, {"month": "2026-11"}).content.decode()
     # then each panel has its chart data (json_script, no inline code) and the table under it
-    for key in ("enrolled_township", "enrolled_month", "paid_township", "paid_month", "flows", "processing",
+    for key in ("enrolled_township", "enrolled_month", "enrolled_matrix", "paid_matrix", "paid_township", "paid_month", "flows", "processing", "steps",
                 "overdue", "alerts", "review", "register"):
         assert f'data-bar-chart="chart-data-{key}"' in html and f'id="table-{key}"' in html
     enrolled = chart_data(html, "enrolled_township")
     assert "千岛湖镇" in enrolled["categories"] and "文昌镇" in enrolled["categories"]
+    assert "2650.50" in table(html, "paid_matrix") and "1699.99" in table(html, "paid_matrix")  # with tekun
+    assert chart_data(html, "paid_matrix")["categories"][-1] == "2026-11"
     paid = table(html, "paid_township")
     assert "千岛湖镇" in paid and "1850.50" in paid and "1699.99" in paid  # A: 650 + 1200.50 dibao; B: 999.99 + 700
     assert "vendor/echarts/echarts.min.js" in html and "jiuzhu/bar_chart.js" in html
@@ -93,7 +95,7 @@ def test_xlsx_opens_and_cells_are_never_formulas(client, county_user, computed):
     # then both open, the one-table file has one sheet, the name is text, and no cell is a formula
     assert whole["Content-Type"].startswith("application/vnd.openxmlformats")
     book = sheets(whole.content)
-    assert len(book) == 10 and len(sheets(one.content)) == 1
+    assert len(book) == 13 and len(sheets(one.content)) == 1
     paid = next(rows for name, rows in book.items() if name.startswith("发放金额（按乡镇"))
     row_b = next(r for r in paid if r and r[0] == "=HYPERLINK(\"http://x\")")
     assert row_b[1] == pytest.approx(1699.99)

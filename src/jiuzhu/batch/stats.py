@@ -24,6 +24,7 @@ Output (:data:`FACTS_SCHEMA`): ``value`` is an integer in units of 10^-``scale``
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import date
 
 import ibis
@@ -50,13 +51,20 @@ LINES_SCHEMA = pa.schema([
 CASES_SCHEMA = pa.schema([
     ("case_id", pa.int64()), ("program", pa.string()), ("kind", pa.string()), ("region", pa.string()),
     ("state", pa.string()), ("submitted_on", pa.date32()), ("closed_on", pa.date32()),
-    ("started_on", pa.date32()), ("campaign_year", pa.int64()),
+    ("started_on", pa.date32()), ("campaign_year", pa.int64()), ("has_report", pa.bool_()),
+    ("reason", pa.string()),  # the reason given on the event that closed the case
 ])
-LATE_SCHEMA = pa.schema([("case_id", pa.int64())])  # cases with a supervised deadline overdue on T
+# supervised deadlines overdue on T (a case may be late in several steps)
+LATE_SCHEMA = pa.schema([("case_id", pa.int64()), ("step", pa.string())])
+STEPS_SCHEMA = pa.schema([  # working-day deadlines met in the month (one row per step of a case)
+    ("case_id", pa.int64()), ("program", pa.string()), ("region", pa.string()), ("step", pa.string()),
+    ("starts_on", pa.date32()), ("met_on", pa.date32()), ("due", pa.date32()), ("extended", pa.bool_()),
+])
 ALERTS_SCHEMA = pa.schema([
     ("region", pa.string()), ("type", pa.string()), ("detected_on", pa.date32()),
-    ("disposition", pa.string()), ("disposed_on", pa.date32()),
+    ("disposition", pa.string()), ("disposed_on", pa.date32()), ("due_date", pa.date32()),
 ])
+OBJECTIONS_SCHEMA = pa.schema([("case_id", pa.int64()), ("program", pa.string()), ("region", pa.string())])
 REGISTER_SCHEMA = pa.schema([
     ("region", pa.string()), ("category", pa.string()), ("recognized_on", pa.date32()),
     ("valid_until", pa.date32()),
@@ -73,8 +81,9 @@ ALL = "all"  # the program of facts that belong to no program (alerts, register,
 LIMIT_WD = 20  # 审核确认 within 20 working days (R-WF overall limit)
 ADJUST_KINDS = ("adjust", "standard", "recheck")
 INPUTS = {"enrollments": ENROLLMENTS_SCHEMA, "changes": CHANGES_SCHEMA, "lines": LINES_SCHEMA,
-          "cases": CASES_SCHEMA, "late": LATE_SCHEMA, "alerts": ALERTS_SCHEMA, "register": REGISTER_SCHEMA,
-          "reports": REPORTS_SCHEMA, "workdays": WORKDAYS_SCHEMA}
+          "cases": CASES_SCHEMA, "late": LATE_SCHEMA, "steps": STEPS_SCHEMA, "alerts": ALERTS_SCHEMA, "register": REGISTER_SCHEMA,
+          "reports": REPORTS_SCHEMA, "workdays": WORKDAYS_SCHEMA,
+          "objections": OBJECTIONS_SCHEMA}
 
 
 def month_end(month: date) -> date:
@@ -207,6 +216,26 @@ def _case_facts(cases, late, workdays, month: date, cut: date):
     ]
 
 
+def _step_facts(steps, workdays):
+    """Per step: the distribution of working days from its start to the day it was met
+    (``cases.step_hist``, category ``step:wd``), how many were met by their due date and how many had
+    their limit extended (延期)."""
+    w1 = workdays.select(s_day=workdays.day, s_n=workdays.n)
+    w2 = workdays.select(m_day=workdays.day, m_n=workdays.n)
+    t = steps.mutate(town=township(steps.region))
+    t = t.join(w1, t.starts_on == w1.s_day).join(w2, t.met_on == w2.m_day)
+    t = t.mutate(wd=t.m_n - t.s_n)
+    hist = t.group_by(["town", "program", "step", "wd"]).aggregate(n=t.case_id.count())
+    s = steps.mutate(town=township(steps.region))
+    met = s.group_by(["town", "program", "step"]).aggregate(
+        n=s.case_id.count(), on_time=(s.met_on <= s.due).cast("int64").sum(),
+        extended=s.extended.cast("int64").sum())
+    return [_fact(hist, hist.program, "steps.wd_hist", hist.step + ":" + hist.wd.cast("string").lpad(3, "0"), hist.n),
+            _fact(met, met.program, "steps.met", met.step, met.n),
+            _fact(met, met.program, "steps.on_time", met.step, met.on_time),
+            _fact(met, met.program, "steps.extended", met.step, met.extended)]
+
+
 def _other_facts(alerts, register, reports, month: date, cut: date):
     first, last, t_ = ibis.literal(month), ibis.literal(month_end(month)), ibis.literal(cut)
     everything = ibis.literal(ALL)
@@ -234,25 +263,47 @@ def _other_facts(alerts, register, reports, month: date, cut: date):
 
 def facts_expr(t: dict, *, month: date, today: date):
     """The union of every fact expression over the input tables ``t`` (name → Ibis table)."""
+    from .stats_quality import quality_facts  # it builds on this module's helpers
+
     cut = cutoff(month, today)
     e, changes = t["enrollments"], t["changes"]
     exprs = [*_enrollment_facts(e, changes, month), *_flow_facts(e, changes, month), *_paid_facts(t["lines"]),
-             *_case_facts(t["cases"], t["late"], t["workdays"], month, cut),
-             *_other_facts(t["alerts"], t["register"], t["reports"], month, cut)]
+             *_case_facts(t["cases"], t["late"], t["workdays"], month, cut), *_step_facts(t["steps"], t["workdays"]),
+             *_other_facts(t["alerts"], t["register"], t["reports"], month, cut),
+             *quality_facts(t, month=month, cut=cut)]
     out = ibis.union(*exprs)
     return out.filter(out.value != 0).order_by(["region", "program", "metric", "category"])
 
 
+@functools.lru_cache(maxsize=64)
+def facts_sql(month: date, cut: date) -> str:
+    """The DuckDB SQL of :func:`facts_expr` over the tables ``stats_<input>`` — compiled once per
+    (month, cut-off) and process: compiling the expression costs more than running it on 10 000 rows."""
+    tables = {name: ibis.table(schema, name=f"stats_{name}") for name, schema in INPUTS.items()}
+    return str(ibis.to_sql(facts_expr(tables, month=month, today=cut), dialect="duckdb", pretty=False))
+
+
 def stat_facts(inputs: dict[str, pa.Table], *, month: date, today: date, con=None) -> pa.Table:
     """:data:`FACTS_SCHEMA` rows for ``month`` (the 1st) from the Arrow ``inputs`` (:data:`INPUTS`;
-    a missing one is empty). Zero values are left out."""
-    con = con if con is not None else duckdb_connection()
-    tables = {}
+    a missing one is empty). Zero values are left out. DuckDB (the default) runs the cached SQL over
+    the registered Arrow tables; another Ibis backend (``con``) runs the expression."""
+    arrow = {}
     for name, schema in INPUTS.items():
         table = inputs.get(name)
-        table = schema.empty_table() if table is None else table.select(schema.names).cast(schema)
-        tables[name] = ibis.memtable(table)
-    result = con.to_pyarrow(facts_expr(tables, month=month, today=today))
+        arrow[name] = schema.empty_table() if table is None else table.select(schema.names).cast(schema)
+    if con is None or getattr(con, "name", "") == "duckdb":
+        con = con if con is not None else duckdb_connection()
+        raw = con.con
+        for name, table in arrow.items():
+            raw.register(f"stats_{name}", table)
+        try:
+            result = raw.execute(facts_sql(month, cutoff(month, today))).to_arrow_table()
+        finally:
+            for name in arrow:
+                raw.unregister(f"stats_{name}")
+    else:
+        tables = {name: ibis.memtable(table) for name, table in arrow.items()}
+        result = con.to_pyarrow(facts_expr(tables, month=month, today=today))
     return result.select(FACTS_SCHEMA.names).cast(FACTS_SCHEMA)
 
 

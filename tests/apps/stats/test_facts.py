@@ -176,3 +176,45 @@ def test_township_staff_cannot_compute(stats_world, outsider):
     with pytest.raises(Forbidden):
         stats_compute(month=NOV, region_code=TOWNSHIP_B, actor=outsider, now=NOW)
     assert not StatFact.objects.exists()
+
+
+def test_step_times_are_counted_in_working_days_per_step(stats_world):
+    # given steps met in November: 受理 in 2 working days on time, 入户调查 late and an extended overall limit
+    from jiuzhu.apps.cases.models import CaseDeadline
+
+    c = stats_world.closed
+    c.extended = True
+    c.save(update_fields=["extended"])
+    start = date(2026, 11, 2)  # a Monday
+    CaseDeadline.objects.create(case=c, step="acceptance", amount=5, starts_on=start, due=date(2026, 11, 6),
+                                met_on=date(2026, 11, 4), status="met")
+    CaseDeadline.objects.create(case=c, step="survey", amount=3, starts_on=start, due=date(2026, 11, 5),
+                                met_on=date(2026, 11, 9), status="met")
+    CaseDeadline.objects.create(case=c, step="overall", amount=30, starts_on=date(2026, 10, 12),
+                                due=date(2026, 12, 1), met_on=date(2026, 11, 5), status="met")
+    CaseDeadline.objects.create(case=c, step="notice_period", amount=7, unit="cd", starts_on=start,
+                                due=date(2026, 11, 9), met_on=date(2026, 11, 9), status="met")  # calendar days: left out
+    # when November is computed
+    stats_compute(month=NOV, region_code=COUNTY, actor=stats_world.maker, now=NOW)
+    got = facts(NOV)
+    # then the hand-counted working days (the calendar's), met counts, on-time counts and the extension
+    cal = work_calendar()
+    acc, srv = count_workdays(cal, start, date(2026, 11, 4)), count_workdays(cal, start, date(2026, 11, 9))
+    assert (acc, srv) == (2, 5)
+    assert got[(TOWNSHIP_A, "tekun", "steps.wd_hist", f"acceptance:{acc:03d}")] == 1
+    assert got[(TOWNSHIP_A, "tekun", "steps.wd_hist", f"survey:{srv:03d}")] == 1
+    assert got[(TOWNSHIP_A, "tekun", "steps.on_time", "acceptance")] == 1
+    assert (TOWNSHIP_A, "tekun", "steps.on_time", "survey") not in got
+    assert got[(TOWNSHIP_A, "tekun", "steps.met", "survey")] == 1
+    assert got[(TOWNSHIP_A, "tekun", "steps.extended", "overall")] == 1
+    assert not [k for k in got if k[3].startswith("notice_period")]
+
+
+def test_the_demo_computes_its_paid_months(stats_world):
+    # given the demo's payroll months (one of them not started yet); when the demo computes them
+    from jiuzhu.apps.synthetic.demo_stats import demo_stats_compute
+
+    rows = demo_stats_compute(["2026-11", "2026-11", "2027-01"], now=NOW)
+    # then November's facts are there (once), the future month is skipped
+    assert rows == StatFact.objects.count() > 0
+    assert set(StatFact.objects.values_list("month", flat=True)) == {NOV}

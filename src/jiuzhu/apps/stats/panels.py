@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, DISPOSITIONS
+from jiuzhu.rules.workflow.states import STEP_LABELS
 
 PROGRAM_LABELS = {"dibao": "低保", "tekun": "特困"}
 OUTCOMES = {"pending": "待处置", **DISPOSITIONS}
@@ -61,6 +62,16 @@ class Facts:
         return out
 
 
+    def step_hists(self, *, months=None, region=None) -> dict[str, dict[int, int]]:
+        """step → {working days: count} over ``months`` (None: all) and ``region``."""
+        out: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for m, reg, _p, c, v in self.by_metric.get("steps.wd_hist", ()):
+            if (months is None or m in months) and (region is None or reg == region):
+                step, _, wd = c.rpartition(":")
+                out[step][int(wd)] += int(v)
+        return out
+
+
 def median(hist: dict[int, int]) -> Decimal | None:
     n = sum(hist.values())
     if not n:
@@ -105,9 +116,12 @@ def _month_label(m: date) -> str:
 
 def build(rows: list[dict], *, month: date, months: list[date], towns: list[tuple[str, str]]) -> list[Panel]:
     f = Facts(rows)
-    return [enrolled_by_township(f, month, towns), enrolled_by_month(f, months), paid_by_township(f, month, towns),
-            paid_by_month(f, months), flows(f, months), processing(f, months), overdue(f, month, towns),
-            alerts(f, month), review(f, month, towns), register(f, month, towns)]
+    return [enrolled_by_township(f, month, towns), enrolled_by_month(f, months),
+            by_township_and_month(f, "enrolled_matrix", "在保人数（按乡镇和月份）", "enrolled.persons", months, towns),
+            paid_by_township(f, month, towns), paid_by_month(f, months),
+            by_township_and_month(f, "paid_matrix", "发放金额（元，按乡镇和月份）", "paid.amount", months, towns),
+            flows(f, months), processing(f, months), overdue(f, month, towns),
+            steps(f, month, months), alerts(f, month), review(f, month, towns), register(f, month, towns)]
 
 
 def enrolled_by_township(f: Facts, month: date, towns) -> Panel:
@@ -137,6 +151,17 @@ def enrolled_by_month(f: Facts, months) -> Panel:
                        _int(f.sum("enrolled.households", month=m)), _int(f.sum("enrolled.persons", month=m))])
     p.chart = _chart([r[0] for r in p.rows], [("低保户数", [r[1] for r in p.rows]), ("低保人数", [r[2] for r in p.rows]),
                                               ("特困人数", [r[3] for r in p.rows])])
+    return p
+
+
+def by_township_and_month(f: Facts, key: str, title: str, metric: str, months, towns) -> Panel:
+    """One row per township, one column per month (低保 and 特困 together); a chart series per township."""
+    money = metric == "paid.amount"
+    shape = _money if money else _int
+    p = Panel(key, title, ["乡镇", *(_month_label(m) for m in months)], note="低保、特困合计")
+    for code, name in towns:
+        p.rows.append([name, *(shape(f.sum(metric, month=m, region=code)) for m in months)])
+    p.chart = _chart([_month_label(m) for m in months], [(r[0], r[1:]) for r in p.rows])
     return p
 
 
@@ -188,6 +213,26 @@ def processing(f: Facts, months) -> Panel:
                        _share(within, measured), median(f.hist(month=m))])
     p.chart = _chart([r[0] for r in p.rows], [("20个工作日内办结占比（%）", [r[5] for r in p.rows]),
                                               ("中位时长（工作日）", [r[6] for r in p.rows])])
+    return p
+
+
+def steps(f: Facts, month: date, months) -> Panel:
+    """Median working days per step: for the selected month and over the whole window."""
+    p = Panel("steps", "各环节办理时长（工作日，按完成月份）",
+              ["环节", "本月完成", "本月中位数", "本月按时完成率（%）", f"近{len(months)}个月完成", f"近{len(months)}个月中位数",
+               "近期按时完成率（%）"],
+              note="自该环节起算日至完成日的工作日数；按时指不晚于截止日")
+    now, window = f.step_hists(months={month}), f.step_hists(months=set(months))
+    order = [s for s in STEP_LABELS if s in window] + sorted(s for s in window if s not in STEP_LABELS)
+    for step in order:
+        n_now = _int(f.sum("steps.met", month=month, category=step))
+        n_all = sum(_int(f.sum("steps.met", month=m, category=step)) for m in months)
+        on_now = f.sum("steps.on_time", month=month, category=step)
+        on_all = sum(f.sum("steps.on_time", month=m, category=step) for m in months)
+        p.rows.append([STEP_LABELS.get(step, step), n_now, median(now.get(step, {})), _share(on_now, n_now),
+                       n_all, median(window[step]), _share(on_all, n_all)])
+    p.chart = _chart([r[0] for r in p.rows], [("本月中位数", [r[2] for r in p.rows]),
+                                              (f"近{len(months)}个月中位数", [r[5] for r in p.rows])])
     return p
 
 

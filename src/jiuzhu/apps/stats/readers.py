@@ -15,7 +15,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.db import connection
 
-from jiuzhu.apps.cases.models import Case, CaseDeadline, CaseRecord
+from jiuzhu.apps.cases.models import Case, CaseDeadline, CaseEvent, CaseRecord
 from jiuzhu.apps.enrollment.models import Enrollment, EnrollmentChange
 from jiuzhu.apps.monitoring.models import Alert, LowIncomeEntry
 from jiuzhu.apps.payments.models import PaymentLine, PayrollBatch
@@ -31,7 +31,8 @@ ENR, CHG, HH = Enrollment._meta.db_table, EnrollmentChange._meta.db_table, House
 LINE, BATCH = PaymentLine._meta.db_table, PayrollBatch._meta.db_table
 CASE, DEADLINE, RECORD = Case._meta.db_table, CaseDeadline._meta.db_table, CaseRecord._meta.db_table
 CAMPAIGN, ALERT, REGISTER = ReviewCampaign._meta.db_table, Alert._meta.db_table, LowIncomeEntry._meta.db_table
-REPORT = VerificationReport._meta.db_table
+REPORT, EVENT = VerificationReport._meta.db_table, CaseEvent._meta.db_table
+OBJECTION_ACTIONS = ("record_objection",)
 
 
 def _pg() -> bool:
@@ -97,10 +98,14 @@ def read_lines(low: str, high: str, month: date) -> pa.Table:
 
 def read_cases(low: str, high: str, month: date) -> pa.Table:
     """Cases submitted by the month's end and still open at its start or closed since, plus the
-    cases of the month's year's annual review (their progress counts the closed ones too)."""
+    cases of the month's year's annual review (their progress counts the closed ones too); whether
+    each has a 核对 report, and the reason given when it was closed."""
     sql = (f"SELECT c.id, c.program, c.kind, c.region_id, c.state, {_local_date('c.submitted_at')}, "
-           f"{_local_date('c.closed_at')}, c.overall_started_on, k.year FROM {CASE} c "
-           f"LEFT JOIN {CAMPAIGN} k ON k.id = c.campaign_id "
+           f"{_local_date('c.closed_at')}, c.overall_started_on, k.year, "
+           f"EXISTS (SELECT 1 FROM {REPORT} v WHERE v.case_id = c.id), "
+           f"CASE WHEN c.closed_at IS NULL THEN '' ELSE COALESCE((SELECT e.reason FROM {EVENT} e "
+           "WHERE e.case_id = c.id AND e.to_state = c.state ORDER BY e.at DESC, e.id DESC LIMIT 1), '') END "
+           f"FROM {CASE} c LEFT JOIN {CAMPAIGN} k ON k.id = c.campaign_id "
            "WHERE c.region_id >= %s AND c.region_id <= %s AND c.submitted_at < %s "
            "AND (c.closed_at IS NULL OR c.closed_at >= %s OR k.year = %s)")
     end = stats.month_end(month) + timedelta(days=1)
@@ -110,16 +115,34 @@ def read_cases(low: str, high: str, month: date) -> pa.Table:
 def read_late(low: str, high: str, cut: date) -> pa.Table:
     """Cases with a supervised deadline that was running and past due on ``cut`` (due before it,
     started on or before it, not met or cancelled by then)."""
-    sql = (f"SELECT DISTINCT d.case_id FROM {DEADLINE} d JOIN {CASE} c ON c.id = d.case_id "
+    sql = (f"SELECT DISTINCT d.case_id, d.step FROM {DEADLINE} d JOIN {CASE} c ON c.id = d.case_id "
            "WHERE d.supervised AND d.due < %s AND d.starts_on <= %s AND (d.met_on IS NULL OR d.met_on > %s) "
            "AND c.region_id >= %s AND c.region_id <= %s")
     return read_table(sql, (cut, cut, cut, low, high), stats.LATE_SCHEMA)
 
 
+def read_steps(low: str, high: str, month: date) -> pa.Table:
+    """Working-day deadlines met in ``month`` (the overall one carries the case's extension)."""
+    sql = (f"SELECT d.case_id, c.program, c.region_id, d.step, d.starts_on, d.met_on, d.due, "
+           f"(d.step = 'overall' AND c.extended) FROM {DEADLINE} d JOIN {CASE} c ON c.id = d.case_id "
+           "WHERE d.unit = 'wd' AND d.met_on >= %s AND d.met_on <= %s AND c.region_id >= %s AND c.region_id <= %s")
+    return read_table(sql, (month, stats.month_end(month), low, high), stats.STEPS_SCHEMA)
+
+
 def read_alerts(low: str, high: str, month: date) -> pa.Table:
-    sql = (f"SELECT a.region_id, a.type, a.detected_on, a.disposition, a.disposed_on FROM {ALERT} a "
+    sql = (f"SELECT a.region_id, a.type, a.detected_on, a.disposition, a.disposed_on, a.due_date FROM {ALERT} a "
            "WHERE a.region_id >= %s AND a.region_id <= %s AND a.detected_on >= %s AND a.detected_on <= %s")
     return read_table(sql, (low, high, month, stats.month_end(month)), stats.ALERTS_SCHEMA)
+
+
+def read_objections(low: str, high: str, month: date) -> pa.Table:
+    """Objections recorded in the month (公示异议 of applications, 拟终止异议 of tekun rechecks)."""
+    placeholders = ", ".join(["%s"] * len(OBJECTION_ACTIONS))
+    sql = (f"SELECT e.case_id, c.program, c.region_id FROM {EVENT} e JOIN {CASE} c ON c.id = e.case_id "
+           f"WHERE e.action IN ({placeholders}) AND e.at >= %s AND e.at < %s "
+           "AND c.region_id >= %s AND c.region_id <= %s")
+    end = stats.month_end(month) + timedelta(days=1)
+    return read_table(sql, (*OBJECTION_ACTIONS, _ts(month), _ts(end), low, high), stats.OBJECTIONS_SCHEMA)
 
 
 def read_register(low: str, high: str, month: date) -> pa.Table:
@@ -136,12 +159,15 @@ def read_reports(low: str, high: str, month: date) -> pa.Table:
     return read_table(sql, (low, high, _ts(month), _ts(end)), stats.REPORTS_SCHEMA)
 
 
-def workdays_table(cases: pa.Table) -> pa.Table:
-    """The cumulative working-day index over the dates the closed cases span (from the earliest
-    start of the overall limit to the latest closing). Days of a year outside the calendar stop the
-    index there (their cases are not timed)."""
+def workdays_table(cases: pa.Table, steps: pa.Table | None = None) -> pa.Table:
+    """The cumulative working-day index over the dates the closed cases and the met steps span (from
+    the earliest start to the latest closing). Days of a year outside the calendar stop the index
+    there (their cases are not timed)."""
     started = [d for d in cases.column("started_on").to_pylist() if d is not None]
     closed = [d for d in cases.column("closed_on").to_pylist() if d is not None]
+    if steps is not None and steps.num_rows:
+        started += [d for d in steps.column("starts_on").to_pylist() if d is not None]
+        closed += [d for d in steps.column("met_on").to_pylist() if d is not None]
     if not started or not closed:
         return stats.WORKDAYS_SCHEMA.empty_table()
     cal = work_calendar()
@@ -171,10 +197,12 @@ def read_inputs(low: str, high: str, month: date, cut: date, progress=None) -> d
     step(STEPS[2], 2, total)
     out["cases"] = read_cases(low, high, month)
     out["late"] = read_late(low, high, cut)
-    out["workdays"] = workdays_table(out["cases"])
+    out["steps"] = read_steps(low, high, month)
+    out["workdays"] = workdays_table(out["cases"], out["steps"])
     step(STEPS[3], 3, total)
     out["alerts"] = read_alerts(low, high, month)
     out["register"] = read_register(low, high, month)
     out["reports"] = read_reports(low, high, month)
+    out["objections"] = read_objections(low, high, month)
     step(STEPS[4], 4, total)
     return out

@@ -12,7 +12,8 @@ from ._base import JiuzhuCommand
 BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rules", "api": "jiuzhu.benchmarks.api",
            "payroll": "jiuzhu.benchmarks.payroll", "verify": "jiuzhu.benchmarks.verify",
            "monitor": "jiuzhu.benchmarks.monitor", "dashboard": "jiuzhu.benchmarks.dashboard",
-           "documents": "jiuzhu.benchmarks.documents", "simulate": "jiuzhu.benchmarks.simulate"}
+           "documents": "jiuzhu.benchmarks.documents", "stats": "jiuzhu.benchmarks.stats_return",
+           "simulate": "jiuzhu.benchmarks.simulate"}
 
 
 class Command(JiuzhuCommand):
@@ -43,7 +44,8 @@ class Command(JiuzhuCommand):
                             help="api：基准库 URL（库名须以 jiuzhu_bench 开头；默认 JIUZHU_BENCH_DATABASE_URL 或 "
                                  "postgresql://postgres@127.0.0.1:5432/jiuzhu_bench）")
         parser.add_argument("--rebuild", action="store_true", help="api：删除并重建基准库")
-        parser.add_argument("--enrollments", default=None, help="dashboard：在保对象数（基准库 jiuzhu_bench_dashboard 中）")
+        parser.add_argument("--enrollments", default=None,
+                            help="dashboard、stats：在保对象数（基准库 jiuzhu_bench_dashboard、jiuzhu_bench_stats 中）")
         parser.add_argument("--count", default="10000", help="documents：文书份数")
         parser.add_argument("--processes", default=None, help="documents：并行进程数（默认每核一个）")
 
@@ -76,12 +78,13 @@ class Command(JiuzhuCommand):
                                                                 processes=int(opts["processes"] or 0) or None)
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
-        if name == "dashboard":  # --enrollments N (jiuzhu.benchmarks.dashboard)
+        if name in ("dashboard", "stats"):  # --enrollments N (jiuzhu.benchmarks.dashboard, .stats_return)
             raw = str(opts.get("enrollments") or "")
             if not raw.isdigit() or int(raw) < 1000:
-                raise CommandError("dashboard 基准须用 --enrollments 给出在保对象数（至少 1000 的整数）", returncode=2)
+                raise CommandError(f"{name} 基准须用 --enrollments 给出在保对象数（至少 1000 的整数）", returncode=2)
+            default_repeat = 50 if name == "dashboard" else 3
             result = importlib.import_module(BENCHES[name]).run(
-                enrollments=int(raw), repeat=50 if repeat == 5 else repeat, database_url=opts["database_url"])
+                enrollments=int(raw), repeat=default_repeat if repeat == 5 else repeat, database_url=opts["database_url"])
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
         kwargs = {"repeat": repeat}

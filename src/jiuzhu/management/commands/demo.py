@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from jiuzhu.apps.synthetic.demo import demo_load, demo_logins
 from jiuzhu.apps.synthetic.demo_procedure import demo_procedure_load
+from jiuzhu.apps.synthetic.demo_stats import demo_stats_compute
 from jiuzhu.apps.synthetic.demo_world import demo_world_load
 
 from ._bars import Bars
@@ -33,6 +34,8 @@ class Command(JiuzhuCommand):
                 f"（各办理状态，{world['overdue_cases']} 件逾期）；台账导入在保对象 {ledger['enrollments']} 个；"
                 f"发放批次 {'、'.join(world['batches'].values())}（已对账 {world['reconciled']}）；"
                 f"部门数据 {world['snapshots']} 个来源；监测预警 {world['alerts']} 条；年审进行中")
+            facts = demo_stats_compute(list(world["batches"]))
+            self.stdout.write(f"已计算月度统计（{'、'.join(sorted(world['batches']))}，{facts} 条），统计看板可直接查看")
         if demo_procedure_load():
             self.stdout.write("已开启年审方案的申请情况公示、驻村干部入户调查和民主听证（驻村干部：township 李经办）")
         self.stdout.write("\n演示账号（仅用于演示数据）：")
