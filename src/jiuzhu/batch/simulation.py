@@ -1,8 +1,10 @@
 """Policy simulation (政策测算, issue 17 §5): every registry household of a region evaluated under the
 policy without and with a change (a standard, tier boundaries or amounts, the class add-on, the edge
 multiplier, the income disregards — any dated parameter) on the same day, so every difference is the
-change's; compared with what the household is enrolled in. Pure frame transforms over Arrow in DuckDB
-through Ibis, money in integer fen; nothing is written anywhere.
+change's; compared with what the household is enrolled in. The two evaluations are the columnar rules
+(:func:`.dibao.evaluate_dibao_table`, Ibis over DuckDB); the comparison is vectorised Arrow compute
+over the aligned decisions (one row per household by id, no join). Money in integer fen; nothing is
+written anywhere.
 
 Per household (``SIMULATION_SCHEMA``) the rules' ``transition`` is ``enter`` (not dibao before, dibao
 after), ``leave`` (the reverse), ``class`` (dibao both, class differs), ``amount`` (dibao both, same
@@ -20,7 +22,7 @@ household that becomes (``in``) or stops being (``out``) a 低保边缘 househol
 
 from __future__ import annotations
 
-import ibis
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -47,86 +49,89 @@ MOVEMENTS = ("enter", "leave", "class", "amount")
 ENROLLED_DIBAO, ENROLLED_OTHER = "dibao", "other"
 
 
-def _decided(tables: DibaoTables, tag: str):
-    h = ibis.memtable(tables.households)
-    return h.select(household_id=h.household_id, **{f"{tag}_status": h.status, f"{tag}_class": h["class"],
-                                                    f"{tag}_fen": h.monthly_amount_fen})
+def _aligned(meta: pa.Table, tables: DibaoTables) -> pa.Table:
+    """The household decisions in ``meta``'s row order (both are by household id; checked)."""
+    h = tables.households
+    if not h["household_id"].equals(meta["household_id"]):
+        raise ValueError("simulation: the decisions do not cover the same households as the caseload")
+    return h
 
 
-def simulation_expr(meta: pa.Table, old: DibaoTables, new: DibaoTables):
-    """The Ibis expression of the simulation rows (:data:`SIMULATION_SCHEMA`, unordered): ``meta``
-    (:data:`META_SCHEMA`) of every evaluated household joined with its decision under the old and the
-    new policy."""
-    m = ibis.memtable(meta.cast(META_SCHEMA))
-    j = m.join(_decided(old, "o"), "household_id").join(_decided(new, "n"), "household_id")
-    o_dibao, n_dibao = j.o_status == "dibao", j.n_status == "dibao"
-    old_fen = o_dibao.ifelse(j.o_fen, 0)
-    new_fen = n_dibao.ifelse(j.n_fen, 0)
-    transition = ibis.cases(
-        (~o_dibao & n_dibao, "enter"),
-        (o_dibao & ~n_dibao, "leave"),
-        (o_dibao & n_dibao & (j.o_class != j.n_class), "class"),
-        (o_dibao & n_dibao & (j.o_fen != j.n_fen), "amount"),
-        else_="none",
-    )
-    enrolled = j.enrolled == ENROLLED_DIBAO
-    still = (j.enrolled == ENROLLED_OTHER) | (enrolled & (j.enrollment_status == "graduating"))
-    movement = ibis.cases(
-        (still, "none"),
-        (enrolled & (transition == "enter"), "amount"),
-        (enrolled, transition),
-        (transition == "enter", "enter"),
-        else_="none",
-    )
-    u = j.mutate(old_fen=old_fen, new_fen=new_fen, transition=transition, movement=movement,
-                 counted=~still & (enrolled | (transition == "enter")))
-    edge = ibis.cases(
-        (u.enrolled == ENROLLED_OTHER, ""),
-        ((u.o_status != "edge") & (u.n_status == "edge"), "in"),
-        ((u.o_status == "edge") & (u.n_status != "edge"), "out"),
-        else_="",
-    )
-    return u.select(
-        "household_id", "village", "township", "area_type", "head_name", "persons", "enrolled", "current_fen",
-        old_status=u.o_status, new_status=u.n_status, old_class=u.o_class.fill_null(""),
-        new_class=u.n_class.fill_null(""), old_fen=u.old_fen.cast("int64"), new_fen=u.new_fen.cast("int64"),
-        diff_fen=u.counted.ifelse(u.new_fen - u.old_fen, 0).cast("int64"), transition=u.transition,
-        movement=u.movement, edge=edge,
-    )
+def _count(mask) -> pa.Array:
+    return pc.cast(mask, pa.int64())
 
 
-def township_expr(rows):
+def simulate_rows(meta: pa.Table, old: DibaoTables, new: DibaoTables) -> pa.Table:
+    """The simulation rows (:data:`SIMULATION_SCHEMA`, by household id): ``meta`` (:data:`META_SCHEMA`)
+    of every evaluated household beside its decision under the old and the new policy. Vectorised
+    Arrow compute over aligned columns (no join: both decisions come back one row per household by id)."""
+    meta = meta.cast(META_SCHEMA)
+    if not meta["household_id"].equals(old.households["household_id"]):
+        meta = meta.take(pc.sort_indices(meta["household_id"]))
+    o, n = _aligned(meta, old), _aligned(meta, new)
+    o_status, n_status = o["status"], n["status"]
+    o_dibao, n_dibao = pc.equal(o_status, "dibao"), pc.equal(n_status, "dibao")
+    o_class, n_class = pc.fill_null(o["class"], ""), pc.fill_null(n["class"], "")
+    zero = pa.scalar(0, pa.int64())
+    old_fen = pc.if_else(o_dibao, o["monthly_amount_fen"], zero)
+    new_fen = pc.if_else(n_dibao, n["monthly_amount_fen"], zero)
+    enter = pc.and_(pc.invert(o_dibao), n_dibao)
+    both = pc.and_(o_dibao, n_dibao)
+    transition = pc.case_when(
+        pc.make_struct(enter, pc.and_(o_dibao, pc.invert(n_dibao)), pc.and_(both, pc.not_equal(o_class, n_class)),
+                       pc.and_(both, pc.not_equal(old_fen, new_fen))),
+        "enter", "leave", "class", "amount", "none")
+    enrolled = pc.equal(meta["enrolled"], ENROLLED_DIBAO)
+    other = pc.equal(meta["enrolled"], ENROLLED_OTHER)
+    still = pc.or_(other, pc.and_(enrolled, pc.equal(meta["enrollment_status"], "graduating")))
+    movement = pc.case_when(
+        pc.make_struct(still, pc.and_(enrolled, enter), enrolled, enter),
+        "none", "amount", transition, "enter", "none")
+    counted = pc.and_(pc.invert(still), pc.or_(enrolled, enter))
+    o_edge, n_edge = pc.equal(o_status, "edge"), pc.equal(n_status, "edge")
+    edge = pc.case_when(
+        pc.make_struct(other, pc.and_(pc.invert(o_edge), n_edge), pc.and_(o_edge, pc.invert(n_edge))),
+        "", "in", "out", "")
+    columns = {name: meta[name] for name in ("household_id", "village", "township", "area_type", "head_name",
+                                              "persons", "enrolled", "current_fen")}
+    columns.update(old_status=o_status, new_status=n_status, old_class=o_class, new_class=n_class, old_fen=old_fen,
+                   new_fen=new_fen, diff_fen=pc.if_else(counted, pc.subtract(new_fen, old_fen), zero),
+                   transition=transition, movement=movement, edge=edge)
+    return pa.table(columns).cast(SIMULATION_SCHEMA)
+
+
+def township_totals(rows: pa.Table) -> pa.Table:
     """Totals by township: households evaluated and enrolled, movements, edge changes and the monthly
-    amounts (old and new rules) of the counted households."""
-    r = rows
+    amounts (old and new rules) of the counted households (enrolled, or entering)."""
+    zero = pa.scalar(0, pa.int64())
+    enrolled = pc.equal(rows["enrolled"], ENROLLED_DIBAO)
+    counted = pc.or_(enrolled, pc.equal(rows["movement"], "enter"))
+    t = pa.table({
+        "township": rows["township"], "households": pa.array(np.ones(rows.num_rows, dtype=np.int64)),
+        "enrolled": _count(enrolled), "enter": _count(pc.equal(rows["movement"], "enter")),
+        "leave": _count(pc.equal(rows["movement"], "leave")), "klass": _count(pc.equal(rows["movement"], "class")),
+        "amount": _count(pc.equal(rows["movement"], "amount")), "edge_in": _count(pc.equal(rows["edge"], "in")),
+        "edge_out": _count(pc.equal(rows["edge"], "out")),
+        "old_fen": pc.if_else(counted, rows["old_fen"], zero), "new_fen": pc.if_else(counted, rows["new_fen"], zero),
+        "diff_fen": rows["diff_fen"],
+    })
+    names = [c for c in TOWNSHIP_SCHEMA.names if c != "township"]
+    out = t.group_by("township").aggregate([(c, "sum") for c in names])
+    out = out.rename_columns([c[:-4] if c.endswith("_sum") else c for c in out.column_names])
+    return out.select(TOWNSHIP_SCHEMA.names).sort_by("township").cast(TOWNSHIP_SCHEMA)
 
-    def n(cond):
-        return cond.ifelse(1, 0).sum().cast("int64")
 
-    counted = (r.enrolled == ENROLLED_DIBAO) | (r.movement == "enter")
-    return r.group_by("township").aggregate(
-        households=r.household_id.count().cast("int64"), enrolled=n(r.enrolled == ENROLLED_DIBAO),
-        enter=n(r.movement == "enter"), leave=n(r.movement == "leave"), klass=n(r.movement == "class"),
-        amount=n(r.movement == "amount"), edge_in=n(r.edge == "in"), edge_out=n(r.edge == "out"),
-        old_fen=counted.ifelse(r.old_fen, 0).sum().cast("int64"),
-        new_fen=counted.ifelse(r.new_fen, 0).sum().cast("int64"), diff_fen=r.diff_fen.sum().cast("int64"),
-    ).order_by("township")
-
-
-def simulate(con, meta: pa.Table, old: DibaoTables, new: DibaoTables) -> tuple[pa.Table, pa.Table]:
-    """(rows, township totals) on the Ibis backend ``con``."""
-    rows = con.to_pyarrow(simulation_expr(meta, old, new)).cast(SIMULATION_SCHEMA)
-    towns = con.to_pyarrow(township_expr(ibis.memtable(rows))).cast(TOWNSHIP_SCHEMA)
-    return rows, towns
+def simulate(meta: pa.Table, old: DibaoTables, new: DibaoTables) -> tuple[pa.Table, pa.Table]:
+    """(rows, township totals)."""
+    rows = simulate_rows(meta, old, new)
+    return rows, township_totals(rows)
 
 
 def affected(rows: pa.Table) -> pa.Table:
-    """The households the change moves (or moves into / out of the edge population), by township,
-    village and household."""
+    """The households the change moves (or moves into / out of the edge population), by household id."""
     if not rows.num_rows:
         return rows
-    moved = rows.filter(pc.or_(pc.not_equal(rows["movement"], "none"), pc.not_equal(rows["edge"], "")))
-    return moved.sort_by([("township", "ascending"), ("village", "ascending"), ("household_id", "ascending")])
+    return rows.filter(pc.or_(pc.not_equal(rows["movement"], "none"), pc.not_equal(rows["edge"], "")))
 
 
 def _nice_step(span: int, bins: int) -> int:

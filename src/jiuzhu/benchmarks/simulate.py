@@ -62,9 +62,9 @@ def meta_for(households: pa.Table, old_households: pa.Table) -> pa.Table:
 
 def run_simulation(persons, households, before: Policy, after: Policy, start: date) -> dict:
     con = duckdb_connection()
-    old = evaluate_dibao_table(persons, households, policy=before, as_of=start, con=con)
-    new = evaluate_dibao_table(persons, households, policy=after, as_of=start, con=con)
-    rows, towns = simulate(con, meta_for(households, old.households), old, new)
+    old = evaluate_dibao_table(persons, households, policy=before, as_of=start, con=con, single_person=False)
+    new = evaluate_dibao_table(persons, households, policy=after, as_of=start, con=con, single_person=False)
+    rows, towns = simulate(meta_for(households, old.households), old, new)
     moved = affected(rows)
     return {"rows": rows, "towns": towns, "affected": moved.num_rows, "histogram": histogram(moved["diff_fen"])}
 

@@ -78,13 +78,13 @@ def run_simulation(*, actor, region_code, start_date, changes: dict, progress=No
     step("按现行政策与测算政策计算", 1, 4)
     con = duckdb_connection()
     try:
-        old = evaluate_dibao_table(persons, households, policy=before, as_of=start, con=con)
-        new = evaluate_dibao_table(persons, households, policy=after, as_of=start, con=con)
+        old = evaluate_dibao_table(persons, households, policy=before, as_of=start, con=con, single_person=False)
+        new = evaluate_dibao_table(persons, households, policy=after, as_of=start, con=con, single_person=False)
     except DomainError as exc:  # e.g. tier boundaries out of order under the new values
         raise ValidationFailed("simulation.rules", f"按测算参数无法计算：{exc.message}（字段：changes）",
                                field="changes") from None
     step("比对并汇总", 2, 4)
-    rows, towns = simulate(con, meta, old, new)
+    rows, towns = simulate(meta, old, new)
     summary = summarize(region, start, parsed, before, after, rows, towns)
     step("完成", 4, 4)
     return Simulation(region=region, start=start, changes=parsed, rows=rows, summary=summary)
