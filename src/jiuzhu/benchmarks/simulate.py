@@ -9,6 +9,7 @@ against the batch's.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
 from decimal import Decimal
@@ -105,9 +106,12 @@ def run(*, households: int = 100_000, repeat: int = 3, policy: str = "reference"
     after = changed_policy(before, start)
     persons, hh = generate(households, as_of=start, policy=policy, seed=seed)
     result: dict = {}
+    cpu: list[float] = []
 
     def once():
+        started = time.process_time()
         result.update(run_simulation(persons, hh, before, after, start))
+        cpu.append(time.process_time() - started)
 
     seconds = median_seconds(once, repeat)
     rows, towns = result["rows"], result["towns"]
@@ -120,13 +124,15 @@ def run(*, households: int = 100_000, repeat: int = 3, policy: str = "reference"
         "per_second": round(hh.num_rows / seconds, 1) if seconds else None,
         "baseline": "single-case-engine-twice-per-household", "baseline_seconds": round(baseline, 3),
         "ratio": round(baseline / seconds, 1) if seconds else None, "peak_rss_mb": peak_rss_mb(),
+        "cpu_seconds": round(sorted(cpu)[len(cpu) // 2], 3), "load_average": round(os.getloadavg()[0], 2),
         "engine": "duckdb", "database": None,
         "movements": dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist())),
         "affected": result["affected"], "diff_month_yuan": str(Decimal(diff) / 100),
         "parity_mismatches": mismatches,
         "notes": f"policy {policy}: both dibao standards × 1.05 from {start.isoformat()}; seconds = median of {repeat} "
                  "runs of evaluation under both policies + join with the caseload + totals by township + affected "
-                 f"list + histogram (synthetic in-memory Arrow tables, seed {seed}); baseline_seconds = "
+                 f"list + histogram (synthetic in-memory Arrow tables, seed {seed}); cpu_seconds = CPU time of the process (all "
+                 "threads) in the median run, a check on a machine shared with other work (load_average); baseline_seconds = "
                  f"jiuzhu.rules evaluate_facts under both policies on each of the first {n} households "
                  f"({sample_seconds:.3f} s) scaled linearly; parity on that sample: {mismatches} mismatches",
     }
