@@ -104,6 +104,8 @@ def test_township_staff_get_403_and_outsiders_see_nothing(client, caseworker, ou
     ({"start_date": "2027-01-01", "p:dibao.standard.rural": "-100"}, "dibao.standard.rural", "农村低保标准"),
     ({"start_date": "2027-01-01", "p:edge.multiplier": "两倍"}, "edge.multiplier", "不是有效数值"),
     ({"start_date": "2027-01-01"}, "changes", "至少填写一项"),
+    ({"start_date": "2027-01-01", "region": "abc", "p:edge.multiplier": "2.5"}, "region", "不存在"),
+    ({"start_date": "2027-01-01", "p:dibao.standard.rural": "1500", "p:edge.multiplier": "0"}, "edge.multiplier", "大于0"),
 ])
 def test_bad_input_is_shown_next_to_the_field_and_queues_nothing(client, county_user, post, field, words):
     client.force_login(county_user)

@@ -66,14 +66,15 @@ def _errors(exc: DomainError) -> dict:
 
 
 def _form_page(request, *, form: dict, errors: dict, status: int = 200):
-    region = form.get("region") or request.user.region_id
+    regions = regions_in_scope(actor=request.user).filter(level__lte=3)
+    region = form.get("region") if regions.filter(code=form.get("region") or "").exists() else request.user.region_id
     try:
         start = date.fromisoformat(form.get("start_date") or "")
     except ValueError:
         start = _default_start(timezone.localtime(timezone.now()).date())
     return render(request, "web/system/simulation.html", {
         "form": form, "errors": errors, "fields": _fields(region, start, form.get("changes", {})),
-        "regions": regions_in_scope(actor=request.user).filter(level__lte=3),
+        "regions": regions,
         "recent": [j for j in jobs_visible(actor=request.user, status="") if j.kind == KIND][:10],
     }, status=status)
 
