@@ -179,3 +179,12 @@ def test_simulation_job_and_command_line(county_user, population, capsys):
                  "--set", f"dibao.standard.rural={rural_standard() + 300}", "--json", "--no-progress")
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert printed["counts"] == job.result["counts"] and printed["diff_year"] == job.result["diff_year"]
+
+
+def test_command_line_bad_input_exits_2_naming_the_field(regions):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as exc:
+        call_command("standard", "simulate", "--region", COUNTY, "--start", "2027-01-01",
+                     "--set", "dibao.standard.rural=-1", "--no-progress")
+    assert exc.value.returncode == 2 and "农村低保标准" in str(exc.value) and "字段：dibao.standard.rural" in str(exc.value)
