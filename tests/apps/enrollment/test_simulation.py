@@ -188,3 +188,27 @@ def test_command_line_bad_input_exits_2_naming_the_field(regions):
         call_command("standard", "simulate", "--region", COUNTY, "--start", "2027-01-01",
                      "--set", "dibao.standard.rural=-1", "--no-progress")
     assert exc.value.returncode == 2 and "农村低保标准" in str(exc.value) and "字段：dibao.standard.rural" in str(exc.value)
+
+
+def test_tekun_amounts_follow_a_new_basic_standard(county_user, hh_factory, capsys):  # noqa: F811
+    # given a 特困 person enrolled at the partial-care amount of the policy in force
+    from jiuzhu.batch.standard import tekun_amounts
+
+    policy = region_policy(COUNTY)
+    levels = tekun_amounts(policy, START)
+    hh = hh_factory(incomes=(0,))
+    enroll(hh, amount=str(Decimal(levels[("rural", "partial")]) / 100), klass="", program="tekun", person=hh.head)
+    # when the rural 特困 basic standard is raised by 100
+    new_basic = Decimal(policy.lookup("tekun.basic_standard.rural", START)) + 100
+    sim = run_simulation(actor=county_user, region_code=COUNTY, start_date=START,
+                         changes={"tekun.basic_standard.rural": str(new_basic)})
+    # then the enrollment's amount rises by the single-case engine's difference
+    before, after = policies(COUNTY, START, sim.changes)
+    diff = tekun_amounts(after, START)[("rural", "partial")] - levels[("rural", "partial")]
+    assert diff == 10000
+    assert sim.summary["tekun"] == {"enrolled": 1, "changed": 1, "unmatched": 0, "diff_month": "100.00",
+                                    "diff_year": "1200.00"}
+    # and the command line says so
+    call_command("standard", "simulate", "--region", COUNTY, "--start", "2027-01-01",
+                 "--set", f"tekun.basic_standard.rural={new_basic}", "--no-progress")
+    assert "特困人员 1 人：供养金额变化 1 人，每月增支 100.00 元" in capsys.readouterr().out

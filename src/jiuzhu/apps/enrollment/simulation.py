@@ -22,13 +22,14 @@ from jiuzhu.apps.regions.models import Region
 from jiuzhu.batch.dibao import evaluate_dibao_table
 from jiuzhu.batch.engines import duckdb_connection
 from jiuzhu.batch.simulation import MOVEMENTS, SIMULATION_SCHEMA, affected, histogram, simulate
+from jiuzhu.batch.standard import tekun_amounts
 from jiuzhu.rules.errors import DomainError, ValidationFailed
 from jiuzhu.rules.params import Policy
 from jiuzhu.rules.params.overlay import with_dated_values
 from jiuzhu.rules.standard_checks import standard_violations, standard_warnings
 
 from .simulation_params import label, parse_changes, parse_region, parse_start
-from .simulation_snapshot import simulation_snapshot
+from .simulation_snapshot import simulation_snapshot, tekun_snapshot
 from .standard import region_policy, require_standard_actor
 
 SOURCE = "政策测算（未生效）"
@@ -86,6 +87,7 @@ def run_simulation(*, actor, region_code, start_date, changes: dict, progress=No
     step("比对并汇总", 2, 4)
     rows, towns = simulate(meta, old, new)
     summary = summarize(region, start, parsed, before, after, rows, towns)
+    summary["tekun"] = tekun_effect(tekun_snapshot(region), before, after, start)
     step("完成", 4, 4)
     return Simulation(region=region, start=start, changes=parsed, rows=rows, summary=summary)
 
@@ -129,6 +131,30 @@ def summarize(region: str, start: date, changes: dict, before: Policy, after: Po
         "warnings": warnings,
         "proposable": [c for c in changes if c.startswith("dibao.standard.")],
     }
+
+
+def tekun_effect(enrollments: pa.Table, before: Policy, after: Policy, start: date) -> dict:
+    """特困 enrollments: basic living + care by self-care level (R-TK-13/14) under both policies on the
+    start date (the single-case engine once per area type and level, as the preview); an enrollment's
+    current amount identifies its level under the policy in force (``unmatched`` when none or more than
+    one level gives it; 渐退期 ones keep their amount)."""
+    old, new = tekun_amounts(before, start), tekun_amounts(after, start)
+    level_of: dict[tuple[str, int], set] = {}
+    for (area, level), fen in old.items():
+        level_of.setdefault((area, fen), set()).add(new.get((area, level)))
+    changed = unmatched = diff = 0
+    for r in enrollments.to_pylist():
+        if r["status"] == "graduating":
+            continue
+        news = level_of.get((r["area_type"], r["amount_fen"]), set())
+        if len(news) != 1 or None in news:
+            unmatched += 1
+            continue
+        delta = next(iter(news)) - r["amount_fen"]
+        changed += delta != 0
+        diff += delta
+    return {"enrolled": enrollments.num_rows, "changed": changed, "unmatched": unmatched,
+            "diff_month": _yuan(diff), "diff_year": _yuan(diff * 12)}
 
 
 def simulation_dir(folder: str) -> Path:

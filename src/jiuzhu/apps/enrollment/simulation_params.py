@@ -22,6 +22,9 @@ LABELS = {
     "edge.multiplier": "低保边缘家庭收入倍数",
     "income.employment_deduction_rate": "就业成本扣除比例（工资收入的倍数）",
     "income.employment_deduction_cap": "就业成本扣除上限（元/人/月）",
+    "tekun.basic_standard.urban": "城市特困人员基本生活标准（元/人/月）",
+    "tekun.basic_standard.rural": "农村特困人员基本生活标准（元/人/月）",
+    "tekun.basic_multiplier": "特困基本生活标准（低保标准的倍数）",
 }
 TIER_WORDS = {"upper_ratio": "上限（标准的倍数）", "amount_ratio": "保障比例（标准的倍数）"}
 RATIO_MAX = Decimal("10")

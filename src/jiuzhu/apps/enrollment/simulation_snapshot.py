@@ -49,6 +49,21 @@ def _sql() -> dict[str, str]:
     }
 
 
+_TEKUN = [("enrollment_id", pa.int64()), ("village", pa.string()), ("area_type", pa.string()), ("status", pa.string()),
+          ("amount_fen", pa.int64())]
+
+
+def tekun_snapshot(region_code: str) -> pa.Table:
+    """The live 特困 enrollments under ``region_code``: id, village, area type, status, amount (fen)."""
+    low, high = subtree_range(region_code)
+    e, h = Enrollment._meta.db_table, Household._meta.db_table
+    live = ", ".join(f"'{s}'" for s in Enrollment.LIVE)
+    sql = (f"SELECT e.id, h.region_id, h.area_type, e.status, {_fen('e.amount')} FROM {e} e JOIN {h} h "
+           f"ON h.id = e.household_id WHERE h.region_id BETWEEN %s AND %s AND e.status IN ({live}) "
+           "AND e.program = 'tekun' ORDER BY e.id")
+    return _read("sim_tekun", sql, [low, high], _TEKUN)
+
+
 def _enrolment_columns(households: pa.Table, enrollments: pa.Table) -> dict[str, list]:
     """Per household: ``dibao`` (a live dibao household enrollment, with its status, class and amount),
     ``other`` (单人户施保 or 特困 only) or ``""``."""

@@ -37,6 +37,10 @@ def write_simulation_xlsx(summary: dict, rows: pa.Table, target) -> int:
              f"新增低保边缘 {summary['edge_in']} 户、不再是低保边缘 {summary['edge_out']} 户",
              f"月保障金 {summary['old_month']} → {summary['new_month']} 元；每月增支 {summary['diff_month']} 元，"
              f"每年增支 {summary['diff_year']} 元"]
+    tekun = summary.get("tekun") or {}
+    if tekun.get("enrolled"):
+        lines.append(f"特困人员 {tekun['enrolled']} 人：供养金额变化 {tekun['changed']} 人，每月增支 {tekun['diff_month']} 元，"
+                     f"每年增支 {tekun['diff_year']} 元（未匹配照料等级 {tekun['unmatched']} 人）")
     for line in lines + [f"提示：{w}" for w in summary.get("warnings", [])]:
         ws.write_string(r + 1, 0, line)
         r += 1

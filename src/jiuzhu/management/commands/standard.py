@@ -126,6 +126,11 @@ class Command(JiuzhuCommand):
         self.stdout.write(f"登记家庭 {s['households']} 户（在保 {s['enrolled']} 户）：新纳入 {counts['enter']}、退出 {counts['leave']}、"
                           f"类别变化 {counts['class']}、金额变化 {counts['amount']}；新增边缘 {s['edge_in']}、退出边缘 {s['edge_out']}")
         self.stdout.write(f"月保障金 {s['old_month']} → {s['new_month']} 元；每月增支 {s['diff_month']} 元，每年增支 {s['diff_year']} 元")
+        t = s.get("tekun") or {}
+        if t.get("enrolled"):
+            self.stdout.write(f"特困人员 {t['enrolled']} 人：供养金额变化 {t['changed']} 人，每月增支 {t['diff_month']} 元，"
+                              f"每年增支 {t['diff_year']} 元" + (f"（{t['unmatched']} 人未匹配照料等级，未计入）"
+                                                               if t["unmatched"] else ""))
         self.stdout.write("乡镇\t登记家庭\t在保\t新纳入\t退出\t类别变化\t月增支\t年增支")
         for t in s["townships"]:
             self.stdout.write(f"{t['township_name'] or t['township']}\t{t['households']}\t{t['enrolled']}\t{t['enter']}\t"
