@@ -67,7 +67,8 @@ def _errors(exc: DomainError) -> dict:
 
 def _form_page(request, *, form: dict, errors: dict, status: int = 200):
     regions = regions_in_scope(actor=request.user).filter(level__lte=3)
-    region = form.get("region") if regions.filter(code=form.get("region") or "").exists() else request.user.region_id
+    chosen = str(form.get("region") or "")
+    region = chosen if chosen and regions.filter(code=chosen).exists() else str(request.user.region_id)
     try:
         start = date.fromisoformat(form.get("start_date") or "")
     except ValueError:
