@@ -161,7 +161,8 @@ def test_dibao_case_walks_through_the_ui(live_server, work_calendar, household, 
     page.select_option("#id_opinion", "grant")
     walk.submit_action("已初审")
     page.click("#trace summary")  # the rules trace: rule, step, value
-    assert "R-DB-03" in page.inner_text("#proposal")
+    page.locator("#proposal details summary").first.click()  # the rule behind a step: its 依据 disclosure
+    assert "R-DB-03" in page.locator("#proposal").text_content()
     walk.shot("reviewed")
 
     # 7. ... publishes the notice, which the public page shows without login
