@@ -33,6 +33,10 @@ LABELS = {
     "case.attachment_add": "上传案件材料", "case.document_download": "下载案件文书",
     "case.file_download": "下载一人一档", "case.deadline_moved": "办理时限因放假安排调整",
     "case.recheck_due": "复核到期", "workflow.settings": "修改审核确认流程设置",
+    # integrity (失信 records)
+    "credit.propose": "提出失信记录", "credit.decide": "决定失信记录", "credit.remove": "移出失信名单",
+    "credit.appeal": "登记失信申诉", "credit.appeal_decide": "处理失信申诉", "credit.evidence_add": "上传失信证据",
+    "credit.export": "导出失信名单",
     # verification and monitoring
     "data.ingest": "导入部门数据", "verification.run": "家庭经济状况核对", "monitor.scan": "监测预警扫描",
     "alert.create": "产生预警", "alert.dispose": "处置预警", "alert.deadline_moved": "预警处置时限调整",
@@ -85,7 +89,7 @@ def known_actions() -> list[tuple[str, str]]:
 
 SUBJECT_LABELS = {
     "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "audit_chain": "审计链", "export": "导出", "backup": "备份", "calendar": "工作日历",
-    "case": "案件", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
+    "case": "案件", "credit_record": "失信记录", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
     "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "payroll_batch": "发放批次", "person": "人员",
     "referral": "转介", "region": "区划", "review_campaign": "年审", "snapshot": "部门数据快照",
     "standard_change": "标准调整", "user": "用户", "verification_request": "核对",
