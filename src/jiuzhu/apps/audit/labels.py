@@ -37,6 +37,8 @@ LABELS = {
     "credit.propose": "提出失信记录", "credit.decide": "决定失信记录", "credit.remove": "移出失信名单",
     "credit.appeal": "登记失信申诉", "credit.appeal_decide": "处理失信申诉", "credit.evidence_add": "上传失信证据",
     "credit.export": "导出失信名单",
+    # stats (monthly return: labels missing on main after the stats merge)
+    "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表核对不平，拒绝导出",
     # verification and monitoring
     "data.ingest": "导入部门数据", "verification.run": "家庭经济状况核对", "monitor.scan": "监测预警扫描",
     "alert.create": "产生预警", "alert.dispose": "处置预警", "alert.deadline_moved": "预警处置时限调整",

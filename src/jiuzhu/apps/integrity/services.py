@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F
@@ -75,14 +76,16 @@ def credit_propose(*, actor, data, now: datetime) -> CreditRecord:
     if not can(actor, "integrity.propose"):
         raise Forbidden("forbidden", "您的角色不能提出失信记录（由乡镇经办人提出）")
     today = timezone.localdate(now)
-    cleaned = validate(ProposePayload, data, today=today)
+    cleaned = cast(ProposePayload, validate(ProposePayload, data, today=today))
     if cleaned.person is not None:
         person = Person.objects.filter(pk=cleaned.person).first()
     else:
         number = idcard.parse(cleaned.id_number, field="id_number").value
         person = Person.objects.filter(id_number_bidx=pii.id_number_index(number)).first()
-    ms = person and (Membership.objects.select_related("household").filter(person=person)
-                     .order_by(F("end_date").desc(nulls_first=True), "-id").first())
+    ms = None
+    if person is not None:
+        ms = (Membership.objects.select_related("household").filter(person=person)
+              .order_by(F("end_date").desc(nulls_first=True), "-id").first())
     if person is None or ms is None or not in_scope(actor, ms.household.region_id):
         raise NotFound("not_found", "人员不存在或不在您的管辖范围内",
                        field="person" if cleaned.person is not None else "id_number")
@@ -111,7 +114,7 @@ def credit_decide(*, actor, record_id, data, now: datetime) -> CreditRecord:
     """县民政 decides: list (listing period from the region's dated parameter) or reject. Never the proposer."""
     if not can(actor, "integrity.decide"):
         raise Forbidden("forbidden", "您的角色不能决定失信记录（由县级民政部门决定）")
-    cleaned = validate(DecidePayload, data)
+    cleaned = cast(DecidePayload, validate(DecidePayload, data))
     today = timezone.localdate(now)
     with transaction.atomic():
         record = _lock(actor, record_id)
@@ -142,7 +145,7 @@ def credit_remove(*, actor, record_id, data, now: datetime) -> CreditRecord:
     """Removal at the end of the listing period, or early (信用修复) after the region's minimum months."""
     if not can(actor, "integrity.decide"):
         raise Forbidden("forbidden", "您的角色不能移出失信记录（由县级民政部门决定）")
-    cleaned = validate(RemovePayload, data)
+    cleaned = cast(RemovePayload, validate(RemovePayload, data))
     today = timezone.localdate(now)
     with transaction.atomic():
         record = _lock(actor, record_id)
@@ -168,7 +171,7 @@ def credit_appeal(*, actor, record_id, data, now: datetime) -> CreditRecord:
     """Register the person's appeal (申诉) against a proposed or listed record."""
     if not (can(actor, "integrity.propose") or can(actor, "integrity.decide")):
         raise Forbidden("forbidden", "您的角色不能登记申诉")
-    cleaned = validate(AppealPayload, data)
+    cleaned = cast(AppealPayload, validate(AppealPayload, data))
     with transaction.atomic():
         record = _lock(actor, record_id)
         if record.status not in (CreditRecord.Status.PROPOSED, CreditRecord.Status.LISTED):
@@ -188,7 +191,7 @@ def credit_appeal_decide(*, actor, record_id, data, now: datetime) -> CreditReco
     """县民政 decides the appeal: upheld → the record is withdrawn (rejected or removed)."""
     if not can(actor, "integrity.decide"):
         raise Forbidden("forbidden", "您的角色不能处理申诉（由县级民政部门处理）")
-    cleaned = validate(AppealDecidePayload, data)
+    cleaned = cast(AppealDecidePayload, validate(AppealDecidePayload, data))
     with transaction.atomic():
         record = _lock(actor, record_id)
         if record.appeal != CreditRecord.Appeal.PENDING:
