@@ -37,6 +37,9 @@ LABELS = {
     "credit.propose": "提出失信记录", "credit.decide": "决定失信记录", "credit.remove": "移出失信名单",
     "credit.appeal": "登记失信申诉", "credit.appeal_decide": "处理失信申诉", "credit.evidence_add": "上传失信证据",
     "credit.export": "导出失信名单",
+    "recovery.raise": "登记追回款项", "recovery.plan": "安排分期退款", "recovery.receive": "登记退款到账",
+    "recovery.write_off_propose": "申请核销", "recovery.write_off_decide": "审批核销",
+    "recovery.notice": "出具退款通知书", "recovery.ledger_export": "导出追回台账",
     # stats (monthly return: labels missing on main after the stats merge)
     "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表核对不平，拒绝导出",
     # verification and monitoring
@@ -91,7 +94,7 @@ def known_actions() -> list[tuple[str, str]]:
 
 SUBJECT_LABELS = {
     "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "audit_chain": "审计链", "export": "导出", "backup": "备份", "calendar": "工作日历",
-    "case": "案件", "credit_record": "失信记录", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
+    "case": "案件", "credit_record": "失信记录", "recovery_item": "追回款项", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
     "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "payroll_batch": "发放批次", "person": "人员",
     "referral": "转介", "region": "区划", "review_campaign": "年审", "snapshot": "部门数据快照",
     "standard_change": "标准调整", "user": "用户", "verification_request": "核对",

@@ -91,3 +91,104 @@ class CreditEvidence(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+RECOVERY_REASONS = {
+    "death": "死亡后继续发放",
+    "undeclared_change": "未如实报告家庭状况变化",
+    "fraud": "虚报、隐瞒、伪造骗取",
+    "error": "经办差错多发",
+}
+
+
+class RecoveryItem(models.Model):
+    """A wrong payment to recover (R-PEN-01 责令退回): the paid months, the refund notice, instalments,
+    receipts, and 核销 (write-off) only with the county's approval — a different user, checked by the DB."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待追回"
+        WRITE_OFF_PROPOSED = "write_off_proposed", "核销待县级审批"
+        SETTLED = "settled", "已追回"
+        WRITTEN_OFF = "written_off", "已核销"
+
+    enrollment = models.ForeignKey("enrollment.Enrollment", verbose_name="在保对象", on_delete=models.PROTECT,
+                                   related_name="+")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="乡镇（街道）", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("原因", max_length=20, choices=list(RECOVERY_REASONS.items()))
+    source = models.CharField("来源", max_length=12, default="caseworker")  # caseworker | monitoring
+    note = models.TextField("情况说明", blank=True)
+    total = models.DecimalField("应追回金额(元)", max_digits=14, decimal_places=2)
+    received = models.DecimalField("已追回金额(元)", max_digits=14, decimal_places=2, default=0)
+    written_off = models.DecimalField("核销金额(元)", max_digits=14, decimal_places=2, default=0)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    raised_by = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField("登记时间")
+    notice_number = models.CharField("退款通知书编号", max_length=40, blank=True)
+    notified_at = models.DateTimeField("通知时间", null=True, blank=True)
+    write_off_amount = models.DecimalField("申请核销金额(元)", max_digits=14, decimal_places=2, null=True, blank=True)
+    write_off_reason = models.TextField("核销理由", blank=True)
+    write_off_proposed_by = models.ForeignKey(django_settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.PROTECT, related_name="+")
+    write_off_approved_by = models.ForeignKey(django_settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.PROTECT, related_name="+")
+    write_off_decided_at = models.DateTimeField("核销审批时间", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "追回款项"
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="recovery_amounts_balance",
+                                   condition=Q(received__gte=0, written_off__gte=0, total__gt=0)
+                                   & Q(received__lte=F("total") - F("written_off"))),
+            models.CheckConstraint(name="recovery_write_off_approved",
+                                   condition=Q(written_off=0)
+                                   | Q(status="written_off", write_off_approved_by__isnull=False,
+                                       write_off_proposed_by__isnull=False)
+                                   & ~Q(write_off_approved_by=F("write_off_proposed_by"))),
+            models.CheckConstraint(name="recovery_written_off_has_amount",
+                                   condition=~Q(status="written_off") | Q(written_off__gt=0)),
+        ]
+
+    @property
+    def outstanding(self):
+        return self.total - self.received - self.written_off
+
+
+class RecoveryMonth(models.Model):
+    """One wrongly paid month: a month is recovered at most once per enrollment."""
+
+    item = models.ForeignKey(RecoveryItem, on_delete=models.CASCADE, related_name="months")
+    enrollment = models.ForeignKey("enrollment.Enrollment", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("所属月份")
+    amount = models.DecimalField("金额(元)", max_digits=14, decimal_places=2)
+    payment_line_id = models.BigIntegerField("发放明细编号")
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [models.UniqueConstraint(fields=["enrollment", "month"], name="recovery_month_once")]
+
+
+class RecoveryInstalment(models.Model):
+    item = models.ForeignKey(RecoveryItem, on_delete=models.CASCADE, related_name="instalments")
+    seq = models.PositiveSmallIntegerField("期数")
+    due = models.DateField("应还日期")
+    amount = models.DecimalField("应还金额(元)", max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["item", "seq"], name="recovery_instalment_seq")]
+
+
+class RecoveryReceipt(models.Model):
+    item = models.ForeignKey(RecoveryItem, on_delete=models.CASCADE, related_name="receipts")
+    received_on = models.DateField("到账日期")
+    amount = models.DecimalField("金额(元)", max_digits=14, decimal_places=2)
+    note = models.CharField("备注", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        constraints = [models.CheckConstraint(name="recovery_receipt_positive", condition=Q(amount__gt=0))]

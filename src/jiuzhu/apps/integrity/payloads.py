@@ -1,11 +1,14 @@
-"""What each 失信 service accepts (pydantic; errors name the field in Chinese)."""
+"""What each integrity service (失信 records, recovery) accepts (pydantic; errors name the field in Chinese)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from jiuzhu.apps.cases.payloads import PastDate
 
 RowRef = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
@@ -46,3 +49,33 @@ class AppealPayload(Payload):
 class AppealDecidePayload(Payload):
     upheld: bool = Field(title="申诉处理结果")
     decision: str = Field(title="申诉处理意见", min_length=2, max_length=2000)
+
+
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", title="月份")]
+
+
+class RaisePayload(Payload):
+    enrollment: RowRef = Field(title="在保对象编号")
+    reason: str = Field(title="原因", min_length=1, max_length=20)
+    months: list[Month] = Field(title="多发月份", min_length=1, max_length=120)
+    note: str = Field("", title="情况说明", max_length=2000)
+
+
+class InstalmentPayload(Payload):
+    count: int = Field(title="分期数", ge=1, le=60)
+    first_due: dt.date = Field(title="首期应还日期")
+
+
+class ReceiptPayload(Payload):
+    amount: Decimal = Field(title="到账金额(元)", gt=0, max_digits=14, decimal_places=2)
+    received_on: PastDate = Field(title="到账日期")
+    note: str = Field("", title="备注", max_length=200)
+
+
+class WriteOffPayload(Payload):
+    reason: str = Field(title="核销理由", min_length=4, max_length=2000)
+
+
+class WriteOffDecidePayload(Payload):
+    approve: bool = Field(title="审批结果")
+    note: str = Field(title="审批意见", min_length=2, max_length=2000)
