@@ -28,13 +28,17 @@ ACTIONS = {  # action → (service, form fields, booleans)
 
 
 def _errors(exc: DomainError, fields) -> dict:
-    found = {}
+    """Messages by form field (``months[0]`` → ``months``); anything else under ``general``."""
+    found: dict[str, str] = {}
+
+    def put(name: str, message: str):
+        base = name.split("[", 1)[0].split(".", 1)[0]
+        found.setdefault(base if base in fields else "general", message)
+
     for err in exc.details.get("errors") or []:
-        name = str(err.get("field") or "")
-        found[name if name in fields else "general"] = err.get("message") or exc.message
+        put(str(err.get("field") or ""), err.get("message") or exc.message)
     if not found:
-        name = str(exc.details.get("field") or "")
-        found[name if name in fields else "general"] = exc.message
+        put(str(exc.details.get("field") or ""), exc.message)
     return found
 
 
