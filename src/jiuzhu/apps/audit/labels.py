@@ -40,6 +40,9 @@ LABELS = {
     "recovery.raise": "登记追回款项", "recovery.plan": "安排分期退款", "recovery.receive": "登记退款到账",
     "recovery.write_off_propose": "申请核销", "recovery.write_off_decide": "审批核销",
     "recovery.notice": "出具退款通知书", "recovery.ledger_export": "导出追回台账",
+    "complaint.intake": "登记投诉举报", "complaint.assign": "分派承办人", "complaint.accept": "信访受理决定",
+    "complaint.extend": "延长办理期限", "complaint.investigate": "登记调查核实", "complaint.conclude": "投诉举报办结",
+    "complaint.reply": "出具答复意见书", "complaint.satisfaction": "登记满意度", "complaint.reporter_view": "查看举报人身份",
     # stats (monthly return: labels missing on main after the stats merge)
     "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表核对不平，拒绝导出",
     # verification and monitoring
@@ -94,7 +97,7 @@ def known_actions() -> list[tuple[str, str]]:
 
 SUBJECT_LABELS = {
     "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "audit_chain": "审计链", "export": "导出", "backup": "备份", "calendar": "工作日历",
-    "case": "案件", "credit_record": "失信记录", "recovery_item": "追回款项", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
+    "case": "案件", "credit_record": "失信记录", "recovery_item": "追回款项", "complaint": "投诉举报", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
     "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "payroll_batch": "发放批次", "person": "人员",
     "referral": "转介", "region": "区划", "review_campaign": "年审", "snapshot": "部门数据快照",
     "standard_change": "标准调整", "user": "用户", "verification_request": "核对",

@@ -192,3 +192,72 @@ class RecoveryReceipt(models.Model):
     class Meta:
         ordering = ["received_on", "id"]
         constraints = [models.CheckConstraint(name="recovery_receipt_positive", condition=Q(amount__gt=0))]
+
+
+COMPLAINT_CATEGORIES = {"complaint": "投诉", "report": "举报", "petition": "信访", "objection": "公示异议"}
+COMPLAINT_CHANNELS = {"window": "窗口", "phone": "电话（12349）", "letter": "来信", "online": "网上", "visit": "来访",
+                      "notice": "长期公示反馈"}
+
+
+class Complaint(models.Model):
+    """A complaint, 举报, 信访 or objection (R-PUB-05): intake from any channel, a handler in scope, a
+    deadline from the region's dated parameters, investigation, result, reply, satisfaction. The
+    reporter's name and phone are encrypted; an anonymous report's reporter is shown only to the county
+    handler, and each look is audited (the audit never holds the identity)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "待受理"
+        HANDLING = "handling", "办理中"
+        NOT_ACCEPTED = "not_accepted", "不予受理"
+        CONCLUDED = "concluded", "已办结待答复"
+        REPLIED = "replied", "已答复"
+
+    class Result(models.TextChoices):
+        NONE = "", "—"
+        FOUNDED = "founded", "属实"
+        PARTLY = "partly", "部分属实"
+        UNFOUNDED = "unfounded", "不属实"
+
+    class Satisfaction(models.TextChoices):
+        NONE = "", "未评价"
+        SATISFIED = "satisfied", "满意"
+        BASIC = "basic", "基本满意"
+        UNSATISFIED = "unsatisfied", "不满意"
+
+    category = models.CharField("类别", max_length=10, choices=list(COMPLAINT_CATEGORIES.items()))
+    channel = models.CharField("渠道", max_length=10, choices=list(COMPLAINT_CHANNELS.items()))
+    region = models.ForeignKey("regions.Region", verbose_name="乡镇（街道）", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    enrollment = models.ForeignKey("enrollment.Enrollment", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    content = models.TextField("反映内容")
+    received_on = models.DateField("收到日期")
+    anonymous = models.BooleanField("匿名", default=False)
+    reporter_enc = models.TextField("反映人(密文)", blank=True)  # JSON {name, phone}, sealed
+    reporter_masked = models.CharField("反映人", max_length=60, blank=True)
+    handler = models.ForeignKey(django_settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    status = models.CharField("状态", max_length=14, choices=Status.choices, default=Status.RECEIVED)
+    accept_due = models.DateField("受理决定期限", null=True, blank=True)
+    due = models.DateField("办结期限", null=True, blank=True)
+    extended = models.BooleanField("已延期", default=False)
+    investigation = models.TextField("调查核实情况", blank=True)
+    result = models.CharField("核实结论", max_length=10, choices=Result.choices, default="", blank=True)
+    result_text = models.TextField("处理结果", blank=True)
+    concluded_on = models.DateField("办结日期", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    satisfaction = models.CharField("满意度", max_length=12, choices=Satisfaction.choices, default="", blank=True)
+    created_by = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投诉举报信访"
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="complaint_anonymous_unmasked",
+                                   condition=Q(anonymous=False) | Q(reporter_masked="")),
+            models.CheckConstraint(name="complaint_replied_after_result",
+                                   condition=~Q(status__in=["concluded", "replied"]) | ~Q(result="")),
+        ]
+        indexes = [models.Index(fields=["status", "due"], name="complaint_status_due")]

@@ -79,3 +79,44 @@ class WriteOffPayload(Payload):
 class WriteOffDecidePayload(Payload):
     approve: bool = Field(title="审批结果")
     note: str = Field(title="审批意见", min_length=2, max_length=2000)
+
+
+class IntakePayload(Payload):
+    category: str = Field(title="类别", min_length=1, max_length=10)
+    channel: str = Field(title="渠道", min_length=1, max_length=10)
+    region: str = Field(title="乡镇（街道）", pattern=r"^\d{12}$")
+    case: RowRef | None = Field(None, title="相关案件编号")
+    enrollment: RowRef | None = Field(None, title="相关在保对象编号")
+    content: str = Field(title="反映内容", min_length=5, max_length=5000)
+    received_on: PastDate = Field(title="收到日期")
+    anonymous: bool = Field(False, title="匿名")
+    reporter_name: str = Field("", title="反映人姓名", max_length=50)
+    reporter_phone: str = Field("", title="反映人电话", pattern=r"^(\d{7,12}|1\d{10})?$")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not self.anonymous and not self.reporter_name:
+            raise ValueError("reporter_name|实名反映须填写反映人姓名（或勾选匿名）")
+        return self
+
+
+class AssignPayload(Payload):
+    handler: RowRef = Field(title="承办人")
+
+
+class AcceptPayload(Payload):
+    accept: bool = Field(title="是否受理")
+    note: str = Field("", title="说明", max_length=2000)
+
+
+class InvestigatePayload(Payload):
+    text: str = Field(title="调查核实情况", min_length=5, max_length=5000)
+
+
+class ConcludePayload(Payload):
+    result: str = Field(title="核实结论", min_length=1, max_length=10)
+    text: str = Field(title="处理结果", min_length=5, max_length=5000)
+
+
+class SatisfactionPayload(Payload):
+    satisfaction: str = Field(title="满意度", min_length=1, max_length=12)
