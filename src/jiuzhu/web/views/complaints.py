@@ -106,9 +106,9 @@ def complaint_action(request, complaint_id: int, action: str):
     except NotFound:
         raise
     except DomainError as exc:
-        fields = ACTIONS.get(action, (None, (), ()))
+        names: tuple[str, ...] = (*ACTIONS[action][1], *ACTIONS[action][2]) if action in ACTIONS else ()
         return _detail(request, complaints.lock_read(request.user, complaint_id), status=exc.status,
-                       errors=_errors(exc, (*fields[1], *fields[2])))
+                       errors=_errors(exc, names))
     return redirect("web:complaint_detail", c.pk)
 
 
