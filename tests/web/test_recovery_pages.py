@@ -60,3 +60,11 @@ def test_outsider_cannot_see_or_act(client, caseworker, outsider, household):
                                                         "months": "2026-10"})
     assert raised.status_code == 404 and field_error(raised.content.decode(), "enrollment")
     assert RecoveryItem.objects.count() == 1
+
+
+def test_detect_button_reports_the_count(client, caseworker, village_user):
+    client.force_login(caseworker)
+    page = client.post(reverse("web:recovery_detect")).content.decode()
+    assert 'id="detected"' in page and "0 件" in page
+    client.force_login(village_user)
+    assert client.post(reverse("web:recovery_detect")).status_code == 403

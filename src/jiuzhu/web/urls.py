@@ -109,6 +109,7 @@ urlpatterns = [
     path("credit/<int:record_id>/evidence/<int:evidence_id>/", integrity.credit_evidence, name="credit_evidence"),
     path("credit/<int:record_id>/<str:action>/", integrity.credit_action, name="credit_action"),
     path("recovery/", recovery.recovery_list, name="recovery_list"),
+    path("recovery/detect/", recovery.recovery_detect_view, name="recovery_detect"),
     path("recovery/ledger.xlsx", recovery.recovery_ledger_xlsx, name="recovery_ledger_xlsx"),
     path("recovery/<int:item_id>/", recovery.recovery_detail, name="recovery_detail"),
     path("recovery/<int:item_id>/notice.pdf", recovery.recovery_notice_pdf, name="recovery_notice"),

@@ -180,3 +180,27 @@ def test_notice_pdf_numbers_the_item(caseworker, paid):
     assert item.notice_number == f"追退〔2026〕{item.pk}号"
     html = notice_html(item, date(2026, 12, 7))
     assert "1,300.00" in html or "1300.00" in html
+
+
+def _death_alert(household, person, died, region="330127100201"):
+    from jiuzhu.apps.monitoring.models import Alert, MonitorScan
+    scan = MonitorScan.objects.create(region_id="330127000000", as_of=date(2026, 12, 1), created_at=T0)
+    return Alert.objects.create(scan=scan, dedup_key=f"death:{person.pk}", type="death", source="hukou_death",
+                                person=person, household=household, region_id=region, category="hardship",
+                                event_date=died, detected_on=date(2026, 12, 1), due_date=date(2026, 12, 10),
+                                suggested="verify_close")
+
+
+def test_detection_from_death_alerts_recovers_months_after_the_death(caseworker, outsider, household):
+    from jiuzhu.apps.enrollment.models import Enrollment
+    from jiuzhu.apps.integrity.recovery_detect import recovery_detect
+
+    from .conftest import make_paid
+    single = make_paid(household)
+    Enrollment.objects.filter(pk=single.enrollment.pk).update(person=household.head)
+    _death_alert(household, household.head, date(2026, 9, 20))
+    assert recovery_detect(actor=outsider, now=T0) == []  # not in the outsider's township
+    items = recovery_detect(actor=caseworker, now=T0)
+    assert len(items) == 1 and items[0].source == "monitoring" and items[0].total == Decimal("1300.00")
+    assert [m.month for m in items[0].months.all()] == [date(2026, 10, 1), date(2026, 11, 1)]
+    assert recovery_detect(actor=caseworker, now=T0) == []  # idempotent

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.integrity import recovery, recovery_documents, recovery_ledger
 from jiuzhu.apps.integrity.models import RECOVERY_REASONS, RecoveryItem
+from jiuzhu.apps.integrity.recovery_detect import recovery_detect
 from jiuzhu.rules.errors import DomainError, NotFound
 
 from .common import roles_required, scoped
@@ -125,3 +126,12 @@ def recovery_action(request, item_id: int, action: str):
         return _detail(request, _item(request, item_id), status=exc.status, errors=_errors(exc, (*fields, *flags)),
                        raw=raw, form=action)
     return redirect("web:recovery_detail", item.pk)
+
+
+@login_required
+@roles_required("recovery.operate", "您的角色不能生成追回款项")
+@require_POST
+def recovery_detect_view(request):
+    """Raise recovery items from the monitoring scan's death alerts; the list says how many were made."""
+    items = recovery_detect(actor=request.user, now=timezone.now())
+    return render(request, "web/recovery_list.html", _list_context(request, detected=len(items)))
