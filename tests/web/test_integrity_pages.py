@@ -84,3 +84,18 @@ def test_evidence_upload_refuses_a_text_file(client, caseworker, household):
     response = client.post(reverse("web:credit_action", args=[record.pk, "evidence"]), {"file": bad})
     assert response.status_code in (400, 422) and field_error(response.content.decode(), "file")
     assert not record.evidence.exists()
+
+
+def test_submit_form_offers_the_pledge_and_keeps_it(client, caseworker, household):
+    from jiuzhu.apps.cases.models import Case
+    from jiuzhu.apps.integrity.selectors import case_pledge
+    client.force_login(caseworker)
+    form = client.get(reverse("web:case_new", args=[household.pk])).content.decode()
+    assert "已签署守信承诺书" in form and 'name="integrity_pledge"' in form
+    resp = client.post(reverse("web:case_new", args=[household.pk]), {
+        "program": "dibao", "applicant": str(household.head_id), "channel": "window", "id_checked": "on",
+        "authorization_signed": "on", "economic_form_signed": "on", "integrity_pledge": "on", "note": ""})
+    case = Case.objects.get(household=household)
+    assert resp.status_code == 302 and case_pledge(case) is True
+    page = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()
+    assert 'id="pledge-missing"' not in page and 'id="credit-banner"' not in page
