@@ -114,3 +114,15 @@ def test_anonymous_reporter_only_for_the_county_handler_and_audited(caseworker, 
     for e in events:  # the identity is never in the audit
         assert "王举报" not in str(e.details) + e.reason
         assert "13800001111" not in str(e.details) + e.reason
+
+
+def test_objection_to_the_long_term_notice_reopens_the_enrollment_as_a_recheck(caseworker, household):
+    from jiuzhu.apps.cases.models import Case
+
+    from .conftest import make_paid
+    paid = make_paid(household)
+    c = intake(caseworker, category="objection", channel="notice", enrollment=paid.enrollment.pk,
+               content="公示的该户家中新购轿车，不应享受低保")
+    recheck = Case.objects.get(enrollment=paid.enrollment, kind="recheck")
+    assert c.case_id == recheck.pk and recheck.state == "scheduled" and recheck.is_open
+    assert recheck.deadlines.get().due == c.due

@@ -19,6 +19,7 @@ from jiuzhu.apps.accounts.models import User
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.cases.models import Case
+from jiuzhu.apps.cases.scheduling import schedule_recheck
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.enrollment.standard import region_policy
 from jiuzhu.apps.regions.codes import level_of
@@ -120,7 +121,21 @@ def complaint_intake(*, actor, data, now: datetime) -> Complaint:
         audit_record(actor=actor, action="complaint.intake", subject_type=SUBJECT, subject_id=c.pk,
                      region_code=township, after={**_snapshot(c), "anonymous": c.anonymous, "channel": c.channel},
                      at=now)
+        if c.category == "objection" and enrollment is not None:
+            _reinvestigate(actor, c, enrollment, now)
     return c
+
+
+def _reinvestigate(actor, c: Complaint, enrollment: Enrollment, now: datetime) -> None:
+    """An objection to the long-term notice of an enrollment: 再次调查核实 (seed plan, 长期公示) — a recheck
+    case of the enrollment (or the open one brought forward), due with the objection; the objection
+    points at it. Its decision gives the adjusted amount and the fresh notice."""
+    locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    due = c.due or (timezone.localdate(now) + timedelta(days=30))
+    case, _ = schedule_recheck(actor=actor, enrollment=locked, due=due, now=now, rule_id="R-PUB-04",
+                               reason=f"长期公示异议（编号 {c.pk}）：重新调查核实")
+    c.case = case
+    c.save(update_fields=["case", "updated_at"])
 
 
 def complaint_assign(*, actor, complaint_id, data, now: datetime) -> Complaint:
