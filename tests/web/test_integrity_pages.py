@@ -22,7 +22,8 @@ def _propose(client, caseworker, household, **over):
     return client.post(reverse("web:credit_list"), {"id_number": id_number, **GOOD, **over})
 
 
-def test_propose_then_county_decides_and_the_case_page_warns(client, caseworker, county_user, household):
+def test_propose_then_county_decides_and_the_case_page_warns(client, caseworker, county_user, village_user,
+                                                            household):
     response = _propose(client, caseworker, household)
     record = CreditRecord.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("web:credit_detail", args=[record.pk])
@@ -41,6 +42,9 @@ def test_propose_then_county_decides_and_the_case_page_warns(client, caseworker,
     client.force_login(caseworker)
     page = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()
     assert 'id="credit-banner"' in page and "隐瞒收入" in page and 'id="pledge-missing"' in page
+    client.force_login(village_user)  # R-PUB-03: the village assistant does not see the record
+    page = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()
+    assert 'id="credit-banner"' not in page and "隐瞒收入" not in page
 
 
 def test_bad_input_is_shown_next_to_the_field(client, caseworker, household):

@@ -89,7 +89,8 @@ def case_page_context(request, case, **extra) -> dict:
         "upload_errors": extra.pop("upload_errors", {}),
         **case_documents.documents_section(request, case, today),
         # 失信 records of the household's members and the 守信承诺 (issue 15 §1)
-        "credit_records": integrity_selectors.household_records(household_id=case.household_id, today=today),
+        "credit_records": integrity_selectors.household_records(household_id=case.household_id, today=today)
+        if can(request.user, "integrity.read") else [],
         "integrity_pledge": integrity_selectors.case_pledge(case),
         **extra,
     }
