@@ -103,3 +103,21 @@ def test_submit_form_offers_the_pledge_and_keeps_it(client, caseworker, househol
     assert resp.status_code == 302 and case_pledge(case) is True
     page = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()
     assert 'id="pledge-missing"' not in page and 'id="credit-banner"' not in page
+
+
+def test_evidence_upload_and_download_in_scope_only(client, caseworker, outsider, household, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.web.test_cases_support import tiny_png
+    settings.JIUZHU_FILES_DIR = str(tmp_path)
+    _propose(client, caseworker, household)
+    record = CreditRecord.objects.get()
+    png = tiny_png()
+    response = client.post(reverse("web:credit_action", args=[record.pk, "evidence"]),
+                           {"file": SimpleUploadedFile("证据.png", png, content_type="image/png")})
+    assert response.status_code == 302
+    item = record.evidence.get()
+    assert png not in next(tmp_path.rglob("*.png")).read_bytes()  # encrypted at rest
+    assert client.get(reverse("web:credit_evidence", args=[record.pk, item.pk])).content == png
+    client.force_login(outsider)
+    assert client.get(reverse("web:credit_evidence", args=[record.pk, item.pk])).status_code == 404
