@@ -44,8 +44,6 @@ LABELS = {
     "complaint.intake": "登记投诉举报", "complaint.assign": "分派承办人", "complaint.accept": "信访受理决定",
     "complaint.extend": "延长办理期限", "complaint.investigate": "登记调查核实", "complaint.conclude": "投诉举报办结",
     "complaint.reply": "出具答复意见书", "complaint.satisfaction": "登记满意度", "complaint.reporter_view": "查看举报人身份",
-    # stats (monthly return: labels missing on main after the stats merge)
-    "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表核对不平，拒绝导出",
     # verification and monitoring
     "data.ingest": "导入部门数据", "verification.run": "家庭经济状况核对", "monitor.scan": "监测预警扫描",
     "alert.create": "产生预警", "alert.dispose": "处置预警", "alert.deadline_moved": "预警处置时限调整",
