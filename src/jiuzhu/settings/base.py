@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jiuzhu.apps.documents",
     "jiuzhu.apps.payments",
     "jiuzhu.apps.reviews",
+    "jiuzhu.apps.integrity",
     "jiuzhu.apps.verification",
     "jiuzhu.apps.monitoring",
     "jiuzhu.apps.stats",

@@ -34,6 +34,17 @@ LABELS = {
     "case.attachment_add": "上传案件材料", "case.document_download": "下载案件文书",
     "case.file_download": "下载一人一档", "case.deadline_moved": "办理时限因放假安排调整",
     "case.recheck_due": "复核到期", "workflow.settings": "修改审核确认流程设置",
+    # integrity (失信 records)
+    "credit.propose": "提出失信记录", "credit.decide": "决定失信记录", "credit.remove": "移出失信名单",
+    "credit.appeal": "登记失信申诉", "credit.appeal_decide": "处理失信申诉", "credit.evidence_add": "上传失信证据",
+    "credit.export": "导出失信名单",
+    "recovery.raise": "登记追回款项", "recovery.plan": "安排分期退款", "recovery.receive": "登记退款到账",
+    "recovery.write_off_propose": "申请核销", "recovery.write_off_decide": "审批核销",
+    "recovery.notice": "出具退款通知书", "recovery.ledger_export": "导出追回台账",
+    "recovery.detect": "由死亡预警生成追回款项",
+    "complaint.intake": "登记投诉举报", "complaint.assign": "分派承办人", "complaint.accept": "信访受理决定",
+    "complaint.extend": "延长办理期限", "complaint.investigate": "登记调查核实", "complaint.conclude": "投诉举报办结",
+    "complaint.reply": "出具答复意见书", "complaint.satisfaction": "登记满意度", "complaint.reporter_view": "查看举报人身份",
     # verification and monitoring
     "data.ingest": "导入部门数据", "verification.run": "家庭经济状况核对", "monitor.scan": "监测预警扫描",
     "alert.create": "产生预警", "alert.dispose": "处置预警", "alert.deadline_moved": "预警处置时限调整",
@@ -86,7 +97,7 @@ def known_actions() -> list[tuple[str, str]]:
 
 SUBJECT_LABELS = {
     "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "audit_chain": "审计链", "export": "导出", "backup": "备份", "calendar": "工作日历",
-    "case": "案件", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
+    "case": "案件", "credit_record": "失信记录", "recovery_item": "追回款项", "complaint": "投诉举报", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
     "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "payroll_batch": "发放批次", "person": "人员",
     "referral": "转介", "region": "区划", "review_campaign": "年审", "snapshot": "部门数据快照",
     "standard_change": "标准调整", "user": "用户", "verification_request": "核对",

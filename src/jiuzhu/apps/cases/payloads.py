@@ -64,6 +64,7 @@ class SubmitPayload(Payload):
     id_checked: bool = Field(False, title="已核验身份证件")
     authorization_signed: bool = Field(False, title="已签署委托授权书")
     economic_form_signed: bool = Field(True, title="已填写家庭经济状况信息表")
+    integrity_pledge: bool = Field(False, title="已签署守信承诺书")  # R-PEN-03 truthful declaration
     has_relatives: bool = Field(False, title="有近亲属为民政经办人员或村(居)委会成员")
     relatives: list[RelativeDeclaration] = Field(default_factory=list, title="近亲属申报")
     note: str = Field("", title="备注", max_length=500)
@@ -86,13 +87,14 @@ class IdAuthorizationPayload(Payload):
 
     id_checked: bool = Field(False, title="已核验身份证件")
     authorization_signed: bool = Field(False, title="已签署委托授权书")
+    integrity_pledge: bool = Field(False, title="已签署守信承诺书")
     signed_on: PastDate | None = Field(None, title="签署日期")
     note: str = Field("", title="备注", max_length=500)
 
     @model_validator(mode="after")
     def _check(self):
-        if not (self.id_checked or self.authorization_signed):
-            raise ValueError("authorization_signed|请勾选“已核验身份证件”或“已签署委托授权书”（至少一项）")
+        if not (self.id_checked or self.authorization_signed or self.integrity_pledge):
+            raise ValueError("authorization_signed|请勾选“已核验身份证件”“已签署委托授权书”或“已签署守信承诺书”（至少一项）")
         return self
 
 

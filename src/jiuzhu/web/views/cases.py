@@ -17,6 +17,7 @@ from jiuzhu.apps.cases import case_filters, selectors, services
 from jiuzhu.apps.cases.files import KINDS, attachment_bytes
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import SubmitPayload
+from jiuzhu.apps.integrity import selectors as integrity_selectors
 from jiuzhu.apps.programs.figures import comparison_or_none, verification_items
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.rules.errors import DomainError, NotFound
@@ -87,6 +88,10 @@ def case_page_context(request, case, **extra) -> dict:
         "channel_label": display.CHANNEL_LABELS.get(case.channel, case.channel),
         "upload_errors": extra.pop("upload_errors", {}),
         **case_documents.documents_section(request, case, today),
+        # 失信 records of the household's members and the 守信承诺 (issue 15 §1)
+        "credit_records": integrity_selectors.household_records(household_id=case.household_id, today=today)
+        if can(request.user, "integrity.read") else [],
+        "integrity_pledge": integrity_selectors.case_pledge(case),
         **extra,
     }
 
