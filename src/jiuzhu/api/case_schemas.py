@@ -37,7 +37,7 @@ Intake = Annotated[dict | None, WithJsonSchema(
 
 
 class CaseIn(Schema):
-    program: Literal["dibao", "tekun"] = Field(title="救助项目")
+    program: Literal["dibao", "tekun", "temporary"] = Field(title="救助项目")
     household: RowId = Field(title="家庭编号")
     applicant: RowId = Field(title="申请人编号")
     channel: Literal["window", "village", "online"] = Field(title="申请渠道")
