@@ -12,8 +12,8 @@ from jiuzhu.apps.cases.models import Case, CaseDeadline
 from jiuzhu.apps.cases.services import case_act, case_submit
 from jiuzhu.apps.programs.temporary import limits
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from jiuzhu.rules.workflow.tables import table_for
 from jiuzhu.rules.workflow import WorkflowSettings
+from jiuzhu.rules.workflow.tables import table_for
 from tests.apps.cases.flow import at
 from tests.conftest import VILLAGE_A, VILLAGE_B
 

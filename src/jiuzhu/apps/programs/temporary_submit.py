@@ -9,26 +9,27 @@ from django.db import transaction
 
 from jiuzhu.apps.cases import config
 from jiuzhu.apps.cases.engine import ActionContext, finish, local_today, run_guards
-from jiuzhu.apps.cases.models import Case, CaseEvent, Channel
+from jiuzhu.apps.cases.models import Case, CaseEvent
+from jiuzhu.apps.cases.services import ROLE_CHANNELS
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.apps.registry.models import Household, Membership, Person
 from jiuzhu.core.validation import validate
 from jiuzhu.rules.errors import Forbidden, NotFound, ValidationFailed
+from jiuzhu.rules.workflow.model import CASEWORKER
 from jiuzhu.rules.workflow.tables import transition
 
 from .temporary_payloads import TemporarySubmitPayload
 
 VILLAGE_LEVEL = 5
-CHANNELS = {"village_assistant": {Channel.VILLAGE}}  # township staff: the window or the village's referral
 
 
 def temporary_submit(*, actor, household_id, applicant_id, channel: str, payload, now: datetime) -> Case:
     today = local_today(now)
     problems: list[dict] = []
-    cleaned = None
+    cleaned: TemporarySubmitPayload | None = None
     try:
-        cleaned = validate(TemporarySubmitPayload, payload, today=today)
+        cleaned = validate(TemporarySubmitPayload, payload, today=today)  # type: ignore[assignment]
     except ValidationFailed as exc:
         problems.extend(exc.details.get("errors") or [{"field": exc.details.get("field", ""), "message": exc.message}])
     household = Household.objects.filter(pk=household_id).first() if str(household_id).isdigit() else None
@@ -37,9 +38,10 @@ def temporary_submit(*, actor, household_id, applicant_id, channel: str, payload
     applicant = Person.objects.filter(pk=applicant_id).first() if str(applicant_id).isdigit() else None
     if applicant is None:
         problems.append({"field": "applicant", "code": "case.applicant", "message": "申请人不存在"})
-    if channel not in CHANNELS.get(getattr(actor, "role", ""), {Channel.WINDOW, Channel.VILLAGE}):
+    # township staff (the caseworker's channels, also for the township reviewer paying first): window or village
+    if channel not in ROLE_CHANNELS.get(getattr(actor, "role", ""), ROLE_CHANNELS[CASEWORKER]):
         problems.append({"field": "channel", "code": "case.channel", "message": "申请渠道无效"})
-    if problems or cleaned is None:
+    if problems or cleaned is None or applicant is None:
         first = problems[0] if problems else {"field": "payload", "message": "申请内容无效"}
         raise ValidationFailed(first.get("code") or "payload.invalid", first["message"], field=first["field"],
                                errors=problems)
@@ -58,7 +60,7 @@ def temporary_submit(*, actor, household_id, applicant_id, channel: str, payload
             raise ValidationFailed("case.applicant_not_member", "申请人不是该家庭的在册成员", field="applicant")
     cfg = config.region_config(region_id)
     row = transition("temporary", cfg.settings, None, "submit", cleaned.kind)
-    if getattr(actor, "role", None) not in row.roles:
+    if row is None or row.to_state is None or getattr(actor, "role", None) not in row.roles:
         raise Forbidden("case.role", "您的角色不能登记临时救助")
     ctx = ActionContext(actor=actor, action="submit", payload=cleaned, now=now, household=household,
                         applicant=applicant, program="temporary")
