@@ -30,6 +30,8 @@ MATRIX: dict[str, tuple[frozenset, str]] = {
     "calendar.import": (frozenset({AD, CO}), "导入工作日历（放假安排）"),
     "case.submit": (frozenset({V, CW}), "提交救助申请（受理渠道见 cases.services.ROLE_CHANNELS）"),
     "temporary.record": (frozenset({V, CW, RV}), "登记临时救助（急难型、支出型；急难型由发生地乡镇受理）"),
+    "reserve.allocate": (frozenset({CO}), "向乡镇拨付临时救助备用金"),
+    "reserve.view": (frozenset({CW, RV, CO, INS}), "查看临时救助备用金余额及收支"),
     "case.attach": (frozenset({V, CW, CO}), "上传申请材料扫描件和照片"),
     "case.supervise": (frozenset({CO, INS}), "查看逾期督办清单"),
     "data.read": (frozenset({CO, AD, INS}), "查看部门数据快照"),

@@ -22,6 +22,8 @@ LABELS = {
     "demo.load": "载入演示数据", "registry.seed": "生成合成家庭", "regions.import": "导入行政区划",
     "calendar.import": "导入工作日历", "stats.compute": "统计汇总计算", "job.retry": "重试后台任务",
     "job.cancel": "取消后台任务",
+    # 临时救助备用金 (issue 14 §2)
+    "reserve.allocate": "拨付临时救助备用金", "reserve.draw": "备用金支付临时救助",
     # households and personal data
     "household.create": "新增家庭", "household.update": "修改家庭", "household.member_add": "添加成员",
     "household.member_end": "成员离开", "household.member_move": "成员迁移",
@@ -87,6 +89,6 @@ SUBJECT_LABELS = {
     "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "audit_chain": "审计链", "export": "导出", "backup": "备份", "calendar": "工作日历",
     "case": "案件", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
     "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "payroll_batch": "发放批次", "person": "人员",
-    "referral": "转介", "region": "区划", "review_campaign": "年审", "snapshot": "部门数据快照",
+    "referral": "转介", "region": "区划", "reserve_fund": "临时救助备用金", "review_campaign": "年审", "snapshot": "部门数据快照",
     "standard_change": "标准调整", "user": "用户", "verification_request": "核对",
 }

@@ -14,6 +14,7 @@ from decimal import Decimal
 from jiuzhu.apps.cases import config, registry
 from jiuzhu.apps.cases.guards import record_counts
 from jiuzhu.apps.cases.models import Case
+from jiuzhu.apps.reserve.services import reserve_draw
 from jiuzhu.rules.errors import Conflict, Forbidden
 from jiuzhu.rules.explain import Trace, yuan
 from jiuzhu.rules.params.loader import load_policy
@@ -158,6 +159,9 @@ def _keep(kind):
 
 def _advance(ctx):
     ctx.record("ta_advance", ctx.payload.model_dump(mode="json"))
+    if ctx.payload.from_reserve:  # R-TA-07: paid the same day from the township's 备用金
+        reserve_draw(actor=ctx.actor, case=ctx.case, amount=ctx.payload.amount, reference="advance", now=ctx.now,
+                     note=ctx.payload.reason[:200])
     ctx.case.decided_amount = ctx.payload.amount
 
 
@@ -178,6 +182,9 @@ def _pay(ctx):
     index = record_counts(ctx.case)["ta_payment"]
     ctx.record("ta_payment", {**ctx.payload.model_dump(mode="json"), "stage": index + 1, "of": len(stages),
                               "amount": str(stages[index])})
+    if ctx.payload.from_reserve:
+        reserve_draw(actor=ctx.actor, case=ctx.case, amount=stages[index], reference=f"stage-{index + 1}",
+                     now=ctx.now)
 
 
 def _reject(ctx):

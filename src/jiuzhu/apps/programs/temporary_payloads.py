@@ -70,6 +70,7 @@ class AdvancePayload(_Delivery):
 
     amount: Money = Field(title="先行救助金额(元)", gt=0)
     reason: str = Field(title="先行救助理由", min_length=1, max_length=2000)
+    from_reserve: bool = Field(False, title="从乡镇备用金支付")
 
     @model_validator(mode="after")
     def _check(self):
@@ -149,6 +150,7 @@ class PayPayload(Payload):
     recipient: str = Field(title="领取人", min_length=1, max_length=50)
     receipt_number: str = Field("", title="收据编号", max_length=40)
     paid_on: PastDate = Field(title="发放日期")
+    from_reserve: bool = Field(False, title="从乡镇备用金支付")
 
     @model_validator(mode="after")
     def _check(self):
