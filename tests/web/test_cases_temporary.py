@@ -65,3 +65,24 @@ def test_record_form_errors_next_to_field(client, caseworker, village_user, hous
 def test_outsider_cannot_open_form(client, outsider, household):
     client.login(username=outsider.username, password=PASSWORD)
     assert client.get(f"/households/{household.pk}/temporary/").status_code == 404
+
+
+def test_reserve_page_county_allocates_township_sees_own(client, county_user, caseworker, outsider):
+    from decimal import Decimal
+
+    from jiuzhu.apps.reserve.models import ReserveFund
+    from tests.conftest import TOWNSHIP_A
+
+    client.login(username=county_user.username, password=PASSWORD)
+    r = client.post("/reserve/", {"township": TOWNSHIP_A, "amount": "abc"})
+    assert r.status_code == 422 and "金额" in r.content.decode()
+    assert client.post("/reserve/", {"township": TOWNSHIP_A, "amount": "2000", "note": "拨付"}).status_code == 302
+    assert ReserveFund.objects.get(pk=TOWNSHIP_A).balance == Decimal("2000.00")
+    client.logout()
+    client.login(username=outsider.username, password=PASSWORD)
+    page = client.get("/reserve/").content.decode()
+    assert "2000.00" not in page
+    assert client.post("/reserve/", {"township": TOWNSHIP_A, "amount": "1"}).status_code == 403
+    client.logout()
+    client.login(username=caseworker.username, password=PASSWORD)
+    assert "2000.00" in client.get("/reserve/").content.decode()

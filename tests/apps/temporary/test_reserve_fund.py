@@ -42,6 +42,7 @@ def test_allocate_then_pay_first_from_the_fund(county_user, caseworker, househol
     assert AuditEvent.objects.filter(action="reserve.draw").count() == 1
     rows = {r["code"]: r for r in fund_balances(actor=county_user)}
     assert rows[TOWNSHIP_A]["balance"] == Decimal("700.00") and rows[TOWNSHIP_A]["drawn"] == Decimal("300.00")
+    assert rows[TOWNSHIP_A]["reconciled"]
     assert rows[TOWNSHIP_B]["balance"] == Decimal(0)
     assert [r["code"] for r in fund_balances(actor=caseworker)] == [TOWNSHIP_A]
 

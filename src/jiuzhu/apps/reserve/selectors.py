@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from jiuzhu.apps.regions.models import Region
-from jiuzhu.apps.regions.scope import scope_filter
+from jiuzhu.apps.regions.scope import scope_filter, scope_q
 
 from .models import ReserveEntry, ReserveFund
 
@@ -24,11 +24,13 @@ def fund_balances(*, actor) -> list[dict]:
     for t in townships:
         fund = funds.get(t.code)
         row = totals.get(t.code, {})
-        out.append({"code": t.code, "name": t.name, "balance": fund.balance if fund else Decimal(0),
-                    "allocated": row.get("allocated") or Decimal(0), "drawn": row.get("drawn") or Decimal(0)})
+        balance = fund.balance if fund else Decimal(0)
+        allocated, drawn = row.get("allocated") or Decimal(0), row.get("drawn") or Decimal(0)
+        # reconciles to the fen: what was allocated less what was drawn is what the fund holds
+        out.append({"code": t.code, "name": t.name, "balance": balance, "allocated": allocated, "drawn": drawn,
+                    "reconciled": allocated - drawn == balance})
     return out
 
 
 def fund_entries(*, actor, limit: int = 200):
-    return scope_filter(ReserveEntry.objects.select_related("case", "fund"), actor, "fund__region") \
-        .order_by("-id")[:limit]
+    return ReserveEntry.objects.select_related("case").filter(scope_q(actor, "fund__region")).order_by("-id")[:limit]
