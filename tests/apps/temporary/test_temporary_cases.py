@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from jiuzhu.apps.cases.engine import action_listing
+from jiuzhu.apps.cases.jobs import cases_mark_overdue
 from jiuzhu.apps.cases.models import Case, CaseDeadline
 from jiuzhu.apps.cases.services import case_act, case_submit
 from jiuzhu.apps.programs.temporary import limits
@@ -78,8 +79,23 @@ def test_emergency_follow_up_goes_overdue(caseworker, household):
     """R-TA-03: an unfinished 补办 after its working-day limit is overdue (督办)."""
     case = _open(caseworker, household, EMERGENCY)
     follow = case.deadlines.get(step="follow_up")
-    assert follow.due > DAY
+    assert follow.due > DAY and follow.amount == 10  # region step limit ``ta_follow_up`` (seed 10 wd)
     assert Case.objects.get(pk=case.pk).next_step == "follow_up"
+    cases_mark_overdue(today=follow.due)
+    assert not Case.objects.get(pk=case.pk).overdue
+    cases_mark_overdue(today=follow.due + timedelta(days=1))
+    assert Case.objects.get(pk=case.pk).overdue
+    assert case.deadlines.get(step="follow_up").status == CaseDeadline.Status.OVERDUE
+
+
+@pytest.mark.django_db
+def test_follow_up_limit_is_a_region_setting(caseworker, household):
+    """The 补办 limit is the region's working-day setting (step_limits.ta_follow_up)."""
+    from jiuzhu.apps.cases.models import WorkflowSetting
+
+    WorkflowSetting.objects.create(region_id="330127000000", step_limits={"ta_follow_up": 5})
+    case = _open(caseworker, household, EMERGENCY)
+    assert case.deadlines.get(step="follow_up").amount == 5
 
 
 @pytest.mark.django_db
