@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from jiuzhu.apps.cases.payloads import SubmitPayload
+from jiuzhu.apps.programs.temporary_payloads import TemporarySubmitPayload
 
 from .schemas import RowId
 
@@ -32,8 +33,10 @@ def inline_refs(schema: dict) -> dict:
 
 # The intake is validated by the submit service (payloads.SubmitPayload), so its errors name the field
 # in Chinese like every action's; the document still shows its shape.
+# 临时救助 (program ``temporary``) has its own intake: the kind, the emergency's place and circumstance.
 Intake = Annotated[dict | None, WithJsonSchema(
-    {"anyOf": [inline_refs(SubmitPayload.model_json_schema()), {"type": "null"}], "title": "一证一书及申报"})]
+    {"anyOf": [inline_refs(SubmitPayload.model_json_schema()), inline_refs(TemporarySubmitPayload.model_json_schema()),
+               {"type": "null"}], "title": "一证一书及申报（临时救助：困难情形及急难发生地）"})]
 
 
 class CaseIn(Schema):
