@@ -216,3 +216,14 @@ def test_bad_intake_names_field(caseworker, household):
         _open(caseworker, household, {**EMERGENCY, "place_region": ""})
     assert exc.value.details["field"] == "place_region"
     assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_registration_carries_permissions_and_roles(county_user, household):
+    """Issue 14 §0: the program's registration names its permissions; a role without it is refused."""
+    from jiuzhu.apps.cases import registry
+
+    assert registry.permission("temporary", "submit") == "temporary.record"
+    assert registry.permission("dibao", "submit") == "case.submit"
+    with pytest.raises(Forbidden):
+        _open(county_user, household, EMERGENCY)

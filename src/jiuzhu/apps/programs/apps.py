@@ -24,4 +24,6 @@ class ProgramsConfig(AppConfig):
         registry.register_document("adjustment_notice", documents.adjustment)
         registry.register_lookup("enrollment_start_month", documents.enrollment_start_month)
         registry.register_lookup("certificate_numbers", documents.certificate_numbers)
+        for program in ("dibao", "tekun"):
+            registry.register_permissions(program, submit="case.submit")
         temporary.register()

@@ -218,3 +218,4 @@ def register():
         registry.register_guard(name, fn)
     registry.register_not_applicable(*NOT_APPLICABLE)
     registry.register_submit("temporary", temporary_submit)
+    registry.register_permissions("temporary", submit="temporary.record", reserve_allocate="reserve.allocate")

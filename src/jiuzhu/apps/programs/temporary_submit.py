@@ -7,7 +7,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from jiuzhu.apps.cases import config
+from jiuzhu.apps.accounts.roles import can
+from jiuzhu.apps.cases import config, registry
 from jiuzhu.apps.cases.engine import ActionContext, finish, local_today, run_guards
 from jiuzhu.apps.cases.models import Case, CaseEvent
 from jiuzhu.apps.cases.services import ROLE_CHANNELS
@@ -25,6 +26,8 @@ VILLAGE_LEVEL = 5
 
 
 def temporary_submit(*, actor, household_id, applicant_id, channel: str, payload, now: datetime) -> Case:
+    if not can(actor, registry.permission("temporary", "submit")):
+        raise Forbidden("case.role", "您的角色不能登记临时救助")
     today = local_today(now)
     problems: list[dict] = []
     cleaned: TemporarySubmitPayload | None = None
