@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from jiuzhu.apps.cases.payloads import SubmitPayload
+from jiuzhu.apps.programs.temporary_payloads import TemporarySubmitPayload
 from jiuzhu.rules.workflow.model import WorkflowSettings
 from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
 from jiuzhu.rules.workflow.tables import table_for
@@ -35,8 +36,10 @@ def inline_refs(schema: dict) -> dict:
 
 # The intake is validated by the submit service (payloads.SubmitPayload), so its errors name the field
 # in Chinese like every action's; the document still shows its shape.
+# 临时救助 (program ``temporary``) has its own intake: the kind, the emergency's place and circumstance.
 Intake = Annotated[dict | None, WithJsonSchema(
-    {"anyOf": [inline_refs(SubmitPayload.model_json_schema()), {"type": "null"}], "title": "一证一书及申报"})]
+    {"anyOf": [inline_refs(SubmitPayload.model_json_schema()), inline_refs(TemporarySubmitPayload.model_json_schema()),
+               {"type": "null"}], "title": "一证一书及申报（临时救助：困难情形及急难发生地）"})]
 
 
 def _step_openers() -> dict[str, list[str]]:
@@ -63,7 +66,7 @@ STEP_DESCRIPTION = "时限环节（截止日期由该环节的开启操作按工
 
 
 class CaseIn(Schema):
-    program: Literal["dibao", "tekun"] = Field(title="救助项目")
+    program: Literal["dibao", "tekun", "temporary"] = Field(title="救助项目")
     household: RowIdIn = Field(title="家庭编号")
     applicant: RowIdIn = Field(title="申请人编号")
     channel: Literal["window", "village", "online"] = Field(title="申请渠道")

@@ -75,3 +75,26 @@ def evaluate_temporary(facts: HouseholdFacts, pci: Decimal, asset_codes: list[st
     trace.add("R-TA-03", f"乡镇审批额度 = {terms.township_limit_multiple} × 标准 × {size} 人 = {yuan(limit)}；"
                          f"{'乡镇审批' if level == 'township' else '报县级审批'}", level)
     return Decision(status="temporary", eligible=True, monthly_amount=amount, approval_level=level)
+
+
+def expenditure_income_reason(pci: Decimal, terms: Terms, trace: Trace) -> str | None:
+    """R-TA-02 income test of a 支出型 case (the case engine's guard): the failing reason code, or None."""
+    return _expenditure_income_reason(pci, terms, trace)
+
+
+def township_limit(terms: Terms, size: int) -> Decimal:
+    """R-TA-03: the amount the township approves itself (dated parameter ``temporary.township_limit_multiple``)."""
+    return round_yuan(terms.township_limit_multiple * terms.standard * max(size, 1))
+
+
+def county_cap(terms: Terms, size: int, kind: str) -> Decimal:
+    """R-TA-05: the county's cap for one case; above it 一事一议 (major hardship)."""
+    multiple = terms.temporary_cap_emergency if kind == "emergency" else terms.temporary_cap_expenditure
+    return round_yuan(multiple * terms.standard * max(size, 1))
+
+
+def approval_level(amount: Decimal, township: Decimal, county: Decimal) -> str:
+    """R-TA-03/05: ``township`` up to its limit, ``county`` up to the cap, else ``council`` (一事一议)."""
+    if amount <= township:
+        return "township"
+    return "county" if amount <= county else "council"

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiuzhu.apps.registry",
     "jiuzhu.apps.cases",
     "jiuzhu.apps.enrollment",
+    "jiuzhu.apps.reserve",  # 临时救助备用金 (issue 14 §2)
     "jiuzhu.apps.programs",  # dibao/tekun steps registered with the case engine (cases.registry)
     "jiuzhu.apps.documents",
     "jiuzhu.apps.payments",

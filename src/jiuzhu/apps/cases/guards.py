@@ -20,7 +20,7 @@ from .models import Case, CaseDeadline
 # A guard refusing with one of these codes says the action does not apply to the case now (a branch not
 # taken, a step done already), not that something must happen first: such an action is not listed as
 # blocked (engine.action_listing, the API's ``blocked``) and no task waits for it.
-NOT_APPLICABLE = frozenset({
+NOT_APPLICABLE = set({  # programs add theirs (registry.register_not_applicable)
     "case.id_authorization_complete", "case.verification_requested", "case.verification_recorded",
     "case.opinion_not_grant", "case.opinion_not_deny", "case.opinion_deny", "case.not_sampled",
     "case.spot_check_done", "case.already_filed", "case.denial_delivered", "recheck.not_stop",

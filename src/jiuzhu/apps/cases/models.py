@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiuzhu.rules.workflow import WorkflowSettings
+from jiuzhu.rules.workflow.programs import program_spec
 from jiuzhu.rules.workflow.states import PROGRAM_LABELS, STATE_LABELS
 from jiuzhu.rules.workflow.tables import check_settings
 
@@ -66,8 +67,10 @@ class Case(models.Model):
     class Kind(models.TextChoices):
         APPLICATION = "application", "申请"
         RECHECK = "recheck", "复核"
+        EMERGENCY = "emergency", "急难型"  # 临时救助 (rules/workflow/temporary.py)
+        EXPENDITURE = "expenditure", "支出型"
 
-    program = models.CharField("项目", max_length=8, choices=PROGRAMS)
+    program = models.CharField("项目", max_length=12, choices=PROGRAMS)
     kind = models.CharField("类别", max_length=12, choices=Kind.choices, default=Kind.APPLICATION)
     # A recheck (复核) is of one enrollment; in an annual review (年审) it belongs to the campaign.
     enrollment = models.ForeignKey("enrollment.Enrollment", verbose_name="在保记录", null=True, blank=True,
@@ -129,7 +132,8 @@ class Case(models.Model):
 
     @property
     def number(self) -> str:
-        prefix = ("FH" if self.kind == "recheck" else "") + ("DB" if self.program == "dibao" else "TK")
+        spec = program_spec(self.program)
+        prefix = ("FH" if self.kind == "recheck" else "") + (spec.number_prefix if spec else "TK")
         return f"{prefix}{timezone.localtime(self.submitted_at):%Y}{self.pk:08d}"
 
     @property
@@ -238,7 +242,7 @@ class Notice(models.Model):
     # and amount in force from it and ends the notice when it stops; size and amount here are as published.
     enrollment = models.ForeignKey("enrollment.Enrollment", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="notices")
-    program = models.CharField(max_length=8, choices=PROGRAMS)
+    program = models.CharField(max_length=12, choices=PROGRAMS)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     name = models.CharField("姓名", max_length=50)
     household_size = models.PositiveSmallIntegerField("保障人数")

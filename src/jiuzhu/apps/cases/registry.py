@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .guards import GUARDS
+from .guards import GUARDS, NOT_APPLICABLE
+from .payloads import PAYLOADS
 
 _HANDLERS: dict[str, Callable] = {}
+_ACTIONS: dict[str, Callable] = {}  # actions a program brings (its own payload model and handler)
+_SUBMITS: dict[str, Callable] = {}  # how a program opens a case (when not the engine's own submit)
+_PERMISSIONS: dict[str, dict] = {}  # program → {purpose: permission name in accounts/permissions.py}
 _DOCUMENTS: dict[str, Callable] = {}
 _LOOKUPS: dict[str, Callable] = {}
 
@@ -65,3 +69,40 @@ def documents() -> dict[str, Callable]:
 def lookup(name: str, *args, default=None):
     fn = _LOOKUPS.get(name)
     return default if fn is None else fn(*args)
+
+
+def register_action(action: str, handler: Callable, payload):
+    """A program's own action (issue 14 §0): ``payload`` is its pydantic model (validated by
+    ``clean_payload``, documented by the API), ``handler(ctx)`` writes its records inside ``perform``."""
+    known = PAYLOADS.get(action)
+    if known is not None and known is not payload:
+        raise RuntimeError(f"case engine: payload of {action!r} is registered twice")
+    PAYLOADS[action] = payload
+    _register(_ACTIONS, "action", action, handler)
+
+
+def action_handler(action: str) -> Callable | None:
+    return _ACTIONS.get(action)
+
+
+def register_submit(program: str, fn: Callable):
+    """``fn(actor=, household_id=, applicant_id=, channel=, payload=, now=)`` opens a case of ``program``."""
+    _register(_SUBMITS, "submit", program, fn)
+
+
+def program_submit(program: str) -> Callable | None:
+    return _SUBMITS.get(program)
+
+
+def register_permissions(program: str, **names: str):
+    """The permission names (accounts/permissions.py) a program's pages and API check, by purpose."""
+    _PERMISSIONS.setdefault(program, {}).update(names)
+
+
+def permission(program: str, purpose: str, default: str = "") -> str:
+    return _PERMISSIONS.get(program, {}).get(purpose, default)
+
+
+def register_not_applicable(*codes: str):
+    """Guard refusal codes meaning "does not apply now" (not listed as blocked, no task waits for them)."""
+    NOT_APPLICABLE.update(codes)

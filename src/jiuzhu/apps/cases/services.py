@@ -14,6 +14,7 @@ from jiuzhu.apps.registry.models import Household, Person
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.deadlines import due_date_provisional
 from jiuzhu.rules.workflow.model import DeadlineRule
+from jiuzhu.rules.workflow.programs import program_spec, programs
 from jiuzhu.rules.workflow.recheck import RECHECK_EXTENSION_DAYS
 from jiuzhu.rules.workflow.tables import NOTICE_DAYS, transition
 
@@ -30,10 +31,14 @@ def case_submit(*, actor, program: str, household_id, applicant_id, channel: str
                 now: datetime) -> Case:
     """Start a case (submit): 一证一书, economic information form, near-relative declaration (R-WF-3)."""
     # Every problem of the form at once (each under its field): program, the 一证一书 payload, applicant, channel.
+    program_submit = registry.program_submit(program)
+    if program_submit is not None:  # a program that opens its cases itself (e.g. temporary assistance)
+        return program_submit(actor=actor, household_id=household_id, applicant_id=applicant_id, channel=channel,
+                              payload=payload, now=now)
     problems: list[dict] = []
-    if program not in ("dibao", "tekun"):
-        problems.append({"field": "program", "code": "case.program",
-                         "message": "救助项目只能是 dibao(最低生活保障) 或 tekun(特困供养)"})
+    if program_spec(program) is None:
+        choices = "、".join(f"{key}({spec.label})" for key, spec in programs().items())
+        problems.append({"field": "program", "code": "case.program", "message": f"救助项目只能是 {choices}"})
     cleaned = None
     try:
         cleaned = clean_payload("submit", payload)
@@ -52,7 +57,7 @@ def case_submit(*, actor, program: str, household_id, applicant_id, channel: str
     if applicant is None:
         problems.append({"field": "applicant", "code": "case.applicant", "message": "申请人不存在"})
     cfg = config.region_config(region_id)
-    row = transition(program if program in ("dibao", "tekun") else "dibao", cfg.settings, None, "submit")
+    row = transition(program if program_spec(program) else "dibao", cfg.settings, None, "submit")
     if getattr(actor, "role", None) not in row.roles:
         raise Forbidden("case.role", "您的角色不能提交申请")
     if channel not in ROLE_CHANNELS.get(actor.role, set()):
@@ -259,6 +264,9 @@ def case_act(*, actor, case_id, action: str, payload: dict | None = None, now: d
              version: int | None = None) -> Case:
     """Dispatch to the action's service (the API and UI call this with the action from the URL)."""
     service = SERVICES.get(action)
+    if service is None and registry.action_handler(action) is not None:  # a program's own action
+        return perform(actor=actor, case_id=case_id, action=action, payload=payload, now=now, version=version,
+                       handler=registry.action_handler(action))
     if service is None:
         raise NotFound("case.unknown_action", f"未知操作：{action}", field="action")
     return service(actor=actor, case_id=case_id, payload=payload, now=now, version=version)

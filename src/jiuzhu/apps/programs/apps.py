@@ -9,7 +9,7 @@ class ProgramsConfig(AppConfig):
     def ready(self):
         from jiuzhu.apps.cases import registry
 
-        from . import documents, figures, guards, recheck, review, termination
+        from . import documents, figures, guards, recheck, review, temporary, termination
 
         registry.register_handler("initial_review", review.review_writes)
         registry.register_handler("confirm", review.confirm_writes)
@@ -24,3 +24,6 @@ class ProgramsConfig(AppConfig):
         registry.register_document("adjustment_notice", documents.adjustment)
         registry.register_lookup("enrollment_start_month", documents.enrollment_start_month)
         registry.register_lookup("certificate_numbers", documents.certificate_numbers)
+        for program in ("dibao", "tekun"):
+            registry.register_permissions(program, submit="case.submit")
+        temporary.register()

@@ -25,6 +25,11 @@ STATE_LABELS = {
     # 特困 termination procedure on a recheck (R-TK-16): 7-day notice, objections investigated.
     "termination_notice": "拟终止公示中",
     "termination_disputed": "拟终止公示有异议",
+    # 临时救助 (issue 14, rules/workflow/temporary.py)
+    "advance_paid": "已先行救助·待补办",
+    "county_review": "待县级审批",
+    "council": "待一事一议",
+    "paying": "发放中",
 }
 
 CLOSED_STATES = frozenset({"approved", "rejected", "closed_ineligible", "not_accepted", "withdrawn", "terminated",
@@ -65,6 +70,21 @@ ACTION_LABELS = {
     # 年审 plan 三(2)二、五 (optional per region)
     "record_application_objection": "登记申请情况公示异议",
     "hold_hearing": "录入民主听证",
+    # 临时救助 (issue 14)
+    "ta_pay_advance": "先行救助发放",
+    "ta_complete_follow_up": "补办完成",
+    "ta_accept": "受理临时救助申请",
+    "ta_record_verification": "录入核对结果",
+    "ta_record_survey": "录入入户调查",
+    "ta_publish_notice": "公示(或登记免于公示)",
+    "ta_approve": "乡镇审批(批准)",
+    "ta_refer_county": "报县级审批",
+    "ta_county_approve": "县级审批(批准)",
+    "ta_refer_council": "提交一事一议",
+    "ta_council_approve": "一事一议批准",
+    "ta_reject": "不予救助",
+    "ta_pay": "发放救助(分阶段)",
+    "ta_close_payments": "发放完毕办结",
 }
 
 STEP_LABELS = {
@@ -83,9 +103,11 @@ STEP_LABELS = {
     "overall": "总办理时限",
     "recheck": "复核办结期限",
     "objection_handling": "异议调查核实及决定",
+    "follow_up": "先行救助后补办核对、调查、公示",
+    "ta_county": "县级审批",
 }
 
-PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养"}
+PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "temporary": "临时救助"}
 
 # Reasons for which the overall limit may be extended (R-WF-10: 特殊情况).
 EXTEND_REASONS = {
@@ -104,7 +126,7 @@ TERMINATE_REASONS = {
 }
 
 # Case kinds: an application (申请审核确认) or a recheck of an enrollment (复核, R-DM-02/05).
-KIND_LABELS = {"application": "申请", "recheck": "复核"}
+KIND_LABELS = {"application": "申请", "recheck": "复核", "emergency": "急难型", "expenditure": "支出型"}
 
 # What a recheck decides (R-DM-02/03/04): keep, change the amount or class, stop, or 渐退.
 RECHECK_OUTCOMES = {

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from .model import CASEWORKER, COUNTY, REVIEWER, VILLAGE, DeadlineRule, Transition, WorkflowSettings
 from .optional import optional_guards, optional_rows
+from .programs import ProgramSpec, program_spec, register_program
 from .recheck import recheck_table
 from .states import OPEN_STATES
 
@@ -20,6 +21,7 @@ SEED_STEP_LIMITS = {
     "initial_review": 3, "publish_notice": 1, "appraisal": 3, "confirmation": 3,
     "confirmation_county": 10, "denial_letter": 3, "county_filing": 5,
     "tekun_initial_opinion": 15, "tekun_confirmation_county": 15,
+    "ta_follow_up": 10,  # 临时救助 急难型: 先行救助后补办核对、调查、公示 (issue 14; region setting)
 }
 NATIONAL_CAPS = {"request_verification": 3, "verification_report": 3 + 5, "survey": 3,
                  "confirmation_county": 10, "denial_letter": 3, "overall_delegated": 20,
@@ -157,13 +159,26 @@ def _key(settings: WorkflowSettings) -> tuple:
 
 def table_for(program: str, settings: WorkflowSettings, kind: str = "application") -> tuple[Transition, ...]:
     """The table of an application (申请) or of a recheck (复核, see recheck.py) in this region."""
-    if program not in ("dibao", "tekun"):
+    spec = program_spec(program)
+    if spec is None:
         raise ValueError(f"unknown program {program!r}")
-    if kind == "recheck":
-        return recheck_table(program, settings.confirmation_level)
-    if kind != "application":
-        raise ValueError(f"unknown case kind {kind!r}")
-    return _table(program, _key(settings))
+    return spec.table(settings, kind)
+
+
+def _assistance_table(program: str):
+    def table(settings: WorkflowSettings, kind: str) -> tuple[Transition, ...]:
+        if kind == "recheck":
+            return recheck_table(program, settings.confirmation_level)
+        if kind != "application":
+            raise ValueError(f"unknown case kind {kind!r}")
+        return _table(program, _key(settings))
+    return table
+
+
+register_program(ProgramSpec("dibao", "最低生活保障", "DB", _assistance_table("dibao"),
+                             {"application": "申请", "recheck": "复核"}, "低保"))
+register_program(ProgramSpec("tekun", "特困人员救助供养", "TK", _assistance_table("tekun"),
+                             {"application": "申请", "recheck": "复核"}, "特困"))
 
 
 def transition(program: str, settings: WorkflowSettings, state: str | None, action: str,
@@ -196,3 +211,6 @@ def check_settings(settings: WorkflowSettings) -> list[tuple[str, str]]:
         elif not isinstance(value, int) or value < 1 or value > NATIONAL_CAPS.get(step, 45):
             problems.append((f"step_limits.{step}", f"环节时限应为 1 至 {NATIONAL_CAPS.get(step, 45)} 的整数"))
     return problems
+
+
+from . import temporary as _temporary  # noqa: E402,F401  (registers 临时救助)

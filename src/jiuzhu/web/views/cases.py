@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.accounts.staff import staff_near
 from jiuzhu.apps.cases import case_filters, selectors, services
+from jiuzhu.apps.cases import registry as engine_registry
 from jiuzhu.apps.cases.files import KINDS, attachment_bytes
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import SubmitPayload
@@ -114,7 +115,9 @@ def _submit_context(request, hh, raw: dict, errors) -> dict:
         "hh": hh, "memberships": memberships, "members": [m.person for m in memberships],
         "staff": staff, "staff_posts": sorted({s["post"] for s in staff} | set(VILLAGE_POSTS)),
         "fields": case_forms.bind(specs, raw, errors.fields),
-        "programs": PROGRAM_LABELS.items(), "channels": [(c.value, c.label) for c in Channel if c in role_channels],
+        # programs that open their cases with their own form (临时救助) are not applied for here
+        "programs": [(k, v) for k, v in PROGRAM_LABELS.items() if engine_registry.program_submit(k) is None],
+        "channels": [(c.value, c.label) for c in Channel if c in role_channels],
         "raw": raw, "errors": errors,
     }
 
