@@ -129,7 +129,7 @@ class Case(models.Model):
 
     @property
     def number(self) -> str:
-        prefix = ("FH" if self.kind == "recheck" else "") + ("DB" if self.program == "dibao" else "TK")
+        prefix = ("FH" if self.kind == "recheck" else "") + {"dibao": "DB", "lowinc": "DS"}.get(self.program, "TK")
         return f"{prefix}{timezone.localtime(self.submitted_at):%Y}{self.pk:08d}"
 
     @property

@@ -65,6 +65,9 @@ ACTION_LABELS = {
     # 年审 plan 三(2)二、五 (optional per region)
     "record_application_objection": "登记申请情况公示异议",
     "hold_hearing": "录入民主听证",
+    # 低收入和支出型贫困家庭认定 (年审 plan 四(三), rules/workflow/lowincome.py)
+    "assess_lowincome": "提出认定意见",
+    "recognize": "作出认定(低收入家庭)",
 }
 
 STEP_LABELS = {
@@ -85,7 +88,7 @@ STEP_LABELS = {
     "objection_handling": "异议调查核实及决定",
 }
 
-PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养"}
+PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "lowinc": "低收入和支出型贫困家庭认定"}
 
 # Reasons for which the overall limit may be extended (R-WF-10: 特殊情况).
 EXTEND_REASONS = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .lowincome import LOWINC, lowincome_table
 from .model import CASEWORKER, COUNTY, REVIEWER, VILLAGE, DeadlineRule, Transition, WorkflowSettings
 from .optional import optional_guards, optional_rows
 from .recheck import recheck_table
@@ -157,6 +158,8 @@ def _key(settings: WorkflowSettings) -> tuple:
 
 def table_for(program: str, settings: WorkflowSettings, kind: str = "application") -> tuple[Transition, ...]:
     """The table of an application (申请) or of a recheck (复核, see recheck.py) in this region."""
+    if program == LOWINC:  # 低收入和支出型贫困家庭认定 (lowincome.py)
+        return lowincome_table(settings, kind)
     if program not in ("dibao", "tekun"):
         raise ValueError(f"unknown program {program!r}")
     if kind == "recheck":
