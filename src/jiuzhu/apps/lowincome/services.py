@@ -66,12 +66,15 @@ def lowincome_start(*, actor, household_id, applicant_id, source: str, source_no
         problems.append({"field": "applicant", "code": "case.applicant", "message": "申请人不存在"})
     cfg = config.region_config(household.region_id)
     row = transition(LOWINC, cfg.settings, None, "submit")
-    if getattr(actor, "role", None) not in row.roles:
+    if row is None or getattr(actor, "role", None) not in row.roles:
         raise Forbidden("case.role", "您的角色不能提交低收入家庭认定")
     if problems:
         first = problems[0]
         raise ValidationFailed(first.get("code") or "payload.invalid", first["message"], field=first["field"],
                                errors=problems)
+    if cleaned is None or applicant is None:  # (each is one of the problems above)
+        raise ValidationFailed("payload.invalid", "申请内容无效", field="payload")
+    intake = cleaned.model_dump(mode="json")
     channel = sorted(ROLE_CHANNELS[actor.role])[-1]  # window for the township, village for the assistant
     ctx = ActionContext(actor=actor, action="submit", payload=cleaned, now=now, household=household,
                         applicant=applicant, program=LOWINC)
@@ -82,13 +85,13 @@ def lowincome_start(*, actor, household_id, applicant_id, source: str, source_no
             case = Case.objects.create(
                 program=LOWINC, household=household, applicant=applicant, region_id=household.region_id,
                 channel=channel, state="submitted", settings=config.settings_snapshot(cfg.settings),
-                relative_flag=cleaned.has_relatives, submitted_at=now, created_by=actor)
+                relative_flag=bool(intake.get("has_relatives")), submitted_at=now, created_by=actor)
             ctx.case = case
             ctx.event = CaseEvent.objects.create(case=case, at=now, action="submit", actor=actor,
                                                  actor_name=actor.username, role=actor.role, to_state="submitted",
-                                                 payload=cleaned.model_dump(mode="json"),
+                                                 payload=intake,
                                                  reason=rules.SOURCES[source])
-            ctx.record("intake", {**cleaned.model_dump(mode="json"), "channel": channel, "source": source,
+            ctx.record("intake", {**intake, "channel": channel, "source": source,
                                   "source_note": (source_note or "").strip()})
             finish(case, row, ctx, {"state": None, "version": 0})
     except IntegrityError:
@@ -151,11 +154,11 @@ def lowincome_review_tasks(*, actor, campaign_id, now: datetime) -> int:
         raise Conflict("review.closed", "年审已结束，不能再生成复核任务")
     today = timezone.localtime(now).date()
     low, high = subtree_range(campaign.region_id)
-    entries = (LowIncomeEntry.objects.filter(region_id__gte=low, region_id__lte=high, removed_on__isnull=True,
+    candidates = (LowIncomeEntry.objects.filter(region_id__gte=low, region_id__lte=high, removed_on__isnull=True,
                                              category__in=("edge", "rigid_expenditure"), recognized_on__lte=today)
                .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
                .exclude(pk__in=LowIncomeRecheck.objects.filter(campaign=campaign).values("entry_id")))
-    entries = [e for e in entries.order_by("id") if in_scope(actor, e.region_id)]
+    entries = [e for e in candidates.order_by("id") if in_scope(actor, e.region_id)]
     LowIncomeRecheck.objects.bulk_create([
         LowIncomeRecheck(entry=e, campaign=campaign, region_id=e.region_id, due=campaign.due, created_at=now)
         for e in entries])

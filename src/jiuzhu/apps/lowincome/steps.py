@@ -25,7 +25,6 @@ from jiuzhu.rules.policy_params import optional_entry
 from jiuzhu.rules.workflow.states import PROGRAM_LABELS
 
 
-
 class AssessPayload(payloads.Payload):
     """认定意见: the township's figures come from 核对 and the survey; 刚性支出 of the 12 months before the
     application (R-LI-04) is entered here, by item, from the receipts."""
