@@ -35,6 +35,8 @@ def _act(client, case, action, data=None):
     resp = client.post(reverse("web:case_action", args=[case.pk, action]), {"version": case.version, **(data or {})})
     assert resp.status_code == 302, (action, resp.status_code, resp.content.decode()[:3000])
     case.refresh_from_db()
+    page = client.get(resp.url)  # the case page renders in every state of the recognition
+    assert page.status_code == 200 and case.state_label in page.content.decode()
     return case
 
 
