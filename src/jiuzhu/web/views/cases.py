@@ -109,7 +109,9 @@ def _submit_context(request, hh, raw: dict, errors) -> dict:
         "hh": hh, "memberships": memberships, "members": [m.person for m in memberships],
         "staff": staff, "staff_posts": sorted({s["post"] for s in staff} | set(VILLAGE_POSTS)),
         "fields": case_forms.bind(specs, raw, errors.fields),
-        "programs": PROGRAM_LABELS.items(), "channels": [(c.value, c.label) for c in Channel if c in role_channels],
+        # 低收入家庭认定 starts on its own page (/lowincome/), with its source
+        "programs": [(k, v) for k, v in PROGRAM_LABELS.items() if k != "lowinc"],
+        "channels": [(c.value, c.label) for c in Channel if c in role_channels],
         "raw": raw, "errors": errors,
     }
 
