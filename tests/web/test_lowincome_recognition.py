@@ -12,6 +12,7 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from jiuzhu.apps.audit.models import AuditEvent
+from jiuzhu.apps.cases.documents import contexts
 from jiuzhu.apps.cases.models import Case
 from jiuzhu.apps.enrollment.standard import region_policy
 from jiuzhu.apps.lowincome.models import LowIncomeRecheck
@@ -91,6 +92,10 @@ def test_seed_plan_4_3_low_income_recognition_runs_end_to_end_in_the_browser(cli
     assert entry.recognized_on == timezone.localdate() and entry.valid_until is not None
     assert (entry.valid_until - entry.recognized_on).days in range(360, 366)  # 12 months (R-LI-05)
     assert AuditEvent.objects.filter(action="lowincome.recognize", subject_id=str(entry.pk)).exists()
+    docs = contexts(case, timezone.localdate())
+    assert {"application", "survey", "initial_notice"} <= set(docs)
+    pdf = client.get(reverse("web:case_document", args=[case.pk, "initial_notice"]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # the 台账 shows it, and the xlsx carries it with the source case
     client.force_login(people["caseworker"])
     home = client.get(reverse("web:lowincome_home")).content.decode()
@@ -157,6 +162,8 @@ def test_seed_plan_4_3_household_above_the_line_is_not_recognized(client, people
                                          "reasons": "家庭人均收入超过低保标准1.5倍"})
     assert case.state == "rejected"
     assert not LowIncomeEntry.objects.filter(household=household).exists()
+    docs = contexts(case, timezone.localdate())  # the case's documents build (不予批准决定书 with its basis)
+    assert "刚性支出困难家庭认定办法" in docs["denial_letter"].denial.legal_basis
 
 
 def test_seed_plan_4_3_rigid_expenditure_household_is_recognized_as_zhichuxing(client, people, household):

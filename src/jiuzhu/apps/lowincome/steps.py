@@ -12,7 +12,7 @@ from django.db.models import Q
 from pydantic import Field
 
 from jiuzhu.apps.audit.services import audit_record
-from jiuzhu.apps.cases import payloads, registry, services
+from jiuzhu.apps.cases import config, payloads, registry, services
 from jiuzhu.apps.cases.engine import perform
 from jiuzhu.apps.cases.guards import _latest
 from jiuzhu.apps.enrollment.models import Enrollment
@@ -67,8 +67,12 @@ def assess_writes(ctx):
                                  "rigid": {"current_status": "none", "expenditure": expenditure}},
                                 region_code=case.region_id)
     op = rules.opinion(dibao, rigid, _covered_by(case))
+    # the figures the documents print (附件2/4/5, programs.figures) come from this evaluation
+    case.proposal = {"policy": config.region_config(case.region_id).policy, "as_of": ctx.today.isoformat(),
+                     "request": request, "result": dibao}
     ctx.record("review", {
-        "opinion": "grant" if op.grant else "deny", "category": op.category, "reasons": list(op.reasons),
+        "opinion": "grant" if op.grant else "deny", "amount": "0.00", "category": op.category,
+        "reasons": list(op.reasons),
         "summary": op.summary, "expenditure": expenditure, "note": p.note,
         "per_capita_income": dibao["per_capita_income"], "standard": dibao["standard"], "status": dibao["status"],
         "trace": dibao["trace"] + (rigid["trace"] if rigid else []),
