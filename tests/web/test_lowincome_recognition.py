@@ -257,3 +257,19 @@ def test_other_roles_cannot_remove(client, people, household, role):
         assert resp.status_code == 403
     entry.refresh_from_db()
     assert (entry.removed_on is None) == (role == "reviewer")
+
+
+def test_demo_starts_one_recognition_from_the_discovery_list(people, household, settings, tmp_path):
+    """The demo county shows the procedure: one recognition started from 主动发现, once."""
+    from jiuzhu.apps.accounts.models import User
+    from jiuzhu.apps.synthetic.demo_lowincome import demo_lowincome_load
+
+    from .test_cases_support import act, case_in
+
+    User.objects.filter(pk=people["caseworker"].pk).update(username="township")
+    case = case_in(people, household, "verified")
+    act(people["caseworker"], case, "notify_ineligible", {"reason": "核对发现存款超过限额"})
+    started = demo_lowincome_load()
+    assert started is not None and started.program == "lowinc" and started.state == "submitted"
+    assert started.records.get(kind="intake").data["source"] == "denied_dibao"
+    assert demo_lowincome_load() is None
