@@ -30,6 +30,7 @@ _MAX_CHECKS = (
     ("dibao.recheck_months.unstable", "bound.recheck_months.unstable", "R-DM-02", "收入不稳定家庭复核周期（月）"),
     ("dibao.death_recheck_months", "bound.death_recheck_months", "R-DM-05", "成员死亡后复核办结时限（月）"),
     ("rigid.validity_months", "bound.rigid.validity_months", "R-LI-05", "刚性支出困难家庭认定有效期（月）"),
+    ("edge.validity_months", "bound.rigid.validity_months", "R-LI-05", "低收入家庭（低保边缘）认定有效期（月）"),
 )
 _MIN_CHECKS = (
     ("workflow.publicity_days", "bound.workflow.publicity_days_min", "WF-7", "村（居）公示天数"),

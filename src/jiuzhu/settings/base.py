@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jiuzhu.apps.integrity",
     "jiuzhu.apps.verification",
     "jiuzhu.apps.monitoring",
+    "jiuzhu.apps.lowincome",
     "jiuzhu.apps.stats",
     "jiuzhu.apps.exports",  # xlsx exports of the lists (large ones as background jobs)
     "jiuzhu.apps.backup",  # backup/restore; the daily audit anchor job

@@ -53,6 +53,10 @@ LABELS = {
     "referral.create": "转介", "referral.feedback": "转介反馈",
     "lowincome.register": "低收入人口登记", "lowincome.import": "导入低收入人口名册",
     "lowincome.export": "导出低收入人口名册",
+    # 低收入和支出型贫困家庭认定 (apps/lowincome)
+    "lowincome.recognize": "认定低收入家庭（进入台账）", "lowincome.remove": "清退低收入家庭",
+    "lowincome.ledger_export": "导出低收入家庭台账", "lowincome.review_tasks": "生成低收入家庭年审复核任务",
+    "lowincome.recheck": "低收入家庭年审复核结论",
     # enrollments, standards, reviews
     "enrollment.recheck": "在保对象复核", "enrollment.death_recheck": "成员死亡复核",
     "enrollment.graduation_end": "渐退期满停发", "enrollment.standard_adjust": "按新标准调整保障金",

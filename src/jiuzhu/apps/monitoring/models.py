@@ -29,6 +29,11 @@ class LowIncomeEntry(models.Model):
     note = models.CharField("说明", max_length=300, blank=True)
     created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("登记时间")
+    # 年审 plan 四(三): the recognition case that made the entry (None: a legacy entry kept by hand), and
+    # its removal (清退): the entry then ends the day before ``removed_on`` (``valid_until``).
+    source_case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    removed_on = models.DateField("清退日期", null=True, blank=True)
+    removal_reason = models.CharField("清退原因", max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "低收入人口登记"

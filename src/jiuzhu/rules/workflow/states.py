@@ -85,6 +85,9 @@ ACTION_LABELS = {
     "ta_reject": "不予救助",
     "ta_pay": "发放救助(分阶段)",
     "ta_close_payments": "发放完毕办结",
+    # 低收入和支出型贫困家庭认定 (年审 plan 四(三), rules/workflow/lowincome.py)
+    "assess_lowincome": "提出认定意见",
+    "recognize": "作出认定(低收入家庭)",
 }
 
 STEP_LABELS = {
@@ -107,7 +110,8 @@ STEP_LABELS = {
     "ta_county": "县级审批",
 }
 
-PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "temporary": "临时救助"}
+PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "temporary": "临时救助",
+                  "lowinc": "低收入和支出型贫困家庭认定"}
 
 # Reasons for which the overall limit may be extended (R-WF-10: 特殊情况).
 EXTEND_REASONS = {

@@ -213,4 +213,5 @@ def check_settings(settings: WorkflowSettings) -> list[tuple[str, str]]:
     return problems
 
 
+from . import lowincome as _lowincome  # noqa: E402,F401  (registers 低收入和支出型贫困家庭认定)
 from . import temporary as _temporary  # noqa: E402,F401  (registers 临时救助)

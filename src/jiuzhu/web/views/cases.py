@@ -115,8 +115,9 @@ def _submit_context(request, hh, raw: dict, errors) -> dict:
         "hh": hh, "memberships": memberships, "members": [m.person for m in memberships],
         "staff": staff, "staff_posts": sorted({s["post"] for s in staff} | set(VILLAGE_POSTS)),
         "fields": case_forms.bind(specs, raw, errors.fields),
-        # programs that open their cases with their own form (临时救助) are not applied for here
-        "programs": [(k, v) for k, v in PROGRAM_LABELS.items() if engine_registry.program_submit(k) is None],
+        # programs that open their cases with their own form (临时救助) or page (低收入家庭认定, /lowincome/)
+        "programs": [(k, v) for k, v in PROGRAM_LABELS.items()
+                     if engine_registry.program_submit(k) is None and k != "lowinc"],
         "channels": [(c.value, c.label) for c in Channel if c in role_channels],
         "raw": raw, "errors": errors,
     }
