@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jiuzhu.apps.reviews",
     "jiuzhu.apps.verification",
     "jiuzhu.apps.monitoring",
+    "jiuzhu.apps.care",
     "jiuzhu.apps.stats",
     "jiuzhu.apps.exports",  # xlsx exports of the lists (large ones as background jobs)
     "jiuzhu.apps.backup",  # backup/restore; the daily audit anchor job
