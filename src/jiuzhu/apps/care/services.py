@@ -91,10 +91,10 @@ def capacity_record(*, actor, enrollment_id, data, now: datetime) -> CareProfile
     with transaction.atomic():
         e = _enrollment(actor, enrollment_id, lock=True)
         _live(e)
-        person = e.person
-        assert person is not None  # _enrollment selects person__isnull=False
+        person = e.person  # _enrollment selects person__isnull=False
         check_capacity(cleaned.capacity, cleaned.capacity_basis, cleaned.capacity_detail,
-                       disability_kind=person.disability_kind, disability_grade=person.disability_grade)
+                       disability_kind=getattr(person, "disability_kind", "none"),
+                       disability_grade=getattr(person, "disability_grade", 0))
         profile = profile_of(e)
         before = _snapshot(profile)
         full = cleaned.capacity == "full"
