@@ -93,7 +93,7 @@ def guardian_record(*, actor, enrollment_id, data, now: datetime) -> Guardianshi
     return g
 
 
-def _guardianship(actor, guardianship_id, *, lock: bool) -> Guardianship:
+def guardianship_get(actor, guardianship_id, *, lock: bool = False) -> Guardianship:
     g = None
     if str(guardianship_id).isdigit() and int(guardianship_id) < 2**63:
         qs = Guardianship.objects.select_for_update() if lock else Guardianship.objects
@@ -108,7 +108,7 @@ def guardian_end(*, actor, guardianship_id, data, now: datetime) -> Guardianship
     require(actor, "care.guardian", "终止监护关系（须由乡镇经办人或县民政办理）")
     cleaned = cast(GuardianEndInput, validate(GuardianEndInput, data))
     with transaction.atomic():
-        g = _guardianship(actor, guardianship_id, lock=True)
+        g = guardianship_get(actor, guardianship_id, lock=True)
         if g.ended_on is not None:
             raise Conflict("care.guardian_ended", "该监护关系已终止", field="ended_on")
         if cleaned.ended_on < g.start or cleaned.ended_on > timezone.localtime(now).date():
@@ -139,7 +139,7 @@ def agreement_pdf(*, actor, guardianship_id) -> tuple[Guardianship, bytes]:
     from jiuzhu.apps.documents.render import cjk_font_check, html_to_pdf
 
     require(actor, "care.read", "查看监护照料协议")
-    g = _guardianship(actor, guardianship_id, lock=False)
+    g = guardianship_get(actor, guardianship_id, lock=False)
     cjk_font_check()
     return g, html_to_pdf(agreement_html(g))
 
@@ -149,7 +149,7 @@ def agreement_upload(*, actor, guardianship_id, filename: str, content: bytes, n
     require(actor, "care.guardian", "上传签字监护照料协议（须由乡镇经办人或县民政办理）")
     ctype, ext = files.checked(filename, content, accept=("pdf", "jpeg", "png"), field="file")
     with transaction.atomic():
-        g = _guardianship(actor, guardianship_id, lock=True)
+        g = guardianship_get(actor, guardianship_id, lock=True)
         relative, sha = files.store(f"agreement/{g.pk}", content, ext)
         before = {"signed_sha256": g.signed_sha256}
         g.signed_path, g.signed_sha256, g.signed_type = relative, sha, ctype
