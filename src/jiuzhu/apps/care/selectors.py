@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from django.db.models import Case, Count, DateField, ExpressionWrapper, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Cast, Coalesce, Substr
 
-from jiuzhu.apps.cases.config import region_config
+from jiuzhu.apps.cases.config import region_config, region_configs
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import scope_q
@@ -23,12 +23,27 @@ from .models import Guardianship, Visit
 INTERVAL_KEY = "care.visit_interval_days"
 
 
-def interval_days(region_code: str, as_of: date) -> int:
-    """The region's visit interval (R-GRD-05, at least monthly); the seed's 30 days without one."""
+def _policy_interval(policy_name: str, as_of: date) -> int:
     try:
-        return visit_interval(int(load_policy(region_config(region_code).policy).lookup(INTERVAL_KEY, as_of)))
+        return visit_interval(int(load_policy(policy_name).lookup(INTERVAL_KEY, as_of)))
     except DomainError:
         return visit_interval(None)
+
+
+def interval_days(region_code: str, as_of: date) -> int:
+    """The region's visit interval (R-GRD-05, at least monthly); the seed's 30 days without one."""
+    return _policy_interval(region_config(region_code).policy, as_of)
+
+
+def intervals(region_codes, as_of: date) -> dict[str, int]:
+    """``interval_days`` for many regions: one settings query, one lookup per policy."""
+    by_policy: dict[str, int] = {}
+    out = {}
+    for code, cfg in region_configs(region_codes).items():
+        if cfg.policy not in by_policy:
+            by_policy[cfg.policy] = _policy_interval(cfg.policy, as_of)
+        out[code] = by_policy[cfg.policy]
+    return out
 
 
 def persons(actor, *, live: bool = True):
@@ -47,19 +62,20 @@ def dispersed(actor):
 def with_due(qs, today: date):
     """Annotate ``last_visit`` and ``due`` (last visit, or the first month, + the region's interval).
     The interval is a region parameter: one CASE over the few distinct intervals in the scope."""
-    last = Visit.objects.filter(profile__enrollment=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
+    last = Visit.objects.filter(profile_id=OuterRef("care__id")).order_by("-visited_on").values("visited_on")[:1]
     qs = qs.annotate(last_visit=Subquery(last, output_field=DateField()))
     regions = qs.values_list("region_id", flat=True).distinct().order_by()
     by_interval: dict[int, list[str]] = defaultdict(list)
-    for code in regions:
-        by_interval[interval_days(code, today)].append(code)
+    for code, days in intervals(list(regions), today).items():
+        by_interval[days].append(code)
     interval: Value | Case
     if len(by_interval) <= 1:
         days = next(iter(by_interval), visit_interval(None))
         interval = Value(timedelta(days=days))
     else:
         interval = Case(*[When(region_id__in=codes, then=Value(timedelta(days=d))) for d, codes in by_interval.items()])
-    return qs.annotate(due=ExpressionWrapper(Coalesce("last_visit", "start_month") + interval, output_field=DateField()))
+    due = ExpressionWrapper(Coalesce("last_visit", "start_month") + interval, output_field=DateField())
+    return qs.annotate(due=Cast(due, DateField()))  # PostgreSQL: date + interval is a timestamp
 
 
 def overdue(actor, today: date):
@@ -73,6 +89,15 @@ def schedule(actor, today: date):
     first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     return with_due(dispersed(actor), today).filter(due__lte=last).order_by("due", "id"), first, last
+
+
+def schedule_rows(actor, today: date) -> tuple[list[tuple], list[tuple], date, date]:
+    """Next month's schedule and the overdue list as (enrollment id, name, village, due) rows, from
+    one set-based query (the overdue persons are part of the schedule: due before today)."""
+    _qs, first, last = schedule(actor, today)
+    every = with_due(dispersed(actor), today).order_by("due", "id").values_list("pk", "person__name", "region_id", "due")
+    rows = [r for r in every if r[3] <= last]  # filtered here: in SQL the last-visit subquery would run twice
+    return rows, [r for r in rows if r[3] < today], first, last
 
 
 def township_of(code: str) -> str:
