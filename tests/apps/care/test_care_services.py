@@ -178,3 +178,27 @@ def test_schedule_overdue_and_completion(village_user, caseworker, tekun):
     done = selectors.completion(caseworker, [date(2026, 11, 1), date(2026, 12, 1)])
     assert [(r["month"].month, r["due"], r["done"]) for r in done] == [(11, 1, 0), (12, 1, 1)]
     assert selectors.counts(caseworker)["total"] == 1
+
+
+def test_caregiver_failing_twice_is_flagged(village_user, tekun):
+    _visit(village_user, tekun, data={"visited_on": "2026-11-05", "findings": {**FINDINGS, "caregiver": "problem"}})
+    profile = services.profile_get(actor=village_user, enrollment_id=tekun.pk)
+    assert not selectors.caregiver_flagged(profile)
+    _visit(village_user, tekun, data={"findings": {**FINDINGS, "caregiver": "problem"}})
+    assert selectors.caregiver_flagged(profile)
+    _visit(village_user, tekun, data={"visited_on": "2026-12-06"})
+    assert not selectors.caregiver_flagged(profile)
+
+
+def test_R_GRD_05_interval_is_the_region_parameter(tekun, village_user, monkeypatch):
+    assert selectors.interval_days(tekun.region_id, date(2026, 12, 7)) == 30  # 浙江省 file, inherited
+    _visit(village_user, tekun, data={"visited_on": "2026-11-20"})
+
+    class Fortnightly:
+        def lookup(self, key, as_of):
+            assert key == "care.visit_interval_days"
+            return 14
+
+    monkeypatch.setattr(selectors, "load_policy", lambda name: Fortnightly())
+    assert selectors.intervals([tekun.region_id], date(2026, 12, 7)) == {tekun.region_id: 14}
+    assert [e.due for e in selectors.overdue(village_user, date(2026, 12, 7))] == [date(2026, 12, 4)]

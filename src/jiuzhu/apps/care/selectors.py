@@ -144,5 +144,11 @@ def visits_of(profile):
     return profile.visits.order_by("-visited_on", "-id").prefetch_related("photos")
 
 
+def caregiver_flagged(profile) -> bool:
+    """The caregiver failed twice (issue 16 §5): the last two visits both found a problem in their care."""
+    last_two = list(profile.visits.order_by("-visited_on", "-id").values_list("findings", flat=True)[:2])
+    return len(last_two) == 2 and all((f or {}).get("caregiver") == "problem" for f in last_two)
+
+
 def guardians_of(profile):
     return profile.guardianships.order_by("-ended_on", "-start", "-id")

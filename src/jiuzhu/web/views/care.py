@@ -56,6 +56,7 @@ def _detail_context(request, profile, **extra) -> dict:
     return {"p": profile, "e": profile.enrollment, "person": profile.person,
             "guardians": list(selectors.guardians_of(profile)), "visits": list(selectors.visits_of(profile)[:24]),
             "assessments": list(profile.assessments.order_by("-assessed_on", "-id")[:10]),
+            "caregiver_flagged": selectors.caregiver_flagged(profile),
             "today": timezone.localdate(), "errors": {}, "raw": {}, "form": "", **_labels(), **extra}
 
 
