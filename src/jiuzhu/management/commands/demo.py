@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from jiuzhu.apps.synthetic.demo import demo_load, demo_logins
+from jiuzhu.apps.synthetic.demo_care import demo_care_load
 from jiuzhu.apps.synthetic.demo_procedure import demo_procedure_load
 from jiuzhu.apps.synthetic.demo_stats import demo_stats_compute
 from jiuzhu.apps.synthetic.demo_world import demo_world_load
@@ -38,6 +39,8 @@ class Command(JiuzhuCommand):
             self.stdout.write(f"已计算月度统计（{'、'.join(sorted(world['batches']))}，{facts} 条），统计看板可直接查看")
         if demo_procedure_load():
             self.stdout.write("已开启年审方案的申请情况公示、驻村干部入户调查和民主听证（驻村干部：township 李经办）")
+        if cared := demo_care_load():
+            self.stdout.write(f"已载入特困人员监护照护：{cared} 名特困人员的民事行为能力、自理能力评估、监护人和探视巡访")
         self.stdout.write("\n演示账号（仅用于演示数据）：")
         for username, role, region, password in demo_logins():
             self.stdout.write(f"  {username:<14} {role:<12} {region:<8} 密码：{password}")
