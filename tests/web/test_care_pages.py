@@ -35,6 +35,8 @@ def test_list_shows_missed_visit_and_the_visit_clears_it(client, village_user, t
     assert v.photos.count() == 1 and Referral.objects.get(alert_id=v.alert_id).department == "housing"
     page = client.get(reverse("web:care_list"), {"overdue": "1"}).content.decode()
     assert "没有未按期探访的人员" in page
+    page = client.get(reverse("web:care_list"), {"schedule": "1"}).content.decode()
+    assert "2027年1月" in page and "2027-01-04" in page  # due 30 days after the visit
     assert client.get(reverse("web:care_photo", args=[v.photos.get().pk])).content == PNG
 
 

@@ -44,11 +44,18 @@ def _labels() -> dict:
 def care_list(request):
     today = timezone.localdate()
     only_overdue = request.GET.get("overdue") == "1"
-    qs = selectors.overdue(request.user, today) if only_overdue else selectors.with_due(
-        selectors.persons(request.user), today).order_by("region_id", "id")
+    plan = request.GET.get("schedule") == "1" and not only_overdue
+    month = None
+    if only_overdue:
+        qs = selectors.overdue(request.user, today)
+    elif plan:
+        qs, month, _last = selectors.schedule(request.user, today)
+    else:
+        qs = selectors.with_due(selectors.persons(request.user), today).order_by("region_id", "id")
     rows = list(qs[:PAGE + 1])
     return render(request, "web/care_list.html", {
         "rows": rows[:PAGE], "more": len(rows) > PAGE, "today": today, "only_overdue": only_overdue,
+        "plan": plan, "plan_month": month,
         "overdue_count": selectors.overdue(request.user, today).count(), **_labels()})
 
 
