@@ -74,6 +74,12 @@ def test_township_records_class_III_guardian_with_agreement_pdf(client, casework
     assert r.status_code == 302
     g.refresh_from_db()
     assert g.signed_sha256
+    end = reverse("web:care_guardian_end", args=[g.pk])
+    r = client.post(end, {"ended_on": "2026-11-01", "end_reason": "另行确定"})  # before it began
+    assert r.status_code == 400 and "终止日期" in field_error(r.content.decode(), "ended_on")
+    assert client.post(end, {"ended_on": "2026-12-06", "end_reason": "另行确定"}).status_code == 302
+    g.refresh_from_db()
+    assert g.ended_on is not None
 
 
 def test_outsider_and_roles(client, outsider, admin_user, village_user, county_user, tekun):  # noqa: F811

@@ -109,6 +109,7 @@ urlpatterns = [
     path("care/guardians/<int:guardianship_id>/agreement.pdf", care.care_agreement, name="care_agreement"),
     path("care/guardians/<int:guardianship_id>/signed/", care.care_agreement_signed, name="care_agreement_signed"),
     path("care/guardians/<int:guardianship_id>/upload/", care.care_agreement_upload, name="care_agreement_upload"),
+    path("care/guardians/<int:guardianship_id>/end/", care.care_guardian_end, name="care_guardian_end"),
     path("alerts/", monitoring.alert_list, name="alert_list"),
     path("alerts/scan/", monitoring.alert_scan, name="alert_scan"),
     path("certificates/", registers.certificate_register, name="certificate_register"),

@@ -186,6 +186,24 @@ def care_agreement_signed(request, guardianship_id: int):
 
 
 @login_required
+@roles_required("care.guardian", "您的角色不能终止监护关系（须由乡镇经办人或县民政办理）")
+@scoped
+@require_POST
+def care_guardian_end(request, guardianship_id: int):
+    g = guardians.guardianship_get(request.user, guardianship_id, lock=False)
+    data = {"ended_on": request.POST.get("ended_on", ""), "end_reason": request.POST.get("end_reason", "").strip()}
+    try:
+        guardians.guardian_end(actor=request.user, guardianship_id=guardianship_id, data=data, now=timezone.now())
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        profile = services.profile_get(actor=request.user, enrollment_id=g.profile.enrollment_id)
+        return render(request, "web/care_detail.html", _detail_context(
+            request, profile, end_errors={"for": g.pk, "message": exc.message}), status=400)
+    return redirect(reverse("web:care_detail", args=[g.profile.enrollment_id]) + "#guardian")
+
+
+@login_required
 @roles_required("care.guardian", "您的角色不能上传签字监护照料协议（须由乡镇经办人或县民政办理）")
 @scoped
 @require_POST
