@@ -153,3 +153,23 @@ def test_R_GRD_05_interval_is_at_least_monthly():
     assert visit_interval(90) == 31
     assert next_visit_due(None, date(2026, 3, 1), 30) == date(2026, 3, 31)
     assert next_visit_due(date(2026, 11, 20), date(2026, 3, 1), 30) == date(2026, 12, 20)
+
+
+def test_R_GRD_04_placement_names_the_institution_or_the_caregiver():
+    from jiuzhu.rules.care import check_placement
+
+    ok = {"institution_kind": "elder_home", "institution": "千岛湖镇敬老院", "caregiver": "", "has_guardian": False,
+          "guardian_consent": False}
+    check_placement("centralized", **ok)
+    for bad in ({"institution": " "}, {"institution_kind": ""}):
+        with pytest.raises(ValidationFailed):
+            check_placement("centralized", **{**ok, **bad})
+    mental = {**ok, "institution_kind": "mental_health", "has_guardian": True}
+    with pytest.raises(ValidationFailed):
+        check_placement("centralized", **mental)
+    check_placement("centralized", **{**mental, "guardian_consent": True})
+    with pytest.raises(ValidationFailed):
+        check_placement("dispersed", **ok)
+    check_placement("dispersed", **{**ok, "caregiver": "邻居"})
+    with pytest.raises(ValidationFailed):
+        check_placement("home", **ok)

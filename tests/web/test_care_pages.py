@@ -53,7 +53,7 @@ def test_township_records_class_III_guardian_with_agreement_pdf(client, casework
     client.force_login(caseworker)
     url = reverse("web:care_detail", args=[tekun.pk])
     r = client.post(url, {"form": "capacity", "capacity": "none", "capacity_basis": "disability",
-                          "capacity_on": "2026-11-01", "placement": "dispersed"})
+                          "capacity_on": "2026-11-01"})
     assert r.status_code == 302
     r = client.post(url, {"form": "guardian", "guardian_class": "III", "guardian_kind": "village_committee",
                           "guardian_name": "珍珠半岛村村民委员会", "duties": "照料生活", "start": "2026-12-01",

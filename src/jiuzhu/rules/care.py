@@ -31,6 +31,7 @@ ASSESSORS = {"medical": "医疗机构", "third_party": "县级委托的第三方
 # R-TK-14 tiers and the seed's names for them (全自理 = 具备, 半失能 = 部分丧失, 失能 = 完全丧失)
 CARE_CLASSES = {"self_care": "全自理", "partial": "半失能", "full": "失能"}
 PLACEMENTS = {"dispersed": "分散供养", "centralized": "集中供养"}
+INSTITUTION_KINDS = {"elder_home": "敬老院（供养服务机构）", "mental_health": "精神卫生机构", "other": "其他机构"}
 
 GUARDIAN_CLASSES = {"I": "Ⅰ类（法定近亲属）", "II": "Ⅱ类（愿意担任的个人或组织）", "III": "Ⅲ类（村(居)委会或镇街民政）"}
 # Civil Code art.28: spouse → parents and children → other near relatives (order 1, 2, 3)
@@ -168,6 +169,27 @@ def check_guardian(*, guardian_class: str, guardian_kind: str, relatives: list[R
     if guardian_kind == "civil_affairs" and committee_capable:
         raise ValidationFailed("care.guardian_class", "村(居)民委员会具备履行监护职责条件的，由村(居)民委员会担任Ⅲ类监护人；"
                                "只有其不具备条件时才由镇街民政部门担任", field="guardian_kind")
+
+
+def check_placement(placement: str, *, institution_kind: str, institution: str, caregiver: str,
+                    has_guardian: bool, guardian_consent: bool) -> None:
+    """Seed 二(三): 集中供养 in a named institution — a 精神卫生机构 for those unsuited to an elder-care
+    home, with the guardian's consent; 分散供养 with a named entrusted caregiver (R-GRD-04, R-GRD-05
+    [LOCAL-EX] "name an entrusted caregiver")."""
+    if placement == "centralized":
+        if institution_kind not in INSTITUTION_KINDS:
+            raise ValidationFailed("care.institution_kind", "集中供养须选择供养机构类型", field="institution_kind")
+        if not institution.strip():
+            raise ValidationFailed("care.institution", "集中供养须填写供养机构名称", field="institution")
+        if institution_kind == "mental_health" and has_guardian and not guardian_consent:
+            raise ValidationFailed("care.guardian_consent", "入住精神卫生机构须经监护人同意，请确认已取得监护人同意",
+                                   field="guardian_consent")
+    elif placement == "dispersed":
+        if not caregiver.strip():
+            raise ValidationFailed("care.caregiver", "分散供养须明确委托照料人（平日有人照应、生病有人看护）",
+                                   field="caregiver")
+    else:
+        raise ValidationFailed("care.placement", "供养方式无效，可选：分散供养、集中供养", field="placement")
 
 
 def check_visit_date(visited_on: date, *, today: date, start_month: date, stopped_month: date | None) -> None:

@@ -4,6 +4,7 @@ bad input changes nothing, the outsider's township cannot see or change anything
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -18,7 +19,7 @@ from .conftest import NOW, PNG
 
 pytestmark = pytest.mark.django_db
 
-CAPACITY = {"capacity": "none", "capacity_basis": "disability", "capacity_on": "2026-11-01", "placement": "dispersed"}
+CAPACITY = {"capacity": "none", "capacity_basis": "disability", "capacity_on": "2026-11-01"}
 FINDINGS = {k: "good" for k in ("food", "housing", "health", "hygiene", "safety", "caregiver")}
 GUARDIAN = {"guardian_class": "III", "guardian_kind": "village_committee", "guardian_name": "珍珠半岛村村民委员会",
             "duties": "照料日常生活，代为管理财产，陪同就医", "start": "2026-12-01", "review_on": "2027-12-01"}
@@ -202,3 +203,36 @@ def test_R_GRD_05_interval_is_the_region_parameter(tekun, village_user, monkeypa
     monkeypatch.setattr(selectors, "load_policy", lambda name: Fortnightly())
     assert selectors.intervals([tekun.region_id], date(2026, 12, 7)) == {tekun.region_id: 14}
     assert [e.due for e in selectors.overdue(village_user, date(2026, 12, 7))] == [date(2026, 12, 4)]
+
+
+def test_placement_transfer_and_roster(caseworker, village_user, outsider, tekun):
+    from jiuzhu.apps.care import placements
+
+    dispersed = {"placement": "dispersed", "since": "2026-03-01", "caregiver": "邻居张大妈", "care_fee": "200",
+                 "caregiver_duties": "每日探望"}
+    p = placements.placement_record(actor=caseworker, enrollment_id=tekun.pk, data=dispersed, now=NOW)
+    assert (p.placement, p.caregiver, p.care_fee) == ("dispersed", "邻居张大妈", Decimal("200"))
+    with pytest.raises(ValidationFailed) as exc:  # dispersed without an entrusted caregiver
+        placements.placement_record(actor=caseworker, enrollment_id=tekun.pk, now=NOW,
+                                    data={**dispersed, "caregiver": ""})
+    assert exc.value.details["field"] == "caregiver"
+    services.capacity_record(actor=caseworker, enrollment_id=tekun.pk, data=CAPACITY, now=NOW)
+    guardians.guardian_record(actor=caseworker, enrollment_id=tekun.pk, data=GUARDIAN, now=NOW)
+    mental = {"placement": "centralized", "since": "2026-12-06", "institution_kind": "mental_health",
+              "institution": "淳安县精神卫生中心"}
+    with pytest.raises(ValidationFailed) as exc:  # seed 二(三): with the guardian's consent
+        placements.placement_record(actor=caseworker, enrollment_id=tekun.pk, data=mental, now=NOW)
+    assert exc.value.details["field"] == "guardian_consent"
+    p = placements.placement_record(actor=caseworker, enrollment_id=tekun.pk, now=NOW,
+                                    data={**mental, "guardian_consent": True})
+    assert p.placement == "centralized" and p.caregiver == "" and p.care_fee is None
+    event = AuditEvent.objects.filter(action="care.placement").order_by("-id").first()
+    assert event.details["transfer"] is True
+    assert [x.pk for x in placements.roster(caseworker, "淳安县精神卫生中心")] == [p.pk]
+    assert not placements.roster(outsider, "淳安县精神卫生中心").exists()
+    with pytest.raises(Forbidden):
+        placements.placement_record(actor=village_user, enrollment_id=tekun.pk, data=dispersed, now=NOW)
+    with pytest.raises(NotFound):
+        placements.placement_record(actor=outsider, enrollment_id=tekun.pk, data=dispersed, now=NOW)
+    with pytest.raises(Conflict):  # centralized: visits are the institution's
+        _visit(village_user, tekun)

@@ -39,7 +39,7 @@ LABELS = {
     "referral.create": "转介", "referral.feedback": "转介反馈",
     "care.capacity": "登记民事行为能力", "care.assessment": "生活自理能力评估",
     "care.guardian": "确定监护人", "care.guardian_end": "终止监护关系", "care.agreement_upload": "上传签字监护照料协议",
-    "care.visit": "登记探视巡访",
+    "care.visit": "登记探视巡访", "care.placement": "登记供养方式（含转换）",
     "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表导出被拒（台账核对不一致）",
     "lowincome.register": "低收入人口登记", "lowincome.import": "导入低收入人口名册",
     "lowincome.export": "导出低收入人口名册",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +18,7 @@ from jiuzhu.rules.care import (
     FINDINGS,
     GUARDIAN_CLASSES,
     GUARDIAN_KINDS,
+    INSTITUTION_KINDS,
     PLACEMENTS,
     RELATIVES,
 )
@@ -32,7 +34,18 @@ class CapacityInput(_Input):
     capacity_basis: Literal[tuple(CAPACITY_BASIS) + ("",)] = Field("", title="认定依据")  # type: ignore[valid-type]
     capacity_detail: str = Field("", title="依据文书", max_length=200)
     capacity_on: dt.date = Field(title="认定日期")
-    placement: Literal[tuple(PLACEMENTS)] = Field("dispersed", title="供养方式")  # type: ignore[valid-type]
+
+
+class PlacementInput(_Input):
+    placement: Literal[tuple(PLACEMENTS)] = Field(title="供养方式")  # type: ignore[valid-type]
+    institution_kind: Literal[tuple(INSTITUTION_KINDS) + ("",)] = Field("", title="机构类型")  # type: ignore[valid-type]
+    institution: str = Field("", title="供养机构", max_length=100)
+    guardian_consent: bool = Field(False, title="监护人同意")
+    caregiver: str = Field("", title="委托照料人", max_length=100)
+    caregiver_phone: str = Field("", title="照料人电话", max_length=20)
+    care_fee: Decimal | None = Field(None, title="照料服务费(元/月)", ge=0, max_digits=10, decimal_places=2)
+    caregiver_duties: str = Field("", title="照料职责", max_length=2000)
+    since: dt.date = Field(title="起始日期")
 
 
 class AssessmentInput(_Input):

@@ -16,6 +16,7 @@ from jiuzhu.rules.care import (
     CONSENT_BY,
     GUARDIAN_CLASSES,
     GUARDIAN_KINDS,
+    INSTITUTION_KINDS,
     PLACEMENTS,
 )
 
@@ -29,6 +30,13 @@ class CareProfile(models.Model):
     capacity_basis = models.CharField("认定依据", max_length=12, choices=list(CAPACITY_BASIS.items()), blank=True)
     capacity_detail = models.CharField("依据文书", max_length=200, blank=True)
     capacity_on = models.DateField("认定日期", null=True, blank=True)
+    institution_kind = models.CharField("机构类型", max_length=16, choices=list(INSTITUTION_KINDS.items()), blank=True)
+    institution = models.CharField("供养机构", max_length=100, blank=True)
+    caregiver = models.CharField("委托照料人", max_length=100, blank=True)
+    caregiver_phone = models.CharField("照料人电话", max_length=20, blank=True)
+    care_fee = models.DecimalField("照料服务费(元/月)", max_digits=10, decimal_places=2, null=True, blank=True)
+    caregiver_duties = models.TextField("照料职责", blank=True)
+    placement_since = models.DateField("供养方式起始", null=True, blank=True)
     care_class = models.CharField("照料护理等级", max_length=10, choices=list(CARE_CLASSES.items()), blank=True)
     assessed_on = models.DateField("最近评估日期", null=True, blank=True)
     next_assessment = models.DateField("下次评估", null=True, blank=True)
@@ -37,7 +45,8 @@ class CareProfile(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "监护照护档案"
-        indexes = [models.Index(fields=["region", "placement"], name="care_profile_region_idx")]
+        indexes = [models.Index(fields=["region", "placement"], name="care_profile_region_idx"),
+                   models.Index(fields=["institution"], name="care_profile_institution_idx")]
 
 
 class Assessment(models.Model):

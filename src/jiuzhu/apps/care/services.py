@@ -1,7 +1,7 @@
-"""Care state changes, one service each, audited: civil capacity and placement, the self-care
+"""Care state changes, one service each, audited: civil capacity, the self-care
 assessment (which changes the care fee from next month through ``enrollment.services.change_apply``,
-so the change is audited and gets its 调整告知书). Guardians are in ``guardians.py``, visits in
-``visits.py``.
+so the change is audited and gets its 调整告知书). Guardians are in ``guardians.py``, placement in
+``placements.py``, visits in ``visits.py``.
 
 Every service checks the permission, finds the person's live tekun enrollment in the actor's
 scope (outside it: not found, existence does not leak) and changes nothing on bad input."""
@@ -82,7 +82,7 @@ def _live(e: Enrollment) -> None:
 
 
 def capacity_record(*, actor, enrollment_id, data, now: datetime) -> CareProfile:
-    """Civil capacity with its basis, and the placement (集中/分散)."""
+    """Civil capacity with its basis."""
     require(actor, "care.capacity", "登记民事行为能力（须由乡镇经办人或县民政办理）")
     cleaned = cast(CapacityInput, validate(CapacityInput, data))
     today = timezone.localtime(now).date()
@@ -101,7 +101,7 @@ def capacity_record(*, actor, enrollment_id, data, now: datetime) -> CareProfile
         profile.capacity = cleaned.capacity
         profile.capacity_basis = "" if full else cleaned.capacity_basis
         profile.capacity_detail = "" if full else cleaned.capacity_detail
-        profile.capacity_on, profile.placement = cleaned.capacity_on, cleaned.placement
+        profile.capacity_on = cleaned.capacity_on
         profile.version += 1
         profile.save()
         audit_record(actor=actor, action="care.capacity", subject_type="care_profile", subject_id=profile.pk,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jiuzhu.apps.accounts.models import User
 from jiuzhu.apps.accounts.roles import can
-from jiuzhu.apps.care import guardians, services, visits
+from jiuzhu.apps.care import guardians, placements, services, visits
 from jiuzhu.apps.care.models import CareProfile
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions.codes import subtree_range
@@ -44,8 +44,13 @@ def demo_care_load(*, now: datetime | None = None) -> int:
         services.capacity_record(actor=county, enrollment_id=e.pk, now=now, data={
             "capacity": "none" if lacking else "full", "capacity_basis": "assessment" if lacking else "",
             "capacity_detail": "淳安县精神卫生中心评估意见（演示）" if lacking else "",
-            "capacity_on": max(e.start_month, today - timedelta(days=60)).isoformat(),
-            "placement": "centralized" if i % 5 == 4 else "dispersed"})
+            "capacity_on": max(e.start_month, today - timedelta(days=60)).isoformat()})
+        centralized = i % 5 == 4
+        placements.placement_record(actor=county, enrollment_id=e.pk, now=now, data={
+            "placement": "centralized" if centralized else "dispersed", "since": e.start_month.isoformat(),
+            "institution_kind": "elder_home" if centralized else "", "institution": "千岛湖镇敬老院" if centralized else "",
+            "caregiver": "" if centralized else "邻居（演示）", "care_fee": None if centralized else "200",
+            "caregiver_duties": "" if centralized else "每日探望，照料饮食起居，生病时陪同就医"})
         if i % 2 == 0:
             services.assessment_record(actor=county, enrollment_id=e.pk, now=now, data={
                 "assessed_on": max(e.start_month, today - timedelta(days=30)).isoformat(), "assessor": "third_party",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.apps.care import guardians, selectors, services, visits
+from jiuzhu.apps.care import guardians, placements, selectors, services, visits
 from jiuzhu.rules import care as rules
 from jiuzhu.rules.errors import DomainError, NotFound
 from jiuzhu.rules.monitoring import DEPARTMENTS
@@ -33,6 +33,7 @@ def _errors(exc: DomainError) -> dict:
 def _labels() -> dict:
     return {"capacities": rules.CAPACITY, "bases": rules.CAPACITY_BASIS, "adls": rules.ADLS,
             "assessors": rules.ASSESSORS, "care_classes": rules.CARE_CLASSES, "placements": rules.PLACEMENTS,
+            "institution_kinds": rules.INSTITUTION_KINDS,
             "guardian_classes": rules.GUARDIAN_CLASSES, "guardian_kinds": rules.GUARDIAN_KINDS,
             "relatives_kinds": {k: v[0] for k, v in rules.RELATIVES.items()}, "consents": rules.CONSENT_BY,
             "findings": rules.FINDINGS, "levels": rules.FINDING_LEVELS, "departments": DEPARTMENTS}
@@ -68,14 +69,18 @@ def _detail_context(request, profile, **extra) -> dict:
 
 
 FORMS = {"capacity": services.capacity_record, "assessment": services.assessment_record,
-         "guardian": guardians.guardian_record}
+         "guardian": guardians.guardian_record, "placement": placements.placement_record}
 
 
 def _form_data(request, form: str) -> dict:
     post = request.POST
     if form == "capacity":
-        return {k: post.get(k, "").strip() for k in ("capacity", "capacity_basis", "capacity_detail", "capacity_on",
-                                                     "placement")}
+        return {k: post.get(k, "").strip() for k in ("capacity", "capacity_basis", "capacity_detail", "capacity_on")}
+    if form == "placement":
+        data = {k: post.get(k, "").strip() for k in ("placement", "institution_kind", "institution", "caregiver",
+                                                     "caregiver_phone", "caregiver_duties", "since")}
+        return {**data, "care_fee": post.get("care_fee", "").strip() or None,
+                "guardian_consent": post.get("guardian_consent") == "1"}
     if form == "assessment":
         return {"assessed_on": post.get("assessed_on", ""), "assessor": post.get("assessor", ""),
                 "assessor_name": post.get("assessor_name", "").strip(), "adl_failed": post.getlist("adl_failed")}
