@@ -39,8 +39,12 @@ def test_unavailable_unknown_and_other_township(client, bearer, caseworker, outs
     headers = bearer(caseworker)
     later = client.get(f"/api/v1/cases/{case.pk}/documents/denial_letter", **headers)
     assert later.status_code == 404 and "尚不能生成" in later.json()["message"]
+    assert later.json()["code"] == "document.unavailable"
+    # an unknown kind is "not found" too (one status for not found), with its own code and the choices
     unknown = client.get(f"/api/v1/cases/{case.pk}/documents/nonsense", **headers)
-    assert unknown.status_code == 422 and unknown.json()["details"]["field"] == "kind"
+    assert unknown.status_code == 404 and unknown.json()["code"] == "document.unknown_kind"
+    assert unknown.json()["details"]["field"] == "kind" and "authorization" in unknown.json()["details"]["allowed"]
+    assert client.get(f"/api/v1/cases/{case.pk}/documents/{'x' * 60}", **headers).status_code == 404
     for path in (f"/api/v1/cases/{case.pk}/documents/authorization", f"/api/v1/cases/{case.pk}/archive"):
         attack = client.get(path, **bearer(outsider))
         assert attack.status_code == 404

@@ -127,19 +127,23 @@ def test_full_dibao_case_through_the_api(client, demo, clock):
     assert case == confirmed  # the group and the county have nothing left to do
     assert {"id", "program", "state", "household", "region", "allowed_actions", "deadlines", "overdue",
             "timeline"} <= set(case)
+    assert all(d["opened_by"] for d in case["deadlines"])  # each deadline step names the actions that open it
     assert (case["id"], case["program"], case["state"], case["household"], case["region"], case["overdue"]) == (
         str(demo.case_id), "dibao", "approved", str(demo.household.pk), demo.household.region_id, False)
     assert confirmed["allowed_actions"] == [] and demo.get("township").json()["allowed_actions"] == ["file_record"]
     deadlines = {d["step"]: d for d in case["deadlines"]}
     assert {d["status"] for s, d in deadlines.items() if s != "county_filing"} == {"met"}
     assert deadlines["county_filing"]["status"] == "open" and deadlines["overall"]["due"] == "2026-12-01"
-    assert [(e["action"], e["actor"], e["state"]) for e in case["timeline"]] == [
+    assert [(e["action"], e["actor_username"], e["state"]) for e in case["timeline"]] == [
         ("submit", "township", "submitted"), ("request_verification", "township", "verifying"),
         ("record_verification", "county", "verified"), ("accept", "township", "accepted"),
         ("record_survey", "township", "surveyed"), ("initial_review", "township", "reviewed"),
         ("publish_notice", "township", "in_notice"), ("close_notice", "township", "awaiting_confirmation"),
         ("confirm", "township_lead", "approved")]
-    assert case["timeline"][0]["at"] == created_at.isoformat()
+    assert case["timeline"][0]["at"] == created_at.isoformat() and created_at.isoformat().endswith("+08:00")
+    # people are shown by their display names (the user name stays beside it as the identifier)
+    names = dict(User.objects.values_list("username", "display_name"))
+    assert all(e["actor"] == names[e["actor_username"]] != e["actor_username"] for e in case["timeline"])
     assert Enrollment.objects.get(case_id=demo.case_id).amount == Case.objects.get().decided_amount
 
 

@@ -64,7 +64,7 @@ def test_list_is_scoped_filtered_paged_and_masked(client, bearer, caseworker, en
     assert ids(client.get(URL, {"month": "2025-12"}, **headers)) == []  # all start in January 2026
     # paged by id
     first = client.get(URL, {"limit": 2}, **headers).json()
-    assert [i["id"] for i in first["items"]] == [a3, a2] and first["next_after"] == int(a2)
+    assert [i["id"] for i in first["items"]] == [a3, a2] and first["next_after"] == a2
     second = client.get(URL, {"limit": 2, "after": first["next_after"]}, **headers).json()
     assert [i["id"] for i in second["items"]] == [a1] and second["next_after"] is None
     # masked accounts and ID numbers, amounts as strings, the month's terms

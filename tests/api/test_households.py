@@ -34,7 +34,7 @@ def test_list_shows_households_in_scope_with_keyset_paging(client, bearer, casew
     second = client.get(URL, {"limit": 2, "after": first["next_after"]}, **headers).json()
     # then newest first, no overlap, last page has no next_after
     ids = [h["id"] for h in first["items"] + second["items"]]
-    assert ids == sorted((h.pk for h in created), reverse=True)
+    assert ids == [str(pk) for pk in sorted((h.pk for h in created), reverse=True)]  # ids are digit strings
     assert first["next_after"] == first["items"][-1]["id"]
     assert second["next_after"] is None
     assert first["items"][0]["number"] == created[-1].number
@@ -51,8 +51,8 @@ def test_list_filters_by_name_and_full_id_number(client, bearer, caseworker, hou
     by_id = client.get(URL, {"q": data["members"][1]["id_number"]}, **headers)
     by_village = client.get(URL, {"village": VILLAGE_A}, **headers).json()
     # then
-    assert [h["id"] for h in by_id.json()["items"]] == [mine.pk]
-    assert [h["id"] for h in by_village["items"]] == [mine.pk]
+    assert [h["id"] for h in by_id.json()["items"]] == [str(mine.pk)]
+    assert [h["id"] for h in by_village["items"]] == [str(mine.pk)]
     _assert_nothing_leaks(by_id, _full_numbers(data))
 
 
@@ -253,7 +253,7 @@ def test_detail_has_members_and_history_masked(client, bearer, caseworker, house
     assert response.status_code == 200
     body = response.json()
     assert [m["name"] for m in body["members"]] == ["张建国"]
-    assert [(m["person_id"], m["end_reason"]) for m in body["history"]] == [(spouse.pk, "death")]
+    assert [(m["person_id"], m["end_reason"]) for m in body["history"]] == [(str(spouse.pk), "death")]
     assert body["history"][0]["id_number_masked"].count("*") == 10
     _assert_nothing_leaks(response, _full_numbers(data))
 

@@ -23,7 +23,7 @@ def test_caseworker_reveals_id_number_and_it_is_audited(client, bearer, casework
     response = post_json(client, _url(head), {"field": "id_number"}, headers)
     # then
     assert response.status_code == 200
-    assert response.json() == {"person_id": head.pk, "field": "id_number", "value": _full_id(head)}
+    assert response.json() == {"person_id": str(head.pk), "field": "id_number", "value": _full_id(head)}
     event = AuditEvent.objects.get(action="pii.view_id_number", subject_id=str(head.pk))
     assert event.actor_id == caseworker.pk and event.region_code == household.region_id
 

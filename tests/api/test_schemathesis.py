@@ -9,11 +9,12 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 from schemathesis.checks import not_a_server_error
 
 from jiuzhu.apps.accounts.tokens import token_create
 from jiuzhu.apps.registry.services import household_create
+from tests.apps.cases.flow import submit
 from tests.conftest import AS_OF
 
 MAX_EXAMPLES = int(os.environ.get("JIUZHU_FUZZ_EXAMPLES", "30"))
@@ -25,8 +26,9 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 
 @pytest.fixture
 def auth_headers(caseworker, household_data):
-    """A township A caseworker's token, and one household so lists and details have something to show."""
-    household_create(actor=caseworker, data=household_data(), as_of=AS_OF)
+    """A township A caseworker's token, and one household with a case so lists, details, the case's
+    evaluation and the case list have something to show."""
+    submit(caseworker, household_create(actor=caseworker, data=household_data(), as_of=AS_OF), day=AS_OF)
     _, raw = token_create(user=caseworker)
     yield {"Authorization": f"Bearer {raw}"}
 
@@ -45,6 +47,9 @@ def _keep_test_connection():
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_no_operation_answers_500(case, auth_headers):
     # given any request the document allows (and many it does not), with a valid token
+    # schemathesis (3.x here) cannot even send a multipart body that is not an object (negative data, ``true``):
+    # the WSGI client fails before the request exists, so such examples are discarded, not passed
+    assume(case.media_type != "multipart/form-data" or isinstance(case.body, dict))
     # when
     response = case.call(headers=auth_headers)
     # then

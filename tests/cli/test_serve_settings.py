@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 PYTHON = sys.executable
+MB = 1024 * 1024
+GB = 1024 * MB
 
 
 def _import_conf(**env):
@@ -34,7 +36,47 @@ def test_bad_environment_setting_is_named(name, value):
 def test_settings_from_the_environment_and_defaults():
     assert _import_conf(JIUZHU_WORKERS="5", JIUZHU_THREADS="2").stdout.split() == ["5", "2", "gthread"]
     workers, threads, kind = _import_conf().stdout.split()
-    assert int(workers) == min(6 * (os.cpu_count() or 2), 32) and (threads, kind) == ("1", "gthread")
+    assert 1 <= int(workers) <= min(6 * (os.cpu_count() or 2), 32) and (threads, kind) == ("1", "gthread")
+
+
+@pytest.mark.parametrize(("cores", "memory", "expected"), [
+    (2, 64 * GB, 12), (8, 64 * GB, 32), (None, None, 12),  # 6 a core, at most 32
+    (2, 1 * GB, 5), (4, 600 * MB, 3), (16, 100 * MB, 1),  # no more than the memory holds (200 MB each), at least 1
+])
+def test_default_workers_sized_to_cores_and_memory(cores, memory, expected):
+    from jiuzhu.gunicorn_conf import default_workers
+
+    assert default_workers(cores, memory) == expected
+
+
+def test_available_memory_is_read():
+    from jiuzhu.gunicorn_conf import available_memory
+
+    memory = available_memory()
+    assert memory is None or memory > 0
+
+
+def test_collectstatic_runs_again_only_when_a_static_file_changes(settings, tmp_path, monkeypatch):
+    from jiuzhu.management.commands import serve
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    runs = []
+
+    def collect(*args, **kwargs):
+        runs.append(args)
+        settings.STATIC_ROOT.mkdir(exist_ok=True)
+        (settings.STATIC_ROOT / "staticfiles.json").write_text("{}")
+
+    monkeypatch.setattr(serve, "call_command", collect)
+    stamps = iter(["a", "a", "b"])
+    monkeypatch.setattr(serve, "static_stamp", lambda: next(stamps))
+    assert [serve.static_collect() for _ in range(3)] == [True, False, True] and len(runs) == 2
+
+
+def test_static_stamp_is_stable_and_a_sha256():
+    from jiuzhu.management.commands.serve import static_stamp
+
+    assert static_stamp() == static_stamp() and len(static_stamp()) == 64
 
 
 @pytest.mark.parametrize(("args", "field"), [(["--workers", "0"], "--workers"), (["--port", "70000"], "--port")])

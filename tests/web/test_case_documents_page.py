@@ -104,11 +104,12 @@ def test_archive_holds_documents_then_scans_then_photos_in_upload_order(client, 
     assert resp.status_code == 200 and resp["Content-Type"] == "application/zip"
     zf = zipfile.ZipFile(io.BytesIO(resp.content))
     names = zf.namelist()
-    assert names[:4] == ["索引.txt", "01-委托授权书.pdf", "02-申请家庭经济状况信息表.pdf", "03-社会救助申请书.pdf"]
-    assert names[4:] == ["04-身份证件1.png", "05-身份证件2.png", "06-委托授权书1.png", "07-入户调查照片1.png"]
-    assert [zf.read(n) for n in names[4:]] == [id_scan, id_back, auth_scan, photo]
+    assert names[:5] == ["索引.txt", "01-委托授权书.pdf", "02-申请家庭经济状况信息表.pdf", "03-社会救助申请书.pdf",
+                         "04-申请最低生活保障(特困供养)受理告知书.pdf"]
+    assert names[5:] == ["05-身份证件1.png", "06-身份证件2.png", "07-委托授权书1.png", "08-入户调查照片1.png"]
+    assert [zf.read(n) for n in names[5:]] == [id_scan, id_back, auth_scan, photo]
     index = zf.read("索引.txt").decode("utf-8-sig")
-    assert f"7\t—\t入户调查照片1\t07-入户调查照片1.png\t1\t{hashlib.sha256(photo).hexdigest()}" in index
+    assert f"8\t—\t入户调查照片1\t08-入户调查照片1.png\t1\t{hashlib.sha256(photo).hexdigest()}" in index
     # the archive's 附件1 carries the full number too: audited once, as the archive
     assert AuditEvent.objects.filter(action="pii.view_id_number", details__document="archive").count() == 1
     assert AuditEvent.objects.filter(action="case.file_download", subject_id=str(case.pk)).count() == 1

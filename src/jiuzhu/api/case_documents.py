@@ -7,8 +7,10 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from jiuzhu.apps.cases import document_services
+from jiuzhu.apps.documents.kinds import KIND_CODES, is_kind
+from jiuzhu.rules.errors import NotFound
 
-from .schemas import RowId, Text, errors
+from .schemas import RowId, errors
 
 router = Router(tags=["cases"])
 
@@ -32,9 +34,14 @@ def documents_list(request, case_id: RowId):
 
 
 @router.get("/{case_id}/documents/{kind}", response={200: None, **errors(404, 422)},
-            summary="下载一份文书（PDF）", openapi_extra={"responses": {200: {
+            summary="下载一份文书（PDF）",
+            description="未知的文书种类 404 `document.unknown_kind`（details.allowed 列出可选种类）；"
+                        "案件当前阶段尚不能生成的 404 `document.unavailable`；案件不存在或不在管辖范围 404 `not_found`。",
+            openapi_extra={"responses": {200: {
                 "description": "PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
-def document_download(request, case_id: RowId, kind: Text(40)):
+def document_download(request, case_id: RowId, kind: str):
+    if not is_kind(kind):  # a path segment naming no resource: 404 like an unavailable one, with its own code
+        raise NotFound("document.unknown_kind", f"未知的文书种类：{kind[:40]}", field="kind", allowed=list(KIND_CODES))
     name, pdf = document_services.case_document_download(actor=request.auth, case_id=case_id, kind=kind,
                                                          now=timezone.now())
     return _file(name, pdf, "application/pdf")

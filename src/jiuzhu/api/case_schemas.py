@@ -9,8 +9,11 @@ from ninja import Schema
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from jiuzhu.apps.cases.payloads import SubmitPayload
+from jiuzhu.rules.workflow.model import WorkflowSettings
+from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
+from jiuzhu.rules.workflow.tables import table_for
 
-from .schemas import RowId
+from .schemas import IdStr, RowIdIn
 
 
 def inline_refs(schema: dict) -> dict:
@@ -36,10 +39,33 @@ Intake = Annotated[dict | None, WithJsonSchema(
     {"anyOf": [inline_refs(SubmitPayload.model_json_schema()), {"type": "null"}], "title": "一证一书及申报"})]
 
 
+def _step_openers() -> dict[str, list[str]]:
+    """Deadline step → the actions that open it, read from every transition table (both programs, both
+    confirmation levels, both verification orders, applications and rechecks)."""
+    found: dict[str, set[str]] = {"recheck": {"schedule"}, "overall": {"extend"}}  # scheduling; extension resets it
+    for program in ("dibao", "tekun"):
+        for level in ("township", "county"):
+            for verify_first in (True, False):
+                for kind in ("application", "recheck"):
+                    for row in table_for(program, WorkflowSettings(level, verify_first), kind):
+                        for rule in row.creates:
+                            found.setdefault(rule.step, set()).add(row.action)
+                        if row.starts_overall:
+                            found["overall"].add(row.action)
+    return {step: sorted(found.get(step, ())) for step in STEP_LABELS}
+
+
+STEP_OPENERS = _step_openers()
+STEP_DESCRIPTION = "时限环节（截止日期由该环节的开启操作按工作日历计算）：\n" + "\n".join(
+    f"- `{step}` {label}：由 " + "、".join(f"`{a}`（{ACTION_LABELS.get(a, '安排复核' if a == 'schedule' else a)}）"
+                                         for a in STEP_OPENERS[step]) + " 开启"
+    for step, label in STEP_LABELS.items())
+
+
 class CaseIn(Schema):
     program: Literal["dibao", "tekun"] = Field(title="救助项目")
-    household: RowId = Field(title="家庭编号")
-    applicant: RowId = Field(title="申请人编号")
+    household: RowIdIn = Field(title="家庭编号")
+    applicant: RowIdIn = Field(title="申请人编号")
     channel: Literal["window", "village", "online"] = Field(title="申请渠道")
     intake: Intake = None
 
@@ -50,21 +76,25 @@ class CaseIn(Schema):
 
 
 class DeadlineOut(BaseModel):
-    step: str
-    label: str
+    step: str = Field(description=STEP_DESCRIPTION, json_schema_extra={"enum": list(STEP_LABELS)})
+    label: str = Field(description="环节中文名")
+    opened_by: list[str] = Field(description="开启该环节时限的操作")
     due: date
-    status: str
-    rule: str
+    status: str = Field(description="open 进行中 / met 已按时完成 / overdue 逾期 / cancelled 已取消",
+                        json_schema_extra={"enum": ["open", "met", "overdue", "cancelled"]})
+    rule: str = Field(description="依据的规则编号")
     late: bool
     provisional: bool = Field(False, description="截止日按暂定工作日历计算（该年尚未导入国务院办公厅放假通知）；导入后自动重算")
     calendar_version: str = ""
 
 
 class EventOut(BaseModel):
-    at: datetime
+    at: datetime = Field(description="北京时间，带 +08:00")
     action: str
     label: str
-    actor: str
+    actor: str = Field(description="办理人姓名")
+    actor_label: str = Field("", description="办理人姓名及职务（与页面、文书相同）")
+    actor_username: str = Field("", description="办理人用户名（标识）")
     role: str
     state: str
     reason: str
@@ -78,15 +108,15 @@ class BlockedOut(BaseModel):
 
 
 class CaseOut(BaseModel):
-    id: str
+    id: IdStr
     number: str
     program: str
     kind: str = "application"  # application (申请) | recheck (复核)
-    enrollment: str | None = None  # the enrollment a recheck is of
+    enrollment: IdStr | None = None  # the enrollment a recheck is of
     state: str
     state_label: str
-    household: str
-    applicant: str
+    household: IdStr
+    applicant: IdStr
     applicant_name: str
     region: str
     channel: str

@@ -5,15 +5,27 @@ import json
 from django.utils import timezone
 from ninja import Router, Status
 
+from jiuzhu.apps.accounts.names import SYSTEM, display_name
 from jiuzhu.apps.cases import selectors, services
 from jiuzhu.apps.cases.payloads import PAYLOADS
 from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
 
-from .case_schemas import CaseIn, CaseOut, inline_refs
+from . import case_list
+from .case_schemas import STEP_OPENERS, CaseIn, CaseOut, inline_refs
 from .schemas import RowId, errors
 
 router = Router(tags=["cases"])
+case_list.install(router)  # first: ``/overdue`` and ``/search`` before ``/{case_id}``; GET "" beside POST ""
+
+
+def _timeline(case) -> list[dict]:
+    """People by their display names; the user name beside it as the identifier (the selector joins the actor)."""
+    return [{"at": timezone.localtime(e.at), "action": e.action, "label": ACTION_LABELS.get(e.action, e.action),
+             "actor": display_name(e.actor) if e.actor_id else (e.actor_name or SYSTEM),
+             "actor_label": e.actor.staff_label if e.actor_id else (e.actor_name or SYSTEM),
+             "actor_username": e.actor.username if e.actor_id else "",
+             "role": e.role, "state": e.to_state, "reason": e.reason} for e in selectors.case_timeline(case=case)]
 
 
 def case_out(case, actor, today) -> dict:
@@ -27,12 +39,10 @@ def case_out(case, actor, today) -> dict:
         "version": case.version, "overdue": case.overdue, "relative_flag": case.relative_flag,
         "deadline_moved_on": case.deadline_moved_on,
         "allowed_actions": allowed, "blocked": blocked,
-        "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "due": d.due, "status": d.status,
-                       "rule": d.rule_id, "late": d.late, "provisional": d.provisional,
+        "deadlines": [{"step": d.step, "label": STEP_LABELS.get(d.step, d.step), "opened_by": STEP_OPENERS.get(d.step, []),
+                       "due": d.due, "status": d.status, "rule": d.rule_id, "late": d.late, "provisional": d.provisional,
                        "calendar_version": d.calendar_version} for d in deadlines],
-        "timeline": [{"at": timezone.localtime(e.at), "action": e.action, "label": ACTION_LABELS.get(e.action, e.action),
-                      "actor": e.actor_name, "role": e.role, "state": e.to_state, "reason": e.reason}
-                     for e in selectors.case_timeline(case=case)],
+        "timeline": _timeline(case),
         "proposal": _proposal(case.proposal),
         "decided_status": case.decided_status, "decided_class": case.decided_class,
         "decided_amount": str(case.decided_amount) if case.decided_amount is not None else None,

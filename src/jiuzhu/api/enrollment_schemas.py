@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from .schemas import DB_INT_MAX, Text
+from .schemas import DB_INT_MAX, IdStr, Text
 
 REGION = Field("", title="区划代码", pattern=r"^(\d{12})?$", description="只列该区划（含下级）的在保对象，须在本人管辖范围内")
 MONTH = Field(None, title="月份", pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
@@ -63,7 +63,7 @@ class EnrollmentOut(Schema):
 
 class EnrollmentPage(Schema):
     items: list[EnrollmentOut]
-    next_after: int | None = Field(None, description="下一页游标；没有下一页时为 null")
+    next_after: IdStr | None = Field(None, description="下一页游标；没有下一页时为 null")
 
 
 class ChangeOut(Schema):

@@ -20,7 +20,7 @@ from jiuzhu.apps.registry.choices import (
     Sex,
 )
 
-from .schemas import Text
+from .schemas import DB_INT_MAX, IdStr, Text
 
 AreaTypeV = Literal[tuple(AreaType.values)]
 RelationV = Literal[tuple(Relation.values)]
@@ -71,7 +71,7 @@ class HouseholdQuery(Schema):
     q: Text(50) = Field("", description="成员姓名前缀或完整身份证号")
     village: Text(12, pattern=r"^([0-9]{12})?$") = Field("", description="户籍村(居)区划代码")
     area_type: Literal[tuple(["", *AreaType.values])] = ""
-    after: int | None = Field(None, ge=1, le=2**63 - 1, description="上一页的 next_after")
+    after: int | None = Field(None, ge=1, le=DB_INT_MAX, description="上一页的 next_after（整数或数字字符串）")
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -82,7 +82,7 @@ class RevealIn(Schema):
 # ---- output ----
 
 class HouseholdOut(Schema):
-    id: int
+    id: IdStr
     number: str = Field(..., description="家庭编号 H00000001")
     region_code: str = Field(..., alias="region_id")
     region_name: str = Field(..., alias="region.name")
@@ -97,7 +97,7 @@ class HouseholdOut(Schema):
 
 
 class MemberOut(Schema):
-    person_id: int
+    person_id: IdStr
     name: str = Field(..., alias="person.name")
     id_number_masked: str = Field(..., alias="person.id_number_masked", description="脱敏身份证号")
     phone_masked: str = Field(..., alias="person.phone_masked")
@@ -116,10 +116,10 @@ class MemberOut(Schema):
 
 
 class ObligorOut(Schema):
-    id: int
+    id: IdStr
     name: str
     relation: ObligorRelationV
-    supported_person_id: int = Field(..., alias="supported_id")
+    supported_person_id: IdStr = Field(..., alias="supported_id")
     id_number_masked: str
     monthly_income: Decimal | None
     household_size: int | None
@@ -147,10 +147,10 @@ class HouseholdDetail(HouseholdOut):
 
 class HouseholdPage(Schema):
     items: list[HouseholdOut]
-    next_after: int | None = Field(..., description="下一页传入 after；没有更多时为 null")
+    next_after: IdStr | None = Field(..., description="下一页传入 after；没有更多时为 null")
 
 
 class RevealOut(Schema):
-    person_id: int
+    person_id: IdStr
     field: Literal["id_number", "phone"]
     value: str = Field(..., description="完整值（本次查看已记入审计日志）")

@@ -14,6 +14,7 @@ from jiuzhu.apps.monitoring.models import Alert
 from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, DEPARTMENTS
 
 from .case_schemas import inline_refs
+from .schemas import RowIdIn
 
 AlertType = Literal[tuple(["", *ALERT_TYPE_LABELS])]  # type: ignore[valid-type]
 AlertStatus = Literal[tuple(["", *Alert.Status.values])]  # type: ignore[valid-type]
@@ -130,7 +131,7 @@ class FeedbackIn(_Body):
 
 
 class RegisterIn(_Body):
-    household: int = Field(title="家庭", ge=1, le=2**63 - 1, description="家庭 id（编号 H00000012 的数字部分）")
+    household: RowIdIn = Field(title="家庭", description="家庭 id（编号 H00000012 的数字部分；整数或数字字符串）")
     category: Literal["edge", "rigid_expenditure", "temporary", "低保边缘家庭", "刚性支出困难家庭", "临时救助对象"] = Field(
         title="类别")
     recognized_on: date = Field(title="认定(救助)日期", description="不晚于今天")

@@ -8,29 +8,32 @@ from datetime import date
 
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 
+from jiuzhu.apps.accounts.names import display_name
 from jiuzhu.apps.payments import selectors, services
 from jiuzhu.apps.payments.models import PayrollBatch
 from jiuzhu.rules.errors import ValidationFailed
 
-from .payroll_schemas import BatchDetail, BatchList, BatchQuery, PrepareIn
+from .payroll_schemas import BatchDetail, BatchList, BatchQuery, PrepareIn, ReconcileOut
 from .schemas import RowId, errors
 
 router = Router(tags=["payroll"])
 KIND_LABELS = dict(PayrollBatch.Kind.choices)
 STATUS_LABELS = dict(PayrollBatch.Status.choices)
+MAX_RESULT_BYTES = 200 * 1024 * 1024  # as the web page
 CONTENT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _name(user) -> str:
-    return (user.display_name or user.username) if user is not None else "系统"
+    return display_name(user)
 
 
 def batch_out(b: PayrollBatch) -> dict:
     t = b.totals or {}
     return {
-        "id": str(b.pk), "number": b.number, "region": b.region_id, "region_name": b.region.name, "month": b.month,
+        "id": b.pk, "number": b.number, "region": b.region_id, "region_name": b.region.name, "month": b.month,
         "kind": b.kind, "kind_label": KIND_LABELS.get(b.kind, b.kind), "seq": b.seq, "status": b.status,
         "status_label": STATUS_LABELS.get(b.status, b.status), "households": b.households, "persons": b.persons,
         "lines": int(t.get("lines", 0)), "total_amount": f"{b.total_amount:.2f}", "carried": int(t.get("carried", 0)),
@@ -109,3 +112,17 @@ def batch_bankfile(request, batch_id: RowId, format: str = "csv", layout: str = 
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@router.post("/batches/{batch_id}/reconcile", response={200: ReconcileOut, **errors(400, 403, 404, 409, 413, 422)},
+             summary="导入银行回盘文件对账（multipart：file，可选 layout）",
+             description="县民政工作人员上传银行返回的结果文件（CSV 或 xlsx，200MB 以内），整份检查无误后逐笔标记成功/失败，"
+                         "失败的结转下一批次补发；文件有问题 422（details.errors 逐行列出，未作任何处理）；"
+                         "同一文件再次上传不作更改（changed=false），结果不同 409；未审核或未生成银行文件 409；非县民政 403。")
+def batch_reconcile(request, batch_id: RowId, file: File[UploadedFile],
+                    layout: str = Form("", max_length=40, description="回盘格式名；空则按导出时的格式")):
+    if file.size is None or file.size > MAX_RESULT_BYTES:
+        raise ValidationFailed("payroll.result_too_large", "银行回盘文件过大（不能超过 200MB）", field="file")
+    result = services.payroll_reconcile(actor=request.auth, batch_id=batch_id, content=file.read(),
+                                        filename=file.name or "", layout=layout or None, now=timezone.now())
+    return {**result, "batch": result["batch_id"]}

@@ -8,6 +8,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from .schemas import IdStr
+
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
@@ -24,7 +26,7 @@ class PrepareIn(Schema):
 
 
 class BatchOut(Schema):
-    id: str
+    id: IdStr
     number: str = Field(description="批次号：区划-年月-ZC(正常)/BF(补发)序号")
     region: str
     region_name: str
@@ -81,3 +83,12 @@ class BatchDetail(BatchOut):
     totals: list[TotalsRow] = Field(description="按乡镇、分类汇总")
     townships: list[TownshipRow] = Field(description="按乡镇小计")
     by_status: dict[str, StatusCount] = Field(description="按明细状态（pending/paid/failed）统计")
+
+
+class ReconcileOut(Schema):
+    batch: IdStr
+    number: str = Field(description="批次号")
+    paid: int = Field(description="发放成功笔数")
+    failed: int = Field(description="发放失败笔数（结转补发）")
+    failed_amount: str = Field(description="失败金额（元）")
+    changed: bool = Field(description="false：该批次已按同一结果对账，未作更改")

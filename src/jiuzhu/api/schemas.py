@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from .errors import ErrorOut
 
@@ -23,6 +23,16 @@ def Text(max_length: int, **kw):  # noqa: N802 — used like a type
 
 
 RowId = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+
+# Ids (one representation everywhere): a response gives every record id as a string of decimal digits
+# ("12") — JavaScript loses integers above 2**53 — and a request accepts the id as an integer or as that
+# string (paths are strings anyway), so a client can send back exactly what it received.
+ID_PATTERN = r"^[1-9][0-9]{0,18}$"
+IdStr = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+                  WithJsonSchema({"type": "string", "pattern": ID_PATTERN, "description": "记录编号（十进制数字字符串）"})]
+RowIdIn = Annotated[int, Field(ge=1, le=DB_INT_MAX), WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
+    {"type": "string", "pattern": ID_PATTERN}], "description": "记录编号：整数或数字字符串"})]
 
 
 def errors(*statuses: int) -> dict:

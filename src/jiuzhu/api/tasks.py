@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from jiuzhu.apps.cases import selectors
 from jiuzhu.rules.workflow.states import STEP_LABELS
 
-from .schemas import errors
+from .schemas import IdStr, errors
 
 router = Router(tags=["cases"])
 
@@ -25,7 +25,7 @@ class TaskQuery(Schema):
 
 
 class TaskOut(BaseModel):  # plain pydantic: validated natively (see case_schemas)
-    id: str
+    id: IdStr
     number: str = Field(..., description="案件编号")
     program: str
     program_label: str
@@ -34,7 +34,7 @@ class TaskOut(BaseModel):  # plain pydantic: validated natively (see case_schema
     applicant_name: str
     region: str = Field(..., description="村(居)区划代码")
     region_name: str
-    next_step: str = Field(..., description="下一环节（时限）")
+    next_step: str = Field(..., description="下一环节（时限）：环节名称及开启它的操作见案件详情 deadlines[].step")
     next_step_label: str
     next_due: date | None = Field(None, description="下一环节截止日期")
     next_due_provisional: bool = Field(False, description="截止日落在尚未导入官方放假安排的年份（暂定）")
@@ -53,7 +53,7 @@ def task_list(request, filters: Query[TaskQuery]):
     cases = selectors.my_tasks(actor=request.auth, limit=filters.limit)
     today = timezone.localdate()
     return {"items": [{
-        "id": str(c.pk), "number": c.number, "program": c.program, "program_label": c.program_label,
+        "id": c.pk, "number": c.number, "program": c.program, "program_label": c.program_label,
         "state": c.state, "state_label": c.state_label, "applicant_name": c.applicant.name,
         "region": c.region_id, "region_name": c.region.name, "next_step": c.next_step,
         "next_step_label": STEP_LABELS.get(c.next_step, c.next_step), "next_due": c.next_due,

@@ -271,24 +271,35 @@ def compiled_sql(policy: str, as_of: date) -> tuple[str, str]:
 
 
 def _compile(policy: str | Policy, as_of: date) -> tuple[str, str]:
-    """Uncached compilation; a :class:`Policy` object (e.g. one with data-entered dated values laid
-    over its files, :mod:`jiuzhu.rules.params.overlay`) is compiled each time."""
+    """Compilation for a policy object (e.g. one with data-entered dated values laid over its files,
+    :mod:`jiuzhu.rules.params.overlay`): cached by the exact integer literals in force on ``as_of``,
+    which are all the SQL depends on, so two objects with the same values share one compilation."""
+    return _compile_literals(tuple(sorted(_area_literals(policy, as_of).items())))
+
+
+@lru_cache(maxsize=64)
+def _compile_literals(key: tuple) -> tuple[str, str]:
+    by_area = dict(key)
     p = ibis.table(PERSON_TYPES, name=_NAMES[0])
     h = ibis.table(HOUSEHOLD_TYPES, name=_NAMES[1])
     decided = ibis.table({"household_id": "int64", "status": "string"}, name=_NAMES[2])
-    return (str(ibis.to_sql(dibao_expr(p, h, policy=policy, as_of=as_of), dialect="duckdb")),
-            str(ibis.to_sql(single_person_expr(p, h, decided, policy=policy, as_of=as_of), dialect="duckdb")))
+    households = _households_expr(p, h, by_area).order_by("household_id")
+    edge = h.select("household_id", "area_type").semi_join(
+        decided.filter(decided.status == "edge").select("household_id"), "household_id")
+    single = _single_expr(p, edge, by_area).order_by(["household_id", "person_id"])
+    return str(ibis.to_sql(households, dialect="duckdb")), str(ibis.to_sql(single, dialect="duckdb"))
 
 
 def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str | Policy, as_of: date,
-                         con=None) -> DibaoTables:
+                         con=None, single_person: bool = True) -> DibaoTables:
     """Evaluate program dibao for every household of the two tables.
 
     Returns :class:`DibaoTables`: ``households`` = ``household_id, status, class, monthly_amount_fen``
     ordered by household_id, and ``single_person`` = ``household_id, person_id, monthly_amount_fen``
     for the single-person enrollments of edge households. ``policy`` is a policy name or a loaded
     :class:`Policy`. ``con`` is an Ibis DuckDB backend (a new
-    in-memory one by default). Raises ``ValueError`` for missing columns, an unknown area type, or a
+    in-memory one by default). ``single_person=False`` skips the single-person enrollments (returned
+    empty) for callers that need only the household decisions. Raises ``ValueError`` for missing columns, an unknown area type, or a
     household without persons."""
     _check_inputs(persons, households)
     households_sql, single_sql = (_compile if isinstance(policy, Policy) else compiled_sql)(policy, as_of)
@@ -300,8 +311,11 @@ def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str
         if result.num_rows != households.num_rows:
             raise ValueError(f"{households.num_rows - result.num_rows} households have no persons "
                              "(or household_id is duplicated)")
-        raw.register(_NAMES[2], result.select(["household_id", "status"]))
-        singles = raw.sql(single_sql).to_arrow_table()
+        if single_person:
+            raw.register(_NAMES[2], result.select(["household_id", "status"]))
+            singles = raw.sql(single_sql).to_arrow_table()
+        else:
+            singles = SINGLE_PERSON_SCHEMA.empty_table()
     finally:
         for name in _NAMES:
             raw.unregister(name)

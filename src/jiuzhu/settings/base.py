@@ -148,6 +148,8 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:workbench"
 
 # Lock-out after repeated failures; session expiry.
+# The office named on the login page (e.g. "淳安县民政局"); empty: the one county loaded, if only one.
+JIUZHU_OFFICE_NAME = os.environ.get("JIUZHU_OFFICE_NAME", "").strip()[:60]
 JIUZHU_LOGIN_MAX_FAILURES = int(os.environ.get("JIUZHU_LOGIN_MAX_FAILURES", "5"))
 JIUZHU_LOGIN_LOCK_MINUTES = int(os.environ.get("JIUZHU_LOGIN_LOCK_MINUTES", "30"))
 SESSION_COOKIE_AGE = int(os.environ.get("JIUZHU_SESSION_SECONDS", str(8 * 3600)))

@@ -7,6 +7,7 @@ import pytest
 
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.cases.files import attachment_add
+from jiuzhu.apps.registry.declared import declared_assets_update
 from jiuzhu.rules.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.rules.workflow import WorkflowSettings
 from jiuzhu.rules.workflow.tables import table_for
@@ -76,6 +77,8 @@ def test_a_verification_warning_routes_the_case_to_a_hearing_before_the_initial_
 def test_assets_near_the_limit_warn(people, household, hearing_on):
     """核对有预警: financial assets at 0.9 of the limit or more (the region's dated parameter)."""
     near = [{"member": 0, "source": "银行", "item": "financial", "amount": "60000.00", "as_of": EVENT_DAY}]
+    # (declared as found: 核对 agrees with the declaration, and still warns about the size)
+    declared_assets_update(actor=people["caseworker"], household_id=household.pk, data={"financial": "60000.00"})
     case, d = _surveyed(people, household, items=near)
     with pytest.raises(Conflict) as exc:
         act(people["caseworker"], case, "initial_review", d, {"opinion": "grant"})

@@ -41,3 +41,16 @@ def audit_events_page(*, actor, action: str = "", before: int | None = None, lim
     more = len(rows) > limit
     rows = rows[:limit]
     return EventPage(items=rows, next_before=rows[-1].id if more and rows else None)
+
+
+def subject_events(*, actor, subject_type: str, subject_id, after: int | None = None,
+                   limit: int = PAGE_SIZE) -> tuple[list, int | None]:
+    """One record's audit events (``subject_type``, ``subject_id``), oldest first, keyset by ``id > after``;
+    the actor's permission and region scope apply as in ``audit_events_visible``."""
+    qs = audit_events_visible(actor=actor).filter(subject_type=subject_type, subject_id=str(subject_id))
+    if after:
+        qs = qs.filter(id__gt=after)
+    rows = list(qs.order_by("id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more and rows else None)

@@ -20,7 +20,8 @@ LABELS = {
     # audit, backup, keys, system
     "audit.anchor": "审计链锚定", "audit.verify": "审计链校验", "backup.create": "数据备份", "keys.reencrypt": "密钥轮换重新加密",
     "demo.load": "载入演示数据", "registry.seed": "生成合成家庭", "regions.import": "导入行政区划",
-    "calendar.import": "导入工作日历", "stats.compute": "统计汇总计算", "job.retry": "重试后台任务",
+    "calendar.import": "导入工作日历", "stats.compute": "统计汇总计算",
+    "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表与发放台账不符，拒绝导出", "job.retry": "重试后台任务",
     "job.cancel": "取消后台任务",
     # households and personal data
     "household.create": "新增家庭", "household.update": "修改家庭", "household.member_add": "添加成员",
@@ -40,7 +41,6 @@ LABELS = {
     "care.capacity": "登记民事行为能力", "care.assessment": "生活自理能力评估",
     "care.guardian": "确定监护人", "care.guardian_end": "终止监护关系", "care.agreement_upload": "上传签字监护照料协议",
     "care.visit": "登记探视巡访", "care.placement": "登记供养方式（含转换）",
-    "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表导出被拒（台账核对不一致）",
     "lowincome.register": "低收入人口登记", "lowincome.import": "导入低收入人口名册",
     "lowincome.export": "导出低收入人口名册",
     # enrollments, standards, reviews

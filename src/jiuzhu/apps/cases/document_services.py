@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
-from jiuzhu.apps.documents.kinds import KINDS, kind_get
+from jiuzhu.apps.documents.kinds import KINDS, NOTICE_KINDS, kind_get
 from jiuzhu.apps.registry import pii
 
 from .documents import case_document_pdf, case_file_zip, contexts
@@ -37,11 +37,15 @@ def case_documents_available(*, actor, case_id, now: datetime) -> list[dict]:
 
 
 def case_documents_status(*, actor, case, today) -> list[dict]:
-    """All nine documents for the case page: available or not, and if not, what it waits for."""
+    """All nine documents for the case page, available or not (and if not, what it waits for), and the
+    written notices the case's steps issued (受理告知书, 一次性告知书 …), after 附件3 in archive order."""
     available = contexts(case, today)
-    return [{"kind": k.code, "title": k.title, "attachment": k.attachment_label, "available": k.code in available,
+    rows = [{"kind": k.code, "title": k.title, "attachment": k.attachment_label, "available": k.code in available,
              "reason": "" if k.code in available else WAITING_FOR.get(k.code, "案件当前阶段尚不能生成"),
-             "full_id": k.code == FULL_ID_KIND and can(actor, "pii.view_full")} for k in KINDS]
+             "full_id": k.code == FULL_ID_KIND and can(actor, "pii.view_full"), "rank": k.order} for k in KINDS]
+    rows += [{"kind": k.code, "title": k.title, "attachment": "", "available": True, "reason": "", "full_id": False,
+              "rank": k.order} for k in NOTICE_KINDS if k.code in available]
+    return sorted(rows, key=lambda r: r["rank"])
 
 
 def _applicant_id_number(actor, case) -> str:

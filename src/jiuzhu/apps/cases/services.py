@@ -41,7 +41,10 @@ def case_submit(*, actor, program: str, household_id, applicant_id, channel: str
         problems.extend(exc.details.get("errors") or [{"field": exc.details.get("field", ""), "message": exc.message}])
     household = Household.objects.filter(pk=household_id).first() if str(household_id).isdigit() else None
     # 人户分离 (综合改革 plan 二(四)): the exception is filed with the township where the applicant lives.
-    residence = program == "dibao" and cleaned is not None and cleaned.residence_application
+    # (read from the raw form when it did not clean, so its errors reach the township where they live)
+    asked = cleaned.residence_application if cleaned is not None else \
+        str((payload or {}).get("residence_application", "")).lower() in ("true", "1", "on")
+    residence = program == "dibao" and asked
     region_id = household.residence_region_id if household is not None and residence else getattr(household, "region_id", "")
     if household is None or not (in_scope(actor, household.region_id) or in_scope(actor, region_id)):
         raise NotFound("not_found", "家庭不存在或不在您的管辖范围内", field="household")

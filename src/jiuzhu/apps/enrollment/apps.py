@@ -19,6 +19,7 @@ class EnrollmentConfig(AppConfig):
             notice_batch_job,
             standard_apply_job,
             standard_preview_job,
+            standard_simulate_job,
         )
         from .services import enrollment_death_reported
 
@@ -29,4 +30,6 @@ class EnrollmentConfig(AppConfig):
         register_job_kind("enrollment.ledger_import", ledger_import_job, label="导入在保对象台账", max_attempts=2)
         register_job_kind("enrollment.standard_preview", standard_preview_job, label="测算保障标准调整", max_attempts=2)
         register_job_kind("enrollment.standard_apply", standard_apply_job, label="应用保障标准调整", max_attempts=2)
+        register_job_kind("enrollment.standard_simulate", standard_simulate_job, label="政策测算（不改变任何数据）",
+                          max_attempts=1)
         register_job_kind("documents.notice_batch", notice_batch_job, label="批量生成调整告知书", max_attempts=2)

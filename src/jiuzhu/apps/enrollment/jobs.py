@@ -60,3 +60,18 @@ def notice_batch_job(job, progress) -> dict:
 
     return notice_batch(actor=job.created_by, standard_change_id=int(job.params["standard_change_id"]),
                         now=timezone.now(), progress=lambda stage, done, total: progress(done, total, stage))
+
+
+def standard_simulate_job(job, progress) -> dict:
+    """``enrollment.standard_simulate``: a policy simulation over the region's registry households (``jiuzhu
+    standard simulate``); its summary is the job's result, the affected households a Parquet file under
+    ``JIUZHU_FILES_DIR/simulation/job-<id>/``. Nothing in the database changes."""
+    from .simulation import keep_affected, run_simulation
+
+    p = job.params
+    sim = run_simulation(actor=job.created_by, region_code=p.get("region"), start_date=p.get("start_date"),
+                         changes=p.get("changes") or {},
+                         progress=lambda stage, done, total: progress(done, total, stage))
+    folder = f"job-{job.pk}"
+    keep_affected(sim, folder)
+    return {**sim.summary, "simulation_folder": folder}

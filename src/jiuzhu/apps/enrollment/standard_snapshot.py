@@ -70,8 +70,9 @@ _RAW = {
 }
 
 
-def _read(name: str, sql: str, params: list) -> pa.Table:
-    schema = pa.schema(_RAW[name])
+def _read(name: str, sql: str, params: list, fields: list | None = None) -> pa.Table:
+    fields = fields or _RAW[name]
+    schema = pa.schema(fields)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             query = cur.cursor.mogrify(sql, params)
@@ -91,7 +92,7 @@ def _read(name: str, sql: str, params: list) -> pa.Table:
         rows = cur.fetchall()
     columns = list(zip(*rows)) if rows else [[] for _ in schema]
     arrays = []
-    for (_field, typ), values in zip(_RAW[name], columns):
+    for (_field, typ), values in zip(fields, columns):
         if typ == pa.date32():
             arrays.append(pc.strptime(pa.array(values, pa.string()), "%Y-%m-%d", "s").cast(pa.date32())
                           if values and isinstance(values[0], str) else pa.array(values, typ))
@@ -145,10 +146,17 @@ def snapshot(region_code: str, as_of: date) -> tuple[pa.Table, pa.Table, pa.Tabl
     enrollments = enrollments.set_column(enrollments.schema.get_field_index("head_name"), "head_name",
                                          pc.fill_null(enrollments["head_name"], ""))
     enrollments = enrollments.select(ENROLLMENT_SCHEMA.names).cast(ENROLLMENT_SCHEMA)
+    persons = rules_persons(persons, as_of)
+    with_members = pc.is_in(households["household_id"], value_set=pc.unique(persons["household_id"]))
+    return enrollments, households.filter(with_members), persons
+
+
+def rules_persons(persons: pa.Table, as_of: date) -> pa.Table:
+    """The raw persons rows (``_RAW["persons"]``) as the columnar rules input, ages on ``as_of``."""
     kind = persons["disability_kind"]
     grade = pc.if_else(pc.equal(kind, "none"), pa.scalar(0, pa.int32()), persons["disability_grade"])
     zeros = pa.array([0] * persons.num_rows, pa.int64())
-    persons = pa.table({
+    return pa.table({
         "person_id": persons["person_id"], "household_id": persons["household_id"],
         "age": _ages(persons["birth_date"], as_of),
         "wage": persons["wage"], "business": persons["business"], "property": persons["property"],
@@ -156,5 +164,3 @@ def snapshot(region_code: str, as_of: date) -> tuple[pa.Table, pa.Table, pa.Tabl
         "disability_kind": kind, "disability_grade": grade,
         "serious_illness": pc.equal(persons["health"], "serious"), "birth_date": persons["birth_date"],
     })
-    with_members = pc.is_in(households["household_id"], value_set=pc.unique(persons["household_id"]))
-    return enrollments, households.filter(with_members), persons

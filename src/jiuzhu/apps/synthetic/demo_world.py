@@ -7,7 +7,9 @@ are genuine, never written behind the services' back):
 * about 200 enrollments: a ledger imported by the county plus the applications approved — demo_ledger.py;
 * three paid payroll months (maker ``county``, checker ``county_checker``), one reconciled — demo_payroll.py;
 * department data for 核对 and 预警, one verification run, one monitoring scan with open alerts — demo_data.py;
-* a running annual review (年审) with some rechecks decided, one half-way, the rest scheduled — demo_review.py.
+* a running annual review (年审) with some rechecks decided, one half-way, the rest scheduled — demo_review.py;
+* finished background jobs (statistics, exports, the audit-chain check), a low-income register entry, an API
+  token and a proposed standard awaiting approval, so every page shows data — demo_extras.py.
 
 All of it in one transaction: loaded whole or not at all. The audit event ``demo.load`` marks it loaded."""
 
@@ -33,6 +35,7 @@ from .demo import DEMO_COUNTY, DEMO_USERS
 from .demo_blocked import schedule_blocked
 from .demo_cases import plan_cases
 from .demo_data import schedule_data
+from .demo_extras import extras_load
 from .demo_ledger import schedule_ledger
 from .demo_payroll import schedule_payroll
 from .demo_people import People
@@ -91,6 +94,7 @@ def demo_world_load(*, now: datetime | None = None, progress=None) -> dict | Non
         schedule_data(world, data_day=tl.back(2), verify_case=lambda: verifying.case)
         steps = tl.run(progress=(lambda done, total: progress("载入演示数据", done, total)) if progress else None)
         overdue = cases_mark_overdue(today=tl.today)
+        extras_load(world, at=now)
         summary = _summary(world, scripts, steps, overdue)
         audit_record(actor=None, action=MARKER, subject_type="region", subject_id=DEMO_COUNTY,
                      region_code=DEMO_COUNTY, details=summary, at=now)

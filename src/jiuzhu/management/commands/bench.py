@@ -13,7 +13,7 @@ BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rul
            "payroll": "jiuzhu.benchmarks.payroll", "verify": "jiuzhu.benchmarks.verify",
            "monitor": "jiuzhu.benchmarks.monitor", "dashboard": "jiuzhu.benchmarks.dashboard",
            "documents": "jiuzhu.benchmarks.documents", "stats": "jiuzhu.benchmarks.stats_return",
-           "visits": "jiuzhu.benchmarks.visits"}
+           "simulate": "jiuzhu.benchmarks.simulate", "visits": "jiuzhu.benchmarks.visits"}
 
 
 class Command(JiuzhuCommand):
@@ -102,12 +102,20 @@ class Command(JiuzhuCommand):
                 raise CommandError("--households 必须为正整数", returncode=2)
         elif name != "rules" or not persons:
             raise CommandError("--households 应为正整数；只有 rules 基准可与 --persons 一起给出 Parquet 文件", returncode=2)
-        if name == "rules":
+        if name in ("rules", "simulate"):
             try:
                 kwargs["as_of"] = date.fromisoformat(as_of)
             except ValueError:
                 raise CommandError(f"--as-of “{as_of}”格式错误，应为 YYYY-MM-DD", returncode=2) from None
-            kwargs.update(policy=policy, out=out, out_single=out_single, parquet=parquet)
+            kwargs["policy"] = policy
+            if name == "simulate":  # a standard change over N households (jiuzhu.benchmarks.simulate)
+                if persons or out or out_single or parquet:
+                    raise CommandError("simulate 基准只接受 --households N、--policy、--as-of、--repeat", returncode=2)
+                kwargs["repeat"] = 3 if repeat == 5 else repeat
+                result = importlib.import_module(BENCHES[name]).run(**kwargs)
+                self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+                return
+            kwargs.update(out=out, out_single=out_single, parquet=parquet)
             if persons:
                 for label, path in (("--persons", persons), ("--households", households)):
                     if not Path(path).exists():

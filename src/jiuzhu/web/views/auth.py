@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiuzhu.apps.accounts.throttle import minutes_text
+from jiuzhu.apps.regions.selectors import office_name
 
 
 def _next_url(request) -> str:
@@ -47,7 +48,7 @@ def login_view(request):
             error = "用户名或密码错误"
     status = 200 if not error else (429 if getattr(request, "jiuzhu_throttled", 0) else 400)
     response = render(request, "web/login.html",
-                      {"error": error, "username": username,
+                      {"error": error, "username": username, "office": office_name(),
                        "next": request.POST.get("next") or request.GET.get("next", "")}, status=status)
     if status == 429:
         response["Retry-After"] = str(request.jiuzhu_throttled)

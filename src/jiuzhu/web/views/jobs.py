@@ -59,6 +59,9 @@ def _link(job: Job) -> dict | None:
         return {"url": reverse("web:job_detail", args=[job.pk]),
                 "label": f"下载文书：{r.get('documents', 0)} 份告知书（{r.get('pages', 0)} 页），"
                          f"每个乡镇一个压缩包、每个村一个合并打印文件"}
+    if job.kind == "enrollment.standard_simulate":
+        return {"url": reverse("web:system_simulation", args=[job.pk]),
+                "label": f"查看测算结果（受影响 {r.get('affected', 0)} 户，每月增支 {r.get('diff_month', '')} 元）"}
     if job.kind == "reviews.start" and r.get("campaign_id"):
         return {"url": reverse("web:review_detail", args=[r["campaign_id"]]),
                 "label": f"查看 {r.get('year', '')} 年度年审（新建复核任务 {r.get('created', 0)} 件）"}
