@@ -74,6 +74,8 @@ ALERT_TYPES = {t.code: t for t in (
               "保障对象名下新登记轿车或货车，可能不再符合条件"),
     AlertType("new_property", "新增住房", "real_estate", "R-SYS-06(4)、R-AST-05", "eligibility", "",
               "保障对象名下新登记住宅，可能不再符合条件"),
+    AlertType("care_need", "探视巡访发现需求", "care_visit", "R-GRD-03", "hardship", "",
+              "探视巡访分散供养特困人员时登记的需求，转相关部门或社会力量"),
 )}
 ALERT_TYPE_LABELS = {code: t.label for code, t in ALERT_TYPES.items()}
 SCHOOL_STAGES_NONCOMPULSORY = ("preschool", "senior", "vocational", "college")

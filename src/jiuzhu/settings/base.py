@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jiuzhu.apps.verification",
     "jiuzhu.apps.monitoring",
     "jiuzhu.apps.lowincome",
+    "jiuzhu.apps.care",
     "jiuzhu.apps.stats",
     "jiuzhu.apps.exports",  # xlsx exports of the lists (large ones as background jobs)
     "jiuzhu.apps.backup",  # backup/restore; the daily audit anchor job

@@ -51,6 +51,9 @@ LABELS = {
     "data.ingest": "导入部门数据", "verification.run": "家庭经济状况核对", "monitor.scan": "监测预警扫描",
     "alert.create": "产生预警", "alert.dispose": "处置预警", "alert.deadline_moved": "预警处置时限调整",
     "referral.create": "转介", "referral.feedback": "转介反馈",
+    "care.capacity": "登记民事行为能力", "care.assessment": "生活自理能力评估",
+    "care.guardian": "确定监护人", "care.guardian_end": "终止监护关系", "care.agreement_upload": "上传签字监护照料协议",
+    "care.visit": "登记探视巡访", "care.placement": "登记供养方式（含转换）",
     "lowincome.register": "低收入人口登记", "lowincome.import": "导入低收入人口名册",
     "lowincome.export": "导出低收入人口名册",
     # 低收入和支出型贫困家庭认定 (apps/lowincome)

@@ -75,7 +75,8 @@ class Alert(models.Model):
         IN_PROGRESS = "in_progress", "处置中"
         CLOSED = "closed", "已办结"
 
-    scan = models.ForeignKey(MonitorScan, on_delete=models.PROTECT, related_name="alerts")
+    scan = models.ForeignKey(MonitorScan, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts",
+                             help_text="empty for an alert raised by a visit (apps.care)")
     dedup_key = models.CharField("去重键", max_length=120)
     type = models.CharField("预警类型", max_length=24, choices=list(ALERT_TYPE_LABELS.items()))
     source = models.CharField("数据来源", max_length=32)

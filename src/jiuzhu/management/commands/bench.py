@@ -13,7 +13,7 @@ BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rul
            "payroll": "jiuzhu.benchmarks.payroll", "verify": "jiuzhu.benchmarks.verify",
            "monitor": "jiuzhu.benchmarks.monitor", "dashboard": "jiuzhu.benchmarks.dashboard",
            "documents": "jiuzhu.benchmarks.documents", "stats": "jiuzhu.benchmarks.stats_return",
-           "simulate": "jiuzhu.benchmarks.simulate"}
+           "simulate": "jiuzhu.benchmarks.simulate", "visits": "jiuzhu.benchmarks.visits"}
 
 
 class Command(JiuzhuCommand):
@@ -66,6 +66,14 @@ class Command(JiuzhuCommand):
             if not (persons or "").isdigit() or int(persons) < 1:
                 raise CommandError("monitor 基准须用 --persons 给出监测人数（正整数）", returncode=2)
             result = importlib.import_module(BENCHES[name]).run(persons=int(persons))
+            self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+            return
+        if name == "visits":  # --persons N dispersed 特困 persons (jiuzhu.benchmarks.visits)
+            raw = str(persons or "200000")
+            if not raw.isdigit() or int(raw) < 100:
+                raise CommandError("visits 基准的 --persons 应为至少 100 的整数（特困人员数）", returncode=2)
+            result = importlib.import_module(BENCHES[name]).run(persons=int(raw), repeat=3 if repeat == 5 else repeat,
+                                                                database_url=opts["database_url"])
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
         if name == "documents":  # --count N [--processes P] (jiuzhu.benchmarks.documents)

@@ -1,0 +1,88 @@
+"""特困人员监护照护 figures for the township and county: persons by capacity, guardian class,
+placement and care class; visit completion by month and township (page and xlsx)."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from jiuzhu.apps.care import selectors
+from jiuzhu.core.spreadsheets import xlsx_workbook
+from jiuzhu.rules import care as rules
+
+from .common import roles_required
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONTHS = 6
+
+
+def _months(today: date, n: int = MONTHS) -> list[date]:
+    index = today.year * 12 + today.month - 1
+    return [date((index - k) // 12, (index - k) % 12 + 1, 1) for k in reversed(range(n))]
+
+
+def _tables(actor, today: date) -> dict:
+    c = selectors.counts(actor)
+    total = c["total"]
+
+    def rows(counts: dict, labels: dict, missing: str) -> list[tuple[str, int]]:
+        out = [(label, counts.get(code, 0)) for code, label in labels.items()]
+        known = sum(n for _, n in out)
+        if total - known:
+            out.append((missing, total - known))
+        return out
+
+    needing = c["capacity"].get("limited", 0) + c["capacity"].get("none", 0)
+    guardians = [(label, c["guardian_class"].get(code, 0)) for code, label in rules.GUARDIAN_CLASSES.items()]
+    guardians.append(("尚未确定监护人", max(needing - sum(n for _, n in guardians), 0)))
+    completion = [{**r, "rate": rules.completion_rate(r["done"], r["due"])}
+                  for r in selectors.completion(actor, _months(today))]
+    return {"total": total, "sections": [
+        ("民事行为能力", rows(c["capacity"], rules.CAPACITY, "未登记")),
+        ("监护类别（限制或无民事行为能力人员）", guardians),
+        ("供养方式", rows(c["placement"], rules.PLACEMENTS, "分散供养（未登记）")),
+        ("照料护理等级", rows(c["care_class"], rules.CARE_CLASSES, "未评估")),
+    ], "completion": completion, "overdue": selectors.overdue(actor, today).count()}
+
+
+@login_required
+@roles_required("care.supervise", "您的角色无权查看监护照护统计")
+@require_GET
+def care_report(request):
+    today = timezone.localdate()
+    return render(request, "web/care_report.html", {"today": today, **_tables(request.user, today)})
+
+
+@login_required
+@roles_required("care.supervise", "您的角色无权导出监护照护统计")
+@require_GET
+def care_report_xlsx(request):
+    today = timezone.localdate()
+    t = _tables(request.user, today)
+    buf = BytesIO()
+    wb = xlsx_workbook(buf, {"in_memory": True})
+    bold = wb.add_format({"bold": True})
+    ws = wb.add_worksheet("分类统计")
+    ws.write_row(0, 0, ["项目", "类别", "人数"], bold)
+    r = 1
+    for title, rows in t["sections"]:
+        for label, n in rows:
+            ws.write_row(r, 0, [title, label, n])
+            r += 1
+    ws.write_row(r, 0, ["合计", "在保特困人员", t["total"]], bold)
+    ws.set_column(0, 1, 30)
+    ws2 = wb.add_worksheet("探访完成率")
+    ws2.write_row(0, 0, ["月份", "乡镇(街道)", "应探访人数", "已探访人数", "完成率"], bold)
+    for i, row in enumerate(t["completion"], start=1):
+        ws2.write_row(i, 0, [row["month"].strftime("%Y-%m"), row["name"], row["due"], row["done"], row["rate"]])
+    ws2.set_column(0, 4, 16)
+    wb.close()
+    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="care-report-{today:%Y%m%d}.xlsx"'
+    return response

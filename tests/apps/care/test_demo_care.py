@@ -1,0 +1,23 @@
+"""The demo county's care records are loaded through the services, once."""
+
+from __future__ import annotations
+
+import pytest
+
+from jiuzhu.apps.care.models import CareProfile, Guardianship, Visit
+from jiuzhu.apps.synthetic.demo import demo_users_load
+from jiuzhu.apps.synthetic.demo_care import demo_care_load
+
+from .conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_care_load_once(tekun):
+    demo_users_load()
+    assert demo_care_load(now=NOW) == 1
+    profile = CareProfile.objects.get(enrollment=tekun)
+    assert profile.capacity == "none" and profile.care_class == "self_care"
+    assert Guardianship.objects.get(profile=profile).guardian_class == "III"
+    assert Visit.objects.filter(profile=profile).count() == 2
+    assert demo_care_load(now=NOW) == 0
