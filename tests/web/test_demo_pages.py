@@ -72,7 +72,7 @@ def test_every_page_of_every_demo_login_shows_data(client, demo):
             empty = [text for text in EMPTY if text in main]
             if empty or not DATA.search(main):
                 problems.append((username, url, empty))
-    assert problems == []
+    assert problems == [], problems
     # each login sees the pages of its role
     assert set(seen["village"]) == {"/", "/cases/", "/households/", "/enrollments/", "/care/", "/alerts/register/",
                                     "/lowincome/"}
