@@ -12,6 +12,7 @@ from jiuzhu.apps.cases.payloads import SubmitPayload
 from jiuzhu.apps.programs.temporary_payloads import TemporarySubmitPayload
 from jiuzhu.rules.workflow.model import WorkflowSettings
 from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
+from jiuzhu.rules.workflow.programs import programs
 from jiuzhu.rules.workflow.tables import table_for
 
 from .schemas import IdStr, RowIdIn
@@ -43,13 +44,14 @@ Intake = Annotated[dict | None, WithJsonSchema(
 
 
 def _step_openers() -> dict[str, list[str]]:
-    """Deadline step → the actions that open it, read from every transition table (both programs, both
-    confirmation levels, both verification orders, applications and rechecks)."""
+    """Deadline step → the actions that open it, read from every registered program's transition tables
+    (both confirmation levels, both verification orders, every case kind, rechecks)."""
     found: dict[str, set[str]] = {"recheck": {"schedule"}, "overall": {"extend"}}  # scheduling; extension resets it
-    for program in ("dibao", "tekun"):
+    for program, spec in programs().items():
+        kinds = list(spec.kinds) or ["application"]
         for level in ("township", "county"):
             for verify_first in (True, False):
-                for kind in ("application", "recheck"):
+                for kind in kinds:
                     for row in table_for(program, WorkflowSettings(level, verify_first), kind):
                         for rule in row.creates:
                             found.setdefault(rule.step, set()).add(row.action)

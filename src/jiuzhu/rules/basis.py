@@ -78,7 +78,7 @@ _PARAM_PATTERNS = (
 )
 _WORDS = {"urban": "城市", "rural": "农村", "self_care": "具备生活自理能力", "partial": "部分丧失",
           "full": "完全丧失", "emergency": "急难型", "expenditure": "支出型"}
-_UNVERIFIED_ENGLISH = re.compile(r"（demo value, unverified）|\(demo value, unverified\)")
+_UNVERIFIED_ENGLISH = re.compile(r"（demo value[^）]*）|\(demo value[^)]*\)| ?local default, unverified")
 
 
 def rule_basis(rule: str) -> dict:
