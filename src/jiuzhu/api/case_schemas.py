@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from jiuzhu.apps.cases.payloads import SubmitPayload
 from jiuzhu.apps.programs.temporary_payloads import TemporarySubmitPayload
 from jiuzhu.rules.workflow.model import WorkflowSettings
-from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
 from jiuzhu.rules.workflow.programs import programs
+from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
 from jiuzhu.rules.workflow.tables import table_for
 
 from .schemas import IdStr, RowIdIn
