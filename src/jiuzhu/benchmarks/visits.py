@@ -91,9 +91,10 @@ def ensure_population(n: int, today, progress=_say) -> dict:
                     DATE '2019-12-20', NULL, 1, %s, %s
              FROM {h} WHERE region_id LIKE %s""", (now, now, COUNTY[:6] + "%"))  # noqa: S608
     _sql(f"""INSERT INTO {CareProfile._meta.db_table} (enrollment_id, person_id, region_id, placement, capacity,
-             capacity_basis, capacity_detail, care_class, version, updated_at)
+             capacity_basis, capacity_detail, institution_kind, institution, caregiver, caregiver_phone,
+             caregiver_duties, care_class, version, updated_at)
              SELECT id, person_id, region_id, CASE WHEN id %% 10 = 0 THEN 'centralized' ELSE 'dispersed' END,
-                    '', '', '', '', 1, %s
+                    '', '', '', '', '', '', '', '', '', 1, %s
              FROM {e} WHERE region_id LIKE %s""", (now, COUNTY[:6] + "%"))  # noqa: S608
     progress("基准数据：探访记录")
     _sql(f"""INSERT INTO {Visit._meta.db_table} (profile_id, region_id, visited_on, visitor_id, visitor_name,
