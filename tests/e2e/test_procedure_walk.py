@@ -136,6 +136,7 @@ def test_acceptance_notice_application_notice_and_hearing_in_the_browser(  # noq
 
         # the hearing: the signed sheet uploaded, then the record with its five steps and signatures
         walk.upload_scan("hearing_sheet", "听证签字表.png")
+        page.wait_for_load_state("networkidle")  # the upload's redirect back to the case page is done
         walk.open_action(case_id, "hold_hearing")
         page.fill("#id_date", "2026-12-08")
         page.fill("#id_place", "珍珠半岛村村委会")

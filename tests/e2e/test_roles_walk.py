@@ -101,7 +101,8 @@ class Walk(BrowserWalk):
         self.page.select_option("#id_scan_kind", kind)
         self.page.set_input_files("#id_scan_file", files=[{"name": name, "mimeType": "image/png",
                                                            "buffer": tiny_png(200, 140)}])
-        self.page.click("#scan-upload button[type=submit]")
+        with self.page.expect_navigation():  # the upload posts and redirects back to the case page
+            self.page.click("#scan-upload button[type=submit]")
         self.page.wait_for_load_state()
 
 

@@ -21,7 +21,7 @@ from jiuzhu.rules.workflow.states import CLOSED_STATES, STATE_LABELS
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")]
-N = 4000
+N = 8000
 VILLAGES = ["330127100001", "330127100002", "330127100201", "330127100202", "330127101001", "330127101201",
             "330127101202", "330127101203", "330127102001", "330127102201", "330127102202", "330127102203"]
 OPEN_TASK = {"submitted": CASEWORKER, "verifying": COUNTY, "verified": CASEWORKER, "awaiting_materials": "",
