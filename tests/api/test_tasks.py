@@ -154,7 +154,9 @@ def test_a_case_in_its_notice_waits_for_the_end_of_the_notice(client, bearer, ca
     case = act(caseworker, case, "record_survey", DAY, {**SURVEY, "date": DAY.isoformat()})
     case = act(caseworker, case, "initial_review", DAY, {"opinion": "grant"})
     case = act(caseworker, case, "publish_notice", DAY)
-    task = next(t for t in client.get(URL, **bearer(caseworker)).json()["items"] if t["id"] == str(case.pk))
+    # while the notice runs (read on a day inside it, whatever the suite's business date)
+    with time_machine.travel(datetime(2026, 12, 7, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        task = next(t for t in client.get(URL, **bearer(caseworker)).json()["items"] if t["id"] == str(case.pk))
     assert (task["next_step"], task["next_due"], task["overdue"]) == ("notice_period", "2026-12-08", False)
     assert task["waiting"] == "公示期未满（公示至 2026-12-08），2026-12-09 起方可结束公示"
     # and on the first day the notice may be closed (the daily job not run yet) nothing waits and nothing is late

@@ -199,7 +199,10 @@ def test_region_policies_are_live_and_unverified_values_are_listed():
     assert (standard.value, standard.start, standard.unverified) == (Decimal("1301"), date(2025, 1, 23), False)
     assert "杭州市民政局" in standard.source and "https://" in standard.source
     unverified = county.unverified_keys(date(2026, 7, 1))
-    assert {"dibao.method", "dibao.rounding", "edge.multiplier", "rigid.expenditure_ratio"} <= set(unverified)
+    assert {"dibao.method", "dibao.rounding", "rigid.expenditure_ratio"} <= set(unverified)
+    # the county plan's own figure (年审方案 四(三)1: 低收入家庭 = 1.5 × the standard) is cited, not a demo value
+    edge = county.entry("edge.multiplier", date(2026, 7, 1))
+    assert edge.value == Decimal("1.5") and not edge.unverified and "edge.multiplier" not in unverified
     assert "dibao.standard.urban" not in unverified and "tekun.basic_standard.urban" not in unverified
     for key in unverified:
         assert "示例值，待核实" in county.entry(key, date(2026, 7, 1)).source
