@@ -18,8 +18,17 @@ class BrowserWalk:
             old.unlink()
 
     def login(self, user):
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         self.context.clear_cookies()
-        self.page.goto(f"{self.url}/login/")
+        for attempt in (1, 2):  # a navigation the last page still had in flight may replace the first load
+            self.page.goto(f"{self.url}/login/")
+            try:
+                self.page.wait_for_selector("#id_username", timeout=10000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
         self.page.fill("#id_username", user.username)
         self.page.fill("#id_password", PASSWORD)
         self.page.click("button[type=submit]")
