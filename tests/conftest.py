@@ -55,10 +55,23 @@ def missing_tool(message: str):
 
 @pytest.fixture
 def needs_chromium():
-    """Browser tests: ``pytestmark = pytest.mark.usefixtures("needs_chromium")``."""
+    """Browser tests: ``pytestmark = pytest.mark.usefixtures("needs_chromium")``.
+
+    One browser test at a time on the machine: the two xdist workers otherwise both end on browser walks
+    (each a Chromium and a live server), and on two cores a page then takes longer than Playwright's
+    timeouts (CI once saw a screenshot and a login page each time out that way). A file lock serialises
+    them; the other worker waits, it does not fail."""
+    import fcntl
+    import tempfile
+
     if not CHROMIUM.exists():
         missing_tool(f"Debian chromium is not installed at {CHROMIUM}")
-    return CHROMIUM
+    with open(Path(tempfile.gettempdir()) / "jiuzhu-browser-tests.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield CHROMIUM
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ class BrowserWalk:
         for attempt in (1, 2):  # a navigation the last page still had in flight may replace the first load
             self.page.goto(f"{self.url}/login/")
             try:
-                self.page.wait_for_selector("#id_username", timeout=10000)
+                self.page.wait_for_selector("#id_username", timeout=20000)
                 break
             except PlaywrightTimeout:
                 if attempt == 2:
@@ -35,6 +35,14 @@ class BrowserWalk:
         self.page.wait_for_url(f"{self.url}/")
 
     def shot(self, name: str):
+        """A numbered screenshot (evidence for the reader, not an assertion): on a loaded machine a full-page
+        capture may time out, then the visible part is taken instead."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         path = self.shots_dir / f"{len(self.shots) + 1:02d}_{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.wait_for_load_state()
+        try:
+            self.page.screenshot(path=str(path), full_page=True, timeout=30000)
+        except PlaywrightTimeout:
+            self.page.screenshot(path=str(path), timeout=30000)
         self.shots.append(path)
