@@ -21,3 +21,16 @@ def test_demo_care_load_once(tekun):
     assert Guardianship.objects.get(profile=profile).guardian_class == "III"
     assert Visit.objects.filter(profile=profile).count() == 2
     assert demo_care_load(now=NOW) == 0
+
+
+def test_demo_care_supervision_load_once(tekun):
+    from jiuzhu.apps.care.models import Evaluation, Survey, VisitCheck
+    from jiuzhu.apps.synthetic.demo_care_supervision import demo_care_supervision_load
+
+    demo_users_load()
+    demo_care_load(now=NOW)
+    made = demo_care_supervision_load(now=NOW)
+    assert VisitCheck.objects.count() == 2 and Survey.objects.count() == 1
+    assert Evaluation.objects.get().subject == "邻居（演示）"
+    assert made == 4  # the person was visited this month: no township to 督办
+    assert demo_care_supervision_load(now=NOW) == 0

@@ -19,6 +19,7 @@ from jiuzhu.rules.care import (
     INSTITUTION_KINDS,
     PLACEMENTS,
 )
+from jiuzhu.rules.care_supervision import CHECK_METHODS, CHECK_RESULTS, GRADES, RESPONDENTS, SUBJECT_KINDS
 
 
 class CareProfile(models.Model):
@@ -123,3 +124,77 @@ class VisitPhoto(models.Model):
     sha256 = models.CharField(max_length=64)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
+
+
+class VisitCheck(models.Model):
+    """A county spot check (督导抽查) of a recorded visit: by phone or on site, with its result."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="checks")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    checked_on = models.DateField("抽查日期")
+    method = models.CharField("抽查方式", max_length=10, choices=list(CHECK_METHODS.items()))
+    result = models.CharField("抽查结果", max_length=12, choices=list(CHECK_RESULTS.items()))
+    note = models.TextField("情况说明", blank=True)
+    checker = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访抽查"
+        indexes = [models.Index(fields=["region", "checked_on"], name="care_check_region_idx")]
+
+
+class Survey(models.Model):
+    """A satisfaction survey (满意度调查) of a person or their guardian: a score 1–5 per item."""
+
+    profile = models.ForeignKey(CareProfile, on_delete=models.PROTECT, related_name="surveys")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    surveyed_on = models.DateField("调查日期")
+    respondent = models.CharField("受访人", max_length=10, choices=list(RESPONDENTS.items()))
+    scores = models.JSONField("评分", default=dict)
+    overall = models.PositiveSmallIntegerField("总体评价")
+    comment = models.TextField("意见建议", blank=True)
+    surveyor = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "满意度调查"
+        indexes = [models.Index(fields=["region", "surveyed_on"], name="care_survey_region_idx")]
+        constraints = [models.CheckConstraint(condition=Q(overall__gte=1, overall__lte=5), name="care_survey_overall_1_5")]
+
+
+class Evaluation(models.Model):
+    """The quarterly evaluation (绩效评估) of a caregiver or an institution in a township, with the figures
+    of the quarter it was based on."""
+
+    region = models.ForeignKey("regions.Region", verbose_name="乡镇(街道)", on_delete=models.PROTECT, related_name="+")
+    quarter = models.DateField("季度（首日）")
+    subject_kind = models.CharField("评估对象类型", max_length=12, choices=list(SUBJECT_KINDS.items()))
+    subject = models.CharField("评估对象", max_length=100)
+    score = models.PositiveSmallIntegerField("评分")
+    grade = models.CharField("等级", max_length=10, choices=list(GRADES.items()))
+    figures = models.JSONField("本季度情况", default=dict)
+    note = models.TextField("评估意见", blank=True)
+    evaluator = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "照料服务季度评估"
+        constraints = [models.UniqueConstraint(fields=["region", "quarter", "subject_kind", "subject"],
+                                               name="care_one_evaluation_per_quarter"),
+                       models.CheckConstraint(condition=Q(score__lte=100), name="care_evaluation_score_100")]
+
+
+class VisitUrge(models.Model):
+    """The county's 督办 of a township's missed visits: how many were overdue, by when to catch up."""
+
+    region = models.ForeignKey("regions.Region", verbose_name="乡镇(街道)", on_delete=models.PROTECT, related_name="+")
+    issued_on = models.DateField("督办日期")
+    overdue = models.PositiveIntegerField("督办时未按期探访人数")
+    due = models.DateField("完成期限")
+    note = models.TextField("督办意见", blank=True)
+    issued_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访督办"
+        indexes = [models.Index(fields=["region", "-issued_on"], name="care_urge_region_idx")]

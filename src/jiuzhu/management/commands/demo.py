@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from jiuzhu.apps.synthetic.demo import demo_load, demo_logins
 from jiuzhu.apps.synthetic.demo_care import demo_care_load
+from jiuzhu.apps.synthetic.demo_care_supervision import demo_care_supervision_load
 from jiuzhu.apps.synthetic.demo_lowincome import demo_lowincome_load
 from jiuzhu.apps.synthetic.demo_procedure import demo_procedure_load
 from jiuzhu.apps.synthetic.demo_stats import demo_stats_compute
@@ -45,6 +46,8 @@ class Command(JiuzhuCommand):
             self.stdout.write(f"已从主动发现名单发起低收入家庭认定 {recognition.number}（网页“低收入认定”）")
         if cared := demo_care_load():
             self.stdout.write(f"已载入特困人员监护照护：{cared} 名特困人员的民事行为能力、自理能力评估、监护人和探视巡访")
+        if supervised := demo_care_supervision_load():
+            self.stdout.write(f"已载入监护照护督导：{supervised} 条抽查、满意度调查、季度评估和探访督办")
         self.stdout.write("\n演示账号（仅用于演示数据）：")
         for username, role, region, password in demo_logins():
             self.stdout.write(f"  {username:<14} {role:<12} {region:<8} 密码：{password}")

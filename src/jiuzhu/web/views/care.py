@@ -57,7 +57,22 @@ def care_list(request):
     return render(request, "web/care_list.html", {
         "rows": rows[:PAGE], "more": len(rows) > PAGE, "today": today, "only_overdue": only_overdue,
         "plan": plan, "plan_month": month,
-        "overdue_count": selectors.overdue(request.user, today).count(), **_labels()})
+        "overdue_count": selectors.overdue(request.user, today).count(), "open_urges": _open_urges(request.user, today),
+        **_labels()})
+
+
+def _open_urges(actor, today) -> list[dict]:
+    """The newest 督办 of each township still behind (issue 16 §5: missed visits, 督办 by the county)."""
+    from jiuzhu.apps.care import supervision_selectors
+
+    seen: set[str] = set()
+    out = []
+    for u in supervision_selectors.urges(actor, today):
+        if u["urge"].region_id not in seen:
+            seen.add(u["urge"].region_id)
+            if u["overdue_now"]:
+                out.append(u)
+    return out
 
 
 def _detail_context(request, profile, **extra) -> dict:
@@ -65,7 +80,21 @@ def _detail_context(request, profile, **extra) -> dict:
             "guardians": list(selectors.guardians_of(profile)), "visits": list(selectors.visits_of(profile)[:24]),
             "assessments": list(profile.assessments.order_by("-assessed_on", "-id")[:10]),
             "caregiver_flagged": selectors.caregiver_flagged(profile),
+            **_supervision(profile),
             "today": timezone.localdate(), "errors": {}, "raw": {}, "form": "", **_labels(), **extra}
+
+
+def _supervision(profile) -> dict:
+    """The county's spot checks of the listed visits and the satisfaction surveys (issue 16 §6)."""
+    from jiuzhu.apps.care import supervision_selectors
+    from jiuzhu.rules import care_supervision
+
+    checks: dict[int, list] = {}
+    for c in supervision_selectors.checks_of(profile):
+        checks.setdefault(c.visit_id, []).append(c)
+    return {"visit_checks": checks, "surveys": list(supervision_selectors.surveys_of(profile)),
+            "check_methods": care_supervision.CHECK_METHODS, "check_results": care_supervision.CHECK_RESULTS,
+            "respondents": care_supervision.RESPONDENTS, "survey_items": care_supervision.SURVEY_ITEMS}
 
 
 FORMS = {"capacity": services.capacity_record, "assessment": services.assessment_record,

@@ -56,7 +56,21 @@ def _tables(actor, today: date) -> dict:
 @require_GET
 def care_report(request):
     today = timezone.localdate()
-    return render(request, "web/care_report.html", {"today": today, **_tables(request.user, today)})
+    tables = _tables(request.user, today)
+    return render(request, "web/care_report.html", {"today": today, **tables, **_charts(tables)})
+
+
+def _charts(tables: dict) -> dict:
+    """Chart data (issue 16 §7): each section as bars, and the latest month's visits by township."""
+    sections = [{"id": f"care-chart-{i}", "title": title, "rows": rows,
+                 "data": {"categories": [label for label, _ in rows], "series": [{"name": "人数", "data": [n for _, n in rows]}]}}
+                for i, (title, rows) in enumerate(tables["sections"])]
+    latest = max((r["month"] for r in tables["completion"]), default=None)
+    rows = [r for r in tables["completion"] if r["month"] == latest]
+    completion = {"categories": [r["name"] for r in rows],
+                  "series": [{"name": "应探访", "data": [r["due"] for r in rows]},
+                             {"name": "已探访", "data": [r["done"] for r in rows]}]}
+    return {"section_charts": sections, "completion_chart": completion, "completion_month": latest}
 
 
 @login_required
