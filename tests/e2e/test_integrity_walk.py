@@ -45,8 +45,8 @@ def test_a_report_leads_to_stop_recovery_and_the_credit_list(  # noqa: PLR0915
     from playwright.sync_api import expect
 
     from jiuzhu.apps.enrollment.models import Enrollment
-    from jiuzhu.core.crypto import keyring
     from jiuzhu.apps.integrity.models import Complaint, CreditRecord, RecoveryItem
+    from jiuzhu.core.crypto import keyring
 
     context, page = browser
     walk = IntegrityWalk(live_server, context, page)
