@@ -97,6 +97,7 @@ def test_figures_equal_the_statistics_facts(county_user, computed):
     assert set(towns) == {"千岛湖镇", "文昌镇"} or {"千岛湖镇", "文昌镇"} <= set(towns)
     assert towns["千岛湖镇"][4] == Decimal("490") and towns["千岛湖镇"][5] == Decimal("355")  # the county's floors
     assert f"{fig['paid_total']}" in next(s for s in report.sections if s.key == "funds").text
+    assert report.missing == [f"2026-{m:02d}" for m in range(1, 11)]  # only November and December were computed
     assert [s.title for s in report.sections] == ["一、进展情况", "二、受益人群", "三、资金使用", "四、办理效率", "五、实施效果"]
 
 

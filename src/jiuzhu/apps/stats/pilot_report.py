@@ -62,6 +62,7 @@ class PilotReport:
     towns: list[tuple[str, str]]
     sections: list[Section]
     figures: dict = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # months of the period without computed facts
 
     @property
     def title(self) -> str:
@@ -126,7 +127,9 @@ def build_report(*, actor, region: str, period: Period, texts: dict | None = Non
     for s in sections:
         s.generated = generated[s.key]
         s.text = str((texts or {}).get(s.key) or s.generated)
-    return PilotReport(code, name, period, towns, sections, figures)
+    seen = {r["month"] for r in rows}
+    missing = [_month_label(m) for m in months if m not in seen]
+    return PilotReport(code, name, period, towns, sections, figures, missing)
 
 
 def progress(f: Facts, fp: Facts, months, end: date, fig: dict) -> Section:
