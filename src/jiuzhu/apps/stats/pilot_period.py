@@ -82,8 +82,7 @@ def parse_period(raw: dict, *, today: date) -> Period:
     data = {k: str(v).strip() for k, v in raw.items() if k in PeriodQuery.model_fields and str(v or "").strip()}
     if "year" in data and not data["year"].isdigit():
         raise ValidationFailed("stats.period", f"年度“{data['year'][:10]}”应为四位数字年份（如 2026）", field="year")
-    q = validate(PeriodQuery, data, code="stats.period")
-    assert isinstance(q, PeriodQuery)
+    q: PeriodQuery = validate(PeriodQuery, data, code="stats.period")  # type: ignore[assignment]
     this_month = today.replace(day=1)
     if q.kind == "custom":
         start, end = _first(q.start or ""), _first(q.end or "")

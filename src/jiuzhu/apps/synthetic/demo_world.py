@@ -39,8 +39,8 @@ from .demo_extras import extras_load
 from .demo_integrity import demo_integrity_load
 from .demo_ledger import schedule_ledger
 from .demo_payroll import schedule_payroll
-from .demo_pilot_report import demo_pilot_report_load
 from .demo_people import People
+from .demo_pilot_report import demo_pilot_report_load
 from .demo_review import schedule_review
 from .demo_timeline import Timeline
 
