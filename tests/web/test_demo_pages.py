@@ -91,3 +91,12 @@ def test_every_page_of_every_demo_login_shows_data(client, demo):
     # and the login page names the system and the demo county's bureau
     login = client.get("/login/").content.decode()
     assert "救助 · 社会救助经办平台" in login and "淳安县民政局" in login
+
+
+def test_pilot_report_opens_on_the_demo_draft(client, demo):
+    """The pilot evaluation report (linked from the dashboard, not in the main navigation) shows the
+    demo county's saved draft with the figures of its months."""
+    client.force_login(User.objects.get(username="county"))
+    main = _main(client.get("/dashboard/pilot-report/").content.decode())
+    assert "草稿保存于" in main and "审核确认权已下放到各乡镇" in main and DATA.search(main)
+    assert main.count("<svg") >= 8

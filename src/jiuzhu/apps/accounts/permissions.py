@@ -78,6 +78,7 @@ MATRIX: dict[str, tuple[frozenset, str]] = {
     "payroll.operate": (frozenset({CO}), "生成、审核、导出发放批次，导入银行回盘"),
     "dashboard.read": (frozenset({CO, INS, AD, CW, RV}), "查看统计看板"),
     "stats.compute": (frozenset({CO, AD}), "重新计算统计"),
+    "stats.report_edit": (frozenset({CO}), "编辑试点评估报告正文"),
     "jobs.read": (TOWNSHIP_AND_ABOVE, "查看后台任务（本人发起的；县民政另可看本辖区的，管理员可看全部）"),
     "jobs.read_all": (frozenset({AD}), "查看全部后台任务"),
     "jobs.read_region": (frozenset({CO}), "查看本辖区的后台任务"),

@@ -21,7 +21,8 @@ LABELS = {
     "audit.anchor": "审计链锚定", "audit.verify": "审计链校验", "backup.create": "数据备份", "keys.reencrypt": "密钥轮换重新加密",
     "demo.load": "载入演示数据", "registry.seed": "生成合成家庭", "regions.import": "导入行政区划",
     "calendar.import": "导入工作日历", "stats.compute": "统计汇总计算",
-    "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表与发放台账不符，拒绝导出", "job.retry": "重试后台任务",
+    "stats.return_export": "导出月度统计报表", "stats.return_refused": "月度统计报表与发放台账不符，拒绝导出",
+    "stats.pilot_report_save": "保存试点评估报告草稿", "stats.pilot_report_export": "导出试点评估报告", "job.retry": "重试后台任务",
     "job.cancel": "取消后台任务",
     # 临时救助备用金 (issue 14 §2)
     "reserve.allocate": "拨付临时救助备用金", "reserve.draw": "备用金支付临时救助",

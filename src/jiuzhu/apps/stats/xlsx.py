@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-import xlsxwriter
+from jiuzhu.core.spreadsheets import xlsx_workbook
 
 from .panels import Panel
 
@@ -25,12 +25,22 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def panels_xlsx(panels: list[Panel], *, heading: str) -> bytes:
+def panels_xlsx(panels: list[Panel], *, heading: str, texts: list[tuple[str, str]] | None = None) -> bytes:
+    """One sheet per panel; ``texts`` ((title, text) pairs, e.g. a report's sections) go first on a
+    sheet of their own, one per row."""
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsx_workbook(out, {"in_memory": True})
     bold = wb.add_format({"bold": True})
     money = wb.add_format({"num_format": "#,##0.00"})
     used: set[str] = set()
+    if texts:
+        ws = wb.add_worksheet(_sheet_name("报告正文", used))
+        ws.write_string(0, 0, heading, bold)
+        ws.set_column(0, 0, 16)
+        ws.set_column(1, 1, 100, wb.add_format({"text_wrap": True, "valign": "top"}))
+        for i, (title, text) in enumerate(texts, start=2):
+            ws.write_string(i, 0, title, bold)
+            ws.write_string(i, 1, text)
     for panel in panels:
         ws = wb.add_worksheet(_sheet_name(panel.title, used))
         ws.write_string(0, 0, f"{heading} · {panel.title}", bold)

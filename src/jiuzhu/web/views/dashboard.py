@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.apps.accounts.roles import can
+from jiuzhu.apps.regions.codes import level_of
 from jiuzhu.apps.stats import panels, selectors
 from jiuzhu.apps.stats.services import check_region, months_between, parse_month
 from jiuzhu.apps.stats.xlsx import panels_xlsx
@@ -50,8 +51,9 @@ def _dashboard(request, raw: dict) -> dict:
 
 def _context(request, **extra) -> dict:
     user = request.user
+    code = getattr(user, "region_id", "") or ""
     return {"townships": selectors.townships_visible(actor=user), "can_compute": can(user, "stats.compute"),
-            "errors": {}, "panels": [], **jobs.started_job(request), **extra}
+            "county_level": bool(code) and level_of(code) <= 3, "errors": {}, "panels": [], **jobs.started_job(request), **extra}
 
 
 @login_required
