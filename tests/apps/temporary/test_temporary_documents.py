@@ -19,6 +19,7 @@ from jiuzhu.apps.cases.documents import case_document_pdf, contexts
 from jiuzhu.apps.cases.services import case_act, case_submit
 from jiuzhu.apps.programs.temporary import limits
 from jiuzhu.rules.errors import NotFound
+from tests.api.conftest import bearer  # noqa: F401  (fixture)
 from tests.apps.cases.flow import at
 from tests.apps.temporary.test_temporary_cases import EXPENDITURE
 from tests.conftest import PASSWORD, VILLAGE_A
@@ -129,8 +130,11 @@ def test_county_approval_in_stages_and_referral_letter(caseworker, reviewer, cou
         assert expected in text, expected
 
 
-def test_download_scoped_audited_and_archived(client, caseworker, reviewer, outsider, household):
+def test_download_scoped_audited_and_archived(client, bearer, caseworker, reviewer, outsider, household):
     case = _emergency_paid(caseworker, reviewer, household)
+    listed = client.get(f"/api/v1/cases/{case.pk}/documents", **bearer(caseworker))
+    assert [d["kind"] for d in listed.json()] == ["ta_approval_form", "ta_advance_register"]
+    assert client.get(f"/api/v1/cases/{case.pk}/documents/ta_advance_register", **bearer(outsider)).status_code == 404
     with pytest.raises(NotFound):
         case_document_download(actor=outsider, case_id=case.pk, kind="ta_advance_register", now=at(LATER))
     name, pdf = case_document_download(actor=caseworker, case_id=case.pk, kind="ta_advance_register", now=at(LATER))
