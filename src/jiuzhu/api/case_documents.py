@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from jiuzhu.apps.cases import document_services
-from jiuzhu.apps.documents.kinds import KIND_CODES, is_kind
+from jiuzhu.apps.documents.kinds import ALL_KIND_CODES, is_kind
 from jiuzhu.rules.errors import NotFound
 
 from .schemas import RowId, errors
@@ -28,7 +28,7 @@ def _file(name: str, data: bytes, content_type: str) -> HttpResponse:
 
 
 @router.get("/{case_id}/documents", response={200: list[DocumentOut], **errors(404, 422)},
-            summary="案件当前可生成的文书（附件1–9）")
+            summary="案件当前可生成的文书（附件1–9；临时救助：审批表、先行救助登记表、转介函）")
 def documents_list(request, case_id: RowId):
     return document_services.case_documents_available(actor=request.auth, case_id=case_id, now=timezone.now())
 
@@ -41,7 +41,7 @@ def documents_list(request, case_id: RowId):
                 "description": "PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def document_download(request, case_id: RowId, kind: str):
     if not is_kind(kind):  # a path segment naming no resource: 404 like an unavailable one, with its own code
-        raise NotFound("document.unknown_kind", f"未知的文书种类：{kind[:40]}", field="kind", allowed=list(KIND_CODES))
+        raise NotFound("document.unknown_kind", f"未知的文书种类：{kind[:40]}", field="kind", allowed=list(ALL_KIND_CODES))
     name, pdf = document_services.case_document_download(actor=request.auth, case_id=case_id, kind=kind,
                                                          now=timezone.now())
     return _file(name, pdf, "application/pdf")

@@ -70,6 +70,10 @@ REGISTER_SCHEMA = pa.schema([
     ("valid_until", pa.date32()),
 ])
 REPORTS_SCHEMA = pa.schema([("region", pa.string()), ("conclusion", pa.string()), ("created_on", pa.date32())])
+TEMPORARY_SCHEMA = pa.schema([  # 临时救助 payments: 先行救助 and each stage paid (a payment's day: paid_on)
+    ("region", pa.string()), ("case_id", pa.int64()), ("kind", pa.string()), ("payment", pa.string()),
+    ("amount_fen", pa.int64()), ("paid_on", pa.date32()),
+])
 WORKDAYS_SCHEMA = pa.schema([("day", pa.date32()), ("n", pa.int64())])
 FACTS_SCHEMA = pa.schema([
     ("region", pa.string()), ("program", pa.string()), ("metric", pa.string()), ("category", pa.string()),
@@ -83,7 +87,7 @@ ADJUST_KINDS = ("adjust", "standard", "recheck")
 INPUTS = {"enrollments": ENROLLMENTS_SCHEMA, "changes": CHANGES_SCHEMA, "lines": LINES_SCHEMA,
           "cases": CASES_SCHEMA, "late": LATE_SCHEMA, "steps": STEPS_SCHEMA, "alerts": ALERTS_SCHEMA, "register": REGISTER_SCHEMA,
           "reports": REPORTS_SCHEMA, "workdays": WORKDAYS_SCHEMA,
-          "objections": OBJECTIONS_SCHEMA}
+          "objections": OBJECTIONS_SCHEMA, "temporary": TEMPORARY_SCHEMA}
 
 
 def month_end(month: date) -> date:
@@ -261,6 +265,20 @@ def _other_facts(alerts, register, reports, month: date, cut: date):
             _fact(v, everything, "verification.reports", v.conclusion, v.n)]
 
 
+def _temporary_facts(payments, month: date):
+    """临时救助 of the month by township and kind (急难型/支出型): the cases paid and the amount paid (先行救助
+    and stages, by payment day), and of it the amount paid first (先行救助)."""
+    p = payments.filter((payments.paid_on >= ibis.literal(month)) & (payments.paid_on <= ibis.literal(month_end(month))))
+    p = p.mutate(town=township(p.region))
+    t = p.group_by(["town", "kind"]).aggregate(
+        cases=p.case_id.nunique(), amount=p.amount_fen.sum().cast("int64"),
+        advance=ibis.ifelse(p.payment == "ta_advance", p.amount_fen, 0).sum().cast("int64"))
+    program = ibis.literal("temporary")
+    return [_fact(t, program, "temporary.cases", t.kind, t.cases),
+            _fact(t, program, "temporary.amount", t.kind, t.amount, 2),
+            _fact(t, program, "temporary.advance", t.kind, t.advance, 2)]
+
+
 def facts_expr(t: dict, *, month: date, today: date):
     """The union of every fact expression over the input tables ``t`` (name → Ibis table)."""
     from .stats_quality import quality_facts  # it builds on this module's helpers
@@ -270,7 +288,7 @@ def facts_expr(t: dict, *, month: date, today: date):
     exprs = [*_enrollment_facts(e, changes, month), *_flow_facts(e, changes, month), *_paid_facts(t["lines"]),
              *_case_facts(t["cases"], t["late"], t["workdays"], month, cut), *_step_facts(t["steps"], t["workdays"]),
              *_other_facts(t["alerts"], t["register"], t["reports"], month, cut),
-             *quality_facts(t, month=month, cut=cut)]
+             *_temporary_facts(t["temporary"], month), *quality_facts(t, month=month, cut=cut)]
     out = ibis.union(*exprs)
     return out.filter(out.value != 0).order_by(["region", "program", "metric", "category"])
 

@@ -54,8 +54,8 @@ def test_figures_equal_the_hand_counted_world(stats_world):
     assert paid["合计"][8] == Decimal("4350.49")
     # flows: A's new and adjusted dibao enrollments of November; nothing stopped
     assert flows["千岛湖镇"][1:4] == [1, 1, 0] and flows["合计"][1:7] == [1, 1, 0, 0, 0, 0]
-    # temporary assistance: one record in A, no amounts yet (said in the sheet's note)
-    assert temporary["千岛湖镇"][1:] == [1, Decimal("0.00")] and "尚未" in data.tables[3].note
+    # temporary assistance: no temporary case paid in this world (issue 17 §2: from the cases, not the register)
+    assert temporary["千岛湖镇"][1:4] == [0, 0, 0] and temporary["合计"][4] == Decimal("0.00")
     # nothing is stored: the return does not touch the dashboard facts
     assert not StatFact.objects.exists()
 
@@ -109,7 +109,7 @@ def test_xlsx_has_one_sheet_per_table_and_reads_back(stats_world):
     total = next(r for r in paid if r and r[0] == "合计")
     assert total[8] == pytest.approx(4350.49)
     temporary = book.get_sheet_by_name(next(n for n in book.sheet_names if n.startswith("表4"))).to_python()
-    assert any("尚未" in str(c) for r in temporary for c in r)
+    assert any("临时救助台账" in str(c) for r in temporary for c in r)
     assert AuditEvent.objects.filter(action="stats.return_export", details__format="xlsx").count() == 1
 
 

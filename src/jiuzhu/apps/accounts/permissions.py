@@ -32,6 +32,7 @@ MATRIX: dict[str, tuple[frozenset, str]] = {
     "temporary.record": (frozenset({V, CW, RV}), "登记临时救助（急难型、支出型；急难型由发生地乡镇受理）"),
     "reserve.allocate": (frozenset({CO}), "向乡镇拨付临时救助备用金"),
     "reserve.view": (frozenset({CW, RV, CO, INS}), "查看临时救助备用金余额及收支"),
+    "temporary.ledger": (frozenset({CW, RV, CO, INS}), "查看、导出临时救助台账（乡镇本乡镇，县级全县）"),
     "case.attach": (frozenset({V, CW, CO}), "上传申请材料扫描件和照片"),
     "case.supervise": (frozenset({CO, INS}), "查看逾期督办清单"),
     "data.read": (frozenset({CO, AD, INS}), "查看部门数据快照"),

@@ -26,6 +26,7 @@ LABELS = {
     "job.cancel": "取消后台任务",
     # 临时救助备用金 (issue 14 §2)
     "reserve.allocate": "拨付临时救助备用金", "reserve.draw": "备用金支付临时救助",
+    "temporary.ledger_export": "导出临时救助台账",
     # households and personal data
     "household.create": "新增家庭", "household.update": "修改家庭", "household.member_add": "添加成员",
     "household.member_end": "成员离开", "household.member_move": "成员迁移",

@@ -15,6 +15,7 @@ from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.documents.kinds import KINDS, NOTICE_KINDS, kind_get
 from jiuzhu.apps.registry import pii
 
+from . import registry
 from .documents import case_document_pdf, case_file_zip, contexts
 from .selectors import case_get
 
@@ -40,6 +41,11 @@ def case_documents_status(*, actor, case, today) -> list[dict]:
     """All nine documents for the case page, available or not (and if not, what it waits for), and the
     written notices the case's steps issued (受理告知书, 一次性告知书 …), after 附件3 in archive order."""
     available = contexts(case, today)
+    own = registry.program_documents(case.program)
+    if own is not None:
+        return [{"kind": code, "title": kind_get(code).title, "attachment": "", "available": code in available,
+                 "reason": "" if code in available else own.waiting.get(code, "案件当前阶段尚不能生成"),
+                 "full_id": False, "rank": kind_get(code).order} for code in own.kinds]
     rows = [{"kind": k.code, "title": k.title, "attachment": k.attachment_label, "available": k.code in available,
              "reason": "" if k.code in available else WAITING_FOR.get(k.code, "案件当前阶段尚不能生成"),
              "full_id": k.code == FULL_ID_KIND and can(actor, "pii.view_full"), "rank": k.order} for k in KINDS]
@@ -49,7 +55,10 @@ def case_documents_status(*, actor, case, today) -> list[dict]:
 
 
 def _applicant_id_number(actor, case) -> str:
-    """The applicant's full ID number for 附件1, or "" when the user may not see it."""
+    """The applicant's full ID number for 附件1, or "" when the user may not see it (or the case's program
+    has its own documents, without 附件1)."""
+    if registry.program_documents(case.program) is not None:
+        return ""
     if not can(actor, "pii.view_full") or not case.applicant.id_number_enc:
         return ""
     return pii.open_(case.applicant.id_number_enc, purpose="id_number")

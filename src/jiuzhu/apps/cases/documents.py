@@ -258,6 +258,9 @@ def contexts(case, today: date, *, applicant_id_number: str = "") -> dict[str, o
     generated: a PDF printed a month later says what it said on the day (issue 12 §3.7). Ages are as of
     the application. ``applicant_id_number``: the applicant's full number for 附件1 (opened and audited
     by the caller, document_services), else 附件1 shows it masked like every other document."""
+    own = registry.program_documents(case.program)
+    if own is not None:  # a program with its own document list (临时救助: 审批表, 先行救助登记表, 转介函)
+        return own.build(case, today)
     h = header(case, submitted_on(case))
 
     def dated(on: date) -> c.Header:

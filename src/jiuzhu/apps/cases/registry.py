@@ -9,6 +9,7 @@ them exactly where it called them before: inside the action's transaction, befor
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from .guards import GUARDS, NOT_APPLICABLE
 from .payloads import PAYLOADS
@@ -19,6 +20,18 @@ _SUBMITS: dict[str, Callable] = {}  # how a program opens a case (when not the e
 _PERMISSIONS: dict[str, dict] = {}  # program → {purpose: permission name in accounts/permissions.py}
 _DOCUMENTS: dict[str, Callable] = {}
 _LOOKUPS: dict[str, Callable] = {}
+
+
+@dataclass(frozen=True)
+class ProgramDocuments:
+    """A program's own document list (issue 14 §5): its cases produce these instead of 附件1–9."""
+
+    kinds: tuple[str, ...]  # document kind codes (apps/documents/kinds.py), in the case file's order
+    build: Callable = field(compare=False)  # (case, today) → {kind: context} of those available now
+    waiting: dict = field(default_factory=dict, compare=False)  # kind → what the case still needs
+
+
+_PROGRAM_DOCUMENTS: dict[str, ProgramDocuments] = {}
 
 
 def _register(table: dict, what: str, name: str, fn: Callable):
@@ -42,6 +55,20 @@ def register_document(kind: str, fn: Callable):
     """``fn(case, today)`` returns the document's context, or None when the case cannot produce it.
     Registered documents follow the engine's own in ``documents.contexts`` (in registration order)."""
     _register(_DOCUMENTS, "document", kind, fn)
+
+
+def register_program_documents(program: str, *, kinds: tuple[str, ...], build: Callable,
+                               waiting: dict | None = None):
+    """``program``'s cases offer ``kinds`` (built by ``build(case, today)``) instead of the engine's 附件1–9."""
+    spec = ProgramDocuments(tuple(kinds), build, dict(waiting or {}))
+    known = _PROGRAM_DOCUMENTS.get(program)
+    if known is not None and known.build is not build:
+        raise RuntimeError(f"case engine: documents of {program!r} are registered twice")
+    _PROGRAM_DOCUMENTS[program] = spec
+
+
+def program_documents(program: str) -> ProgramDocuments | None:
+    return _PROGRAM_DOCUMENTS.get(program)
 
 
 def register_lookup(name: str, fn: Callable):

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from jiuzhu.rules.errors import ValidationFailed
 
-PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "lowinc": "低收入和支出型贫困家庭认定"}
-PROGRAM_SHORT = {"dibao": "最低生活保障", "tekun": "特困供养"}
+PROGRAM_LABELS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "lowinc": "低收入和支出型贫困家庭认定",
+                  "temporary": "临时救助"}
+PROGRAM_SHORT = {"dibao": "最低生活保障", "tekun": "特困供养", "temporary": "临时救助"}
 
 # 行政复议法（2023年修订）第二十条、第二十四条；行政诉讼法第四十六条、第十八条.
 REMEDY_TEXT = (

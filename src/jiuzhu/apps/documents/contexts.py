@@ -45,6 +45,17 @@ from .notice_contexts import (  # noqa: F401  re-exported like the blocks
     MaterialsNoticeContext,
     NonAcceptanceNoticeContext,
 )
+from .ta_contexts import (  # noqa: F401  临时救助's documents (issue 14 §5)
+    TA_CONTEXT_TYPES,
+    TaAdvanceRegisterContext,
+    TaApprovalFormContext,
+    TaHardship,
+    TaItem,
+    TaPayment,
+    TaPerson,
+    TaReferralLetterContext,
+    TaStep,
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,7 @@ CONTEXT_TYPES: dict[str, type] = {
     "confirmation_notice": ConfirmationNoticeContext,
     "adjustment_notice": AdjustmentNoticeContext,
     **NOTICE_CONTEXT_TYPES,
+    **TA_CONTEXT_TYPES,
 }
 
 

@@ -60,8 +60,17 @@ NOTICE_KINDS: tuple[DocumentKind, ...] = (
     _notice("acceptance_notice", 3.4, "申请最低生活保障(特困供养)受理告知书"),
 )
 NOTICE_KIND_CODES: tuple[str, ...] = tuple(k.code for k in NOTICE_KINDS)
-ALL_KIND_CODES: tuple[str, ...] = KIND_CODES + NOTICE_KIND_CODES
-_BY_CODE: dict[str, DocumentKind] = {k.code: k for k in KINDS + NOTICE_KINDS}
+
+
+# 临时救助's documents (issue 14 §5; R-TA-03, R-TA-06), in its case file's order; a temporary case
+# produces these instead of 附件1–9 (registered as the program's document list by apps.programs).
+TEMPORARY_KINDS: tuple[DocumentKind, ...] = tuple(
+    DocumentKind(code, 0, title, f"documents/{code}.html", rank) for rank, (code, title) in enumerate((
+        ("ta_approval_form", "临时救助申请审批表"), ("ta_advance_register", "先行救助登记表"),
+        ("ta_referral_letter", "转介函")), start=1))
+TEMPORARY_KIND_CODES: tuple[str, ...] = tuple(k.code for k in TEMPORARY_KINDS)
+ALL_KIND_CODES: tuple[str, ...] = KIND_CODES + NOTICE_KIND_CODES + TEMPORARY_KIND_CODES
+_BY_CODE: dict[str, DocumentKind] = {k.code: k for k in KINDS + NOTICE_KINDS + TEMPORARY_KINDS}
 
 
 def kind_get(kind: str | DocumentKind) -> DocumentKind:

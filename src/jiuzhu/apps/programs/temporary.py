@@ -21,6 +21,7 @@ from jiuzhu.rules.params.loader import load_policy
 from jiuzhu.rules.temporary import approval_level, county_cap, expenditure_income_reason, township_limit
 from jiuzhu.rules.terms import terms_for
 
+from . import temporary_documents
 from . import temporary_payloads as p
 from .temporary_submit import temporary_submit
 
@@ -218,4 +219,6 @@ def register():
         registry.register_guard(name, fn)
     registry.register_not_applicable(*NOT_APPLICABLE)
     registry.register_submit("temporary", temporary_submit)
+    registry.register_program_documents("temporary", kinds=tuple(temporary_documents.BUILDERS),
+                                        build=temporary_documents.build, waiting=temporary_documents.WAITING)
     registry.register_permissions("temporary", submit="temporary.record", reserve_allocate="reserve.allocate")

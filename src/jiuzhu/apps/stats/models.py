@@ -12,7 +12,7 @@ from django.db import models
 class StatFact(models.Model):
     month = models.DateField("月份")  # the 1st of the month
     region = models.CharField("乡镇(街道)代码", max_length=12)
-    program = models.CharField("项目", max_length=12)  # dibao | tekun | all
+    program = models.CharField("项目", max_length=12)  # dibao | tekun | temporary | all
     metric = models.CharField("指标", max_length=40)
     category = models.CharField("分类", max_length=60, blank=True, default="")
     value = models.DecimalField("数值", max_digits=18, decimal_places=2)

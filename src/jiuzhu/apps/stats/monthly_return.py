@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from jiuzhu.apps.payments.models import PaymentLine
+from jiuzhu.apps.programs.temporary_ledger import ledger_rows, town_totals
 from jiuzhu.apps.regions.codes import level_of, subtree_range
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.batch import stats
@@ -30,8 +31,9 @@ from .panels import Facts, Panel, _int, _money, _per_capita
 ZERO = Decimal(0)
 FEN = Decimal("0.01")
 PROGRAMS = (("dibao", "低保"), ("tekun", "特困"))
-TEMPORARY_NOTE = ("临时救助尚未作为救助项目在本系统办理：救助金额暂无数据（填 0）；人次为低收入人口登记中"
-                  "当月给予临时救助的记录数。临时救助项目上线后本表自动填入。")
+TEMPORARY_NOTE = ("临时救助案件中该月发放的救助（先行救助按登记日、分阶段救助按发放日计入所属月份；实物按折价计），"
+                  "救助户次为该月有发放的案件数；金额与临时救助台账逐笔相加核对（表5）")
+TEMPORARY = ("temporary", "临时救助")
 
 
 class LedgerMismatch(DomainError):
@@ -155,22 +157,36 @@ def flows_table(f: Facts, month: date, towns) -> Panel:
 
 
 def temporary_table(f: Facts, month: date, towns) -> Panel:
-    p = Panel("return_temporary", "表4 临时救助", ["乡镇", "救助人次", "救助金额（元）"], note=TEMPORARY_NOTE)
+    p = Panel("return_temporary", "表4 临时救助",
+              ["乡镇", "救助户次", "其中急难型", "其中支出型", "救助金额（元）", "急难型金额（元）", "支出型金额（元）",
+               "其中先行救助（元）"], note=TEMPORARY_NOTE)
     for code, name in towns:
-        p.rows.append([name, _int(f.sum("register.temporary", month=month, region=code)), ZERO.quantize(FEN)])
+        w = dict(month=month, region=code, program="temporary")
+        p.rows.append([name, _int(f.sum("temporary.cases", **w)),
+                       *(_int(f.sum("temporary.cases", category=k, **w)) for k in ("emergency", "expenditure")),
+                       _money(f.sum("temporary.amount", **w)),
+                       *(_money(f.sum("temporary.amount", category=k, **w)) for k in ("emergency", "expenditure")),
+                       _money(f.sum("temporary.advance", **w))])
     return _with_total(p)
+
+
+def temporary_ledger_amounts(low: str, high: str, month: date) -> dict[tuple[str, str], Decimal]:
+    """(township, "temporary") → the month's total in the 临时救助台账, its rows added up in Decimal."""
+    return {(town, TEMPORARY[0]): t["amount"] for town, t in town_totals(ledger_rows(low, high, month)).items()}
 
 
 def check_table(f: Facts, month: date, towns, ledger: dict) -> tuple[Panel, list[dict]]:
     p = Panel("return_check", "表5 与发放台账核对", ["乡镇", "项目", "报表金额（元）", "发放台账金额（元）", "差额（元）", "结果"],
-              note="发放台账：该月已审核或已对账批次的发放明细（不含发放失败未补发的）逐笔相加，精确到分")
+              note="发放台账：该月已审核或已对账批次的发放明细（不含发放失败未补发的）逐笔相加，精确到分；"
+                   "临时救助与临时救助台账逐笔相加核对")
     mismatches = []
     names = dict(towns)
-    keys = sorted({(c, prog) for c, _ in towns for prog, _ in PROGRAMS} | set(ledger))  # a ledger row never hides
+    keys = sorted({(c, prog) for c, _ in towns for prog, _ in (*PROGRAMS, TEMPORARY)} | set(ledger))  # a ledger row never hides
     totals = [ZERO, ZERO]
-    labels = dict(PROGRAMS)
+    labels = dict([*PROGRAMS, TEMPORARY])
     for code, prog in keys:
-        got = _money(f.sum("paid.amount", month=month, region=code, program=prog))
+        metric = "temporary.amount" if prog == TEMPORARY[0] else "paid.amount"  # 临时救助: against its 台账
+        got = _money(f.sum(metric, month=month, region=code, program=prog))
         want = _money(ledger.get((code, prog), ZERO))
         if not got and not want:
             continue
@@ -191,7 +207,8 @@ def build_return(*, region_code: str, month: date, today: date, facts_rows: list
     rows = facts_rows if facts_rows is not None else compute_facts(low, high, month, today)
     towns = _towns(region_code)
     f = Facts(rows)
-    check, mismatches = check_table(f, month, towns, ledger_amounts(low, high, month))
+    ledger = {**ledger_amounts(low, high, month), **temporary_ledger_amounts(low, high, month)}
+    check, mismatches = check_table(f, month, towns, ledger)
     name = Region.objects.filter(code=region_code).values_list("name", flat=True).first() or region_code
     tables = [enrolled_table(f, month, towns), paid_table(f, month, towns), flows_table(f, month, towns),
               temporary_table(f, month, towns)]

@@ -159,6 +159,20 @@ def read_reports(low: str, high: str, month: date) -> pa.Table:
     return read_table(sql, (low, high, _ts(month), _ts(end)), stats.REPORTS_SCHEMA)
 
 
+def read_temporary(low: str, high: str, month: date) -> pa.Table:
+    """临时救助 payments that may fall in ``month``: 先行救助 (paid the day it was recorded) and the stages
+    paid (``paid_on``), recorded since the month began (a payment is recorded on or after its day)."""
+    if _pg():
+        amount, paid = "(r.data ->> 'amount')::numeric", "(r.data ->> 'paid_on')::date"
+    else:
+        amount, paid = "CAST(json_extract(r.data, '$.amount') AS REAL)", "json_extract(r.data, '$.paid_on')"
+    sql = (f"SELECT c.region_id, c.id, c.kind, r.kind, {_fen(amount)}, COALESCE({paid}, {_local_date('e.at')}) "
+           f"FROM {RECORD} r JOIN {CASE} c ON c.id = r.case_id JOIN {EVENT} e ON e.id = r.event_id "
+           "WHERE c.program = 'temporary' AND r.kind IN ('ta_advance', 'ta_payment') AND e.at >= %s "
+           "AND c.region_id >= %s AND c.region_id <= %s")
+    return read_table(sql, (_ts(month), low, high), stats.TEMPORARY_SCHEMA)
+
+
 def workdays_table(cases: pa.Table, steps: pa.Table | None = None) -> pa.Table:
     """The cumulative working-day index over the dates the closed cases and the met steps span (from
     the earliest start to the latest closing). Days of a year outside the calendar stop the index
@@ -204,5 +218,6 @@ def read_inputs(low: str, high: str, month: date, cut: date, progress=None) -> d
     out["register"] = read_register(low, high, month)
     out["reports"] = read_reports(low, high, month)
     out["objections"] = read_objections(low, high, month)
+    out["temporary"] = read_temporary(low, high, month)
     step(STEPS[4], 4, total)
     return out

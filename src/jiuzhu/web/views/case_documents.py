@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from jiuzhu.apps.accounts.roles import can
-from jiuzhu.apps.cases import document_services
-from jiuzhu.apps.documents.kinds import KINDS
+from jiuzhu.apps.cases import document_services, registry
+from jiuzhu.apps.documents.kinds import KINDS, kind_get
 from jiuzhu.apps.verification.selectors import reports_recent
 from jiuzhu.rules.errors import DomainError, ValidationFailed
 
@@ -40,8 +40,10 @@ def documents_section(request, case, today) -> dict:
     try:
         documents = document_services.case_documents_status(actor=request.user, case=case, today=today)
     except DomainError as exc:  # a case whose records cannot fill the documents: say so, keep the page
+        own = registry.program_documents(case.program)
+        kinds = [kind_get(code) for code in own.kinds] if own is not None else KINDS
         documents = [{"kind": k.code, "title": k.title, "attachment": k.attachment_label, "available": False,
-                      "reason": exc.message, "full_id": False} for k in KINDS]
+                      "reason": exc.message, "full_id": False} for k in kinds]
     return {"documents": documents, "verification_report": report, "verification_reason": report_reason}
 
 
