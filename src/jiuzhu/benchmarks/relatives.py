@@ -75,7 +75,9 @@ def run(*, persons: int = 3_000_000, relatives: int = 50_000, repeat: int = 3, s
     started = time.perf_counter()
     person_table, relative_table = build(con, persons, relatives)
     build_seconds = time.perf_counter() - started
-    times, pairs, by_township = [], None, {}
+    times: list[float] = []
+    pairs = pa.table({})
+    by_township: dict = {}
     for _ in range(max(repeat, 1)):
         t0 = time.perf_counter()
         pairs, by_township = set_based(relative_table, person_table, con)

@@ -5,6 +5,7 @@ the registry is in ``relatives_match``; the county's xlsx import in ``relatives_
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -54,7 +55,7 @@ def relative_declare(*, actor, data: dict, now: datetime) -> StaffRelative:
     """A member of staff registers one of their own near relatives (sealed ID number, audited)."""
     if not can(actor, "relatives.declare") or not getattr(actor, "region_id", None):
         raise Forbidden("relative.role", "您的角色不能登记近亲属（须为村(居)、乡镇或县级工作人员）")
-    cleaned = validate(DeclarePayload, data, code="relative.invalid")
+    cleaned = cast(DeclarePayload, validate(DeclarePayload, data, code="relative.invalid"))
     check_relation(cleaned.relation)
     name = check_name(cleaned.name)
     today = timezone.localtime(now).date()

@@ -127,7 +127,7 @@ def _row(add, number: int, values: dict, staff: dict[str, User], actor, today: d
     if add.count > errors_before or user is None:
         return None
     enc, bidx, masked = pii.seal(number_text, purpose="id_number")
-    return Plan(number, user.pk, user.display_name or user.username, user.region_id, name, relation, enc, bidx, masked)
+    return Plan(number, user.pk, user.display_name or user.username, str(user.region_id), name, relation, enc, bidx, masked)
 
 
 class _Errors:

@@ -106,7 +106,7 @@ def relative_matches(*, actor, township: str = "", limit: int = LIMIT) -> tuple[
             "id", "name", "relation", "id_number_masked", "id_number_bidx", *_STAFF):
         by_bidx.setdefault(e["id_number_bidx"], []).append(_entry(e))
     households = {r["household_id"] for r in rows}
-    cases: dict[int, list[dict]] = {}
+    cases: dict[int, list] = {}
     for c in Case.objects.filter(household_id__in=households, is_open=True).order_by("id").values(
             "id", "program", "kind", "state", "relative_flag", "household_id"):
         cases.setdefault(c["household_id"], []).append(c)

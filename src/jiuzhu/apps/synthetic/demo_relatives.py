@@ -36,7 +36,7 @@ def _fresh_id(born: date, start: int) -> str:
 def _member(household_id) -> Person | None:
     person_id = (Membership.objects.filter(household_id=household_id, end_date__isnull=True)
                  .order_by("-person_id").values_list("person_id", flat=True).first())
-    return Person.objects.filter(pk=person_id).first()
+    return Person.objects.filter(pk=person_id).first() if person_id else None
 
 
 def demo_relatives_load(*, at: datetime | None = None) -> bool:
