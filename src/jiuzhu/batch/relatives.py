@@ -13,6 +13,7 @@ import ibis
 import pyarrow as pa
 
 from .engines import duckdb_connection
+from .review import _unbound
 
 RELATIVES_SCHEMA = pa.schema([
     ("relative_id", pa.int64()),
@@ -34,10 +35,6 @@ MATCH_SCHEMA = pa.schema([
     ("household_id", pa.int64()),
     ("region_id", pa.string()),
 ])
-
-
-def _unbound(name: str, schema: pa.Schema):
-    return ibis.table(ibis.schema({f.name: ibis.dtype(f.type) for f in schema}), name=name)
 
 
 def match_expr():

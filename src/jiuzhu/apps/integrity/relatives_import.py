@@ -20,6 +20,7 @@ from jiuzhu.apps.accounts.roles import Role, can
 from jiuzhu.apps.audit.bulk import allocate_ids, audit_record_many, bulk_insert
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.enrollment.ledger_read import LedgerError, LedgerSheet, cell_text, numeric_digits_lost, read_sheet
+from jiuzhu.apps.monitoring.register_columns import Column
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.apps.registry import pii
 from jiuzhu.rules import idcard
@@ -27,14 +28,6 @@ from jiuzhu.rules.errors import Conflict, Forbidden, ValidationFailed
 
 from .relatives import NAME_MAX, SUBJECT
 from .relatives_models import RELATIONS, StaffRelative
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    required: bool = False
-
 
 COLUMNS = (
     Column("序号", "seq"),
