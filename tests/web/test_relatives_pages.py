@@ -4,7 +4,10 @@ job), the case page's banner and the recusal shown as disabled actions, and 403 
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -15,6 +18,7 @@ from jiuzhu.apps.integrity.relatives_models import StaffRelative
 from jiuzhu.apps.registry.pii import open_
 from tests.apps.enrollment.ledger_helpers import write_xlsx
 from tests.apps.integrity.conftest import T0
+from tests.bad_files import BAD_KINDS, CHINESE, EXPECTED, bad_content, files_under, table_counts, xlsx_bytes
 from tests.conftest import TOWNSHIP_A, _user, bad_check_digit, make_id
 from tests.jobs_helpers import run_jobs
 from tests.web.helpers import field_error
@@ -90,3 +94,25 @@ def test_the_case_page_and_the_api_refuse_the_relatives_staff(client, caseworker
     client.force_login(colleague)
     page = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()
     assert 'id="relatives-banner"' in page and 'id="blocked-request_verification"' not in page
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+def test_every_bad_file_is_refused_on_the_page_and_nothing_is_written(client, county_user, kind):
+    client.force_login(county_user)
+    text = "工作人员账号,近亲属姓名,关系,身份证号\nx,王芳,配偶,1\n"
+    good = xlsx_bytes([r.split(",") for r in text.splitlines()])
+    before, files = table_counts(), files_under(settings.JIUZHU_FILES_DIR)
+    response = client.post(reverse("web:relative_upload"),
+                           {"file": SimpleUploadedFile(f"bad_{kind}.xlsx", bad_content(kind, "xlsx", good, text))})
+    main = unescape(response.content.decode()).split("<main", 1)[-1]
+    assert 400 <= response.status_code < 500 and CHINESE.search(main) and EXPECTED[kind].search(main), main[:800]
+    assert table_counts() == before and files_under(settings.JIUZHU_FILES_DIR) == files
+
+
+def test_the_inspector_reads_the_register_but_cannot_declare(client, caseworker, inspector, household, head):
+    _declare(client, caseworker, head)
+    client.force_login(inspector)
+    page = client.get(reverse("web:relative_list")).content.decode()
+    assert 'id="relatives-table"' in page and 'id="declare-form"' not in page and head not in page
+    refused = client.post(reverse("web:relative_list"), {"name": "王芳", "relation": "spouse", "id_number": head})
+    assert refused.status_code == 403 and StaffRelative.objects.count() == 1

@@ -19,7 +19,7 @@ from jiuzhu.apps.regions.selectors import regions_in_scope
 from jiuzhu.rules.errors import DomainError
 
 from . import jobs
-from .common import roles_required, scoped
+from .common import forbidden, roles_required, scoped
 from .integrity import _errors
 
 FIELDS = ("name", "relation", "id_number")
@@ -35,14 +35,15 @@ def _context(request, **extra) -> dict:
     rows = relatives.relatives_visible(actor=request.user, township=township)
     return {"rows": rows[:1000], "total": rows.count(), "township": township, "relations": list(RELATIONS.items()),
             "townships": regions_in_scope(actor=request.user, level=4) if can(request.user, "relatives.read") else [],
-            "can_read": can(request.user, "relatives.read"), "can_import": can(request.user, "relatives.import"),
+            "can_read": can(request.user, "relatives.read"), "can_declare": can(request.user, "relatives.declare"), "can_import": can(request.user, "relatives.import"),
             "columns": COLUMNS, "errors": {}, "raw": {}, "import_error": "", **jobs.started_job(request), **extra}
 
 
 @login_required
-@roles_required("relatives.declare", "您的角色不能登记近亲属")
 @require_http_methods(["GET", "POST"])
 def relative_list(request):
+    if not (can(request.user, "relatives.declare") or can(request.user, "relatives.read")):
+        return forbidden(request, "您的角色不能查看或登记近亲属")
     if request.method == "GET":
         return render(request, "web/relatives_list.html", _context(request))
     raw = {k: request.POST.get(k, "").strip()[:100] for k in FIELDS}
