@@ -5,6 +5,7 @@ off a case of their own relative (refused for them, allowed for a colleague)."""
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils import timezone
 from jiuzhu.apps.accounts.roles import Role
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.cases import engine
+from jiuzhu.apps.cases.guards import relative_home_visit
 from jiuzhu.apps.cases.services import case_submit
 from jiuzhu.apps.integrity import relatives, relatives_match
 from jiuzhu.apps.integrity.relatives_models import StaffRelative
@@ -150,11 +152,21 @@ def test_the_staff_member_cannot_submit_an_application_of_their_relative(casewor
                     channel="window", payload=INTAKE, now=T0)
 
 
-def test_a_register_match_makes_the_confirming_home_visit_mandatory(caseworker, household, case):
+def test_a_register_match_makes_the_confirming_home_visit_mandatory(caseworker, reviewer, household, case):
+    def confirm_ctx(c):
+        return engine.ActionContext(actor=reviewer, action="confirm", payload=SimpleNamespace(home_visit=None),
+                                    now=T0, case=c)
+
+    # without a match (and no declaration) the visit is optional
     assert not relatives_match.has_register_match(case)
+    relative_home_visit(confirm_ctx(case))
+    # a registered relative in the household makes it mandatory, as a 近亲属备案 does
     declare(caseworker, head_id(household))
     fresh = type(case).objects.get(pk=case.pk)
     assert relatives_match.has_register_match(fresh)
+    with pytest.raises(ValidationFailed) as exc:
+        relative_home_visit(confirm_ctx(fresh))
+    assert exc.value.code == "case.home_visit_required" and exc.value.details["field"] == "home_visit"
 
 
 def test_only_staff_roles_may_declare(inspector):
