@@ -173,3 +173,19 @@ def test_only_staff_roles_may_declare(inspector):
     with pytest.raises(Forbidden):
         declare(inspector, make_id())
     assert timezone.now() and not StaffRelative.objects.exists()
+
+
+def test_key_rotation_reencrypts_the_register(caseworker):
+    # given an entry still holding a first-form ciphertext
+    from jiuzhu.apps.registry.rotation import reencrypt_all
+    from jiuzhu.core.crypto import keyring
+    from tests.apps.test_pii_at_rest import first_form
+
+    number = make_id()
+    row = declare(caseworker, number)
+    StaffRelative.objects.filter(pk=row.pk).update(id_number_enc=first_form(number))
+    # when the keys are rotated with the register among the sealed columns
+    reencrypt_all(ring=keyring(), extra=((StaffRelative, ("id_number_enc",)),))
+    # then it is in the current form and still opens; the blind index is unchanged
+    row.refresh_from_db()
+    assert keyring().is_current(row.id_number_enc) and open_(row.id_number_enc, purpose="id_number") == number
