@@ -189,3 +189,9 @@ def test_key_rotation_reencrypts_the_register(caseworker):
     # then it is in the current form and still opens; the blind index is unchanged
     row.refresh_from_db()
     assert keyring().is_current(row.id_number_enc) and open_(row.id_number_enc, purpose="id_number") == number
+
+
+def test_a_staff_member_registered_as_themselves_cannot_handle_their_own_case(caseworker, household, case):
+    declare(caseworker, head_id(household), relation="self")
+    blocked = engine.action_listing(case, caseworker, T0.date())[1]
+    assert blocked and "是您本人" in blocked[0]["message"]

@@ -79,8 +79,9 @@ def not_own_relative(ctx):
         rows = household_relatives(household_id=ctx.household.pk, applicant_id=getattr(ctx.applicant, "pk", None))
     own = next((r for r in rows if r["staff_id"] == actor_id), None)
     if own is not None:
-        raise Forbidden("case.own_relative", f"申请家庭成员{own['name']}是您登记的近亲属（{own['relation']}），"
-                                             "您应当回避，不能办理本案，请由其他工作人员办理")
+        who = "是您本人" if own["relation"] == RELATIONS["self"] else f"是您登记的近亲属（{own['relation']}）"
+        raise Forbidden("case.own_relative", f"申请家庭成员{own['name']}{who}，您应当回避，不能办理本案，"
+                                             "请由其他工作人员办理")
 
 
 def relative_matches(*, actor, township: str = "", limit: int = LIMIT) -> tuple[list[dict], int]:

@@ -9,8 +9,10 @@ from django.conf import settings as django_settings
 from django.db import models
 from django.db.models import Q
 
-# R-HH-09: spouse, parents, children, siblings, paternal/maternal grandparents and grandchildren
+# R-HH-09: spouse, parents, children, siblings, paternal/maternal grandparents and grandchildren; and the
+# member of staff themselves (年审方案: 干部“对本人及近亲属享受低保情况进行登记备案”)
 RELATIONS = {
+    "self": "本人",
     "spouse": "配偶",
     "parent": "父母",
     "child": "子女",
