@@ -75,7 +75,7 @@ def test_every_page_of_every_demo_login_shows_data(client, demo):
     assert problems == [], problems
     # each login sees the pages of its role
     assert set(seen["village"]) == {"/", "/cases/", "/households/", "/enrollments/", "/care/", "/alerts/register/",
-                                    "/lowincome/"}
+                                    "/lowincome/", "/relatives/"}
     assert {"/payroll/", "/dashboard/", "/jobs/", "/audit/", "/data/", "/system/standards/"} <= set(seen["county"])
     assert {"/system/users/", "/system/tokens/", "/system/settings/", "/system/audit/", "/calendar/"} <= set(seen["admin"])
     assert "演示数据" in seen["county_checker"]["/system/standards/"]  # the proposed standard awaiting approval

@@ -42,6 +42,8 @@ LABELS = {
     "credit.propose": "提出失信记录", "credit.decide": "决定失信记录", "credit.remove": "移出失信名单",
     "credit.appeal": "登记失信申诉", "credit.appeal_decide": "处理失信申诉", "credit.evidence_add": "上传失信证据",
     "credit.export": "导出失信名单",
+    "relative.declare": "登记工作人员近亲属", "relative.remove": "撤销工作人员近亲属登记",
+    "relative.import": "导入工作人员近亲属",
     "recovery.raise": "登记追回款项", "recovery.plan": "安排分期退款", "recovery.receive": "登记退款到账",
     "recovery.write_off_propose": "申请核销", "recovery.write_off_decide": "审批核销",
     "recovery.notice": "出具退款通知书", "recovery.ledger_export": "导出追回台账",

@@ -28,7 +28,7 @@ from jiuzhu.rules.workflow.states import (
 from jiuzhu.rules.workflow.tables import table_for, transition
 
 from . import config
-from .guards import GUARDS, NOT_APPLICABLE
+from .guards import ACTOR_GUARDS, GUARDS, NOT_APPLICABLE
 from .models import Case, CaseDeadline, CaseEvent, CaseRecord
 from .payloads import clean_payload
 
@@ -105,6 +105,9 @@ def check_allowed(case: Case, actor, action: str):
 def run_guards(row, ctx: ActionContext):
     for name in row.guards:
         GUARDS[name](ctx)
+    if ctx.actor is not None:
+        for guard in ACTOR_GUARDS.values():
+            guard(ctx)
 
 
 def guard_error(row, case: Case, today: date, actor=None) -> DomainError | None:

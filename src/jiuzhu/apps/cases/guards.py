@@ -28,6 +28,11 @@ NOT_APPLICABLE = set({  # programs add theirs (registry.register_not_applicable)
 })
 
 
+# Guards every action of every program runs when the actor is known (after the row's own guards), e.g.
+# the staff-relative recusal of the integrity app (registry.register_actor_guard).
+ACTOR_GUARDS: dict = {}
+
+
 def _household_id(ctx):
     return ctx.case.household_id if ctx.case is not None else ctx.household.pk
 
@@ -235,10 +240,14 @@ def steps_complete(ctx):
 
 
 def relative_home_visit(ctx):
-    """R-WF-3 / WF-10: a relative-filed case needs a home visit by the confirming level."""
+    """R-WF-3 / WF-10: a relative-filed case needs a home visit by the confirming level; so does a case whose
+    household holds a relative in the register of staff near relatives (a program's lookup)."""
     if ctx.payload is None:  # listing allowed actions: decided when the form is submitted
         return
-    if ctx.case.relative_flag and getattr(ctx.payload, "home_visit", None) is None:
+    from .registry import lookup  # the registry imports this module
+
+    filed = ctx.case.relative_flag or lookup("staff_relative_match", ctx.case, default=False)
+    if filed and getattr(ctx.payload, "home_visit", None) is None:
         raise ValidationFailed("case.home_visit_required", "该申请已做近亲属备案，审核确认须录入入户核查情况",
                                field="home_visit")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .guards import GUARDS, NOT_APPLICABLE
+from .guards import ACTOR_GUARDS, GUARDS, NOT_APPLICABLE
 from .payloads import PAYLOADS
 
 _HANDLERS: dict[str, Callable] = {}
@@ -49,6 +49,12 @@ def register_handler(action: str, fn: Callable):
 def register_guard(name: str, fn: Callable):
     """``fn(ctx)`` raises a ``DomainError`` when the action may not happen now (named in the tables)."""
     _register(GUARDS, "guard", name, fn)
+
+
+def register_actor_guard(name: str, fn: Callable):
+    """``fn(ctx)`` runs for every action of every case when the actor is known (after the row's guards);
+    it raises a ``DomainError`` when this actor may not act on this case (e.g. recusal, R-WF-03)."""
+    _register(ACTOR_GUARDS, "actor guard", name, fn)
 
 
 def register_document(kind: str, fn: Callable):

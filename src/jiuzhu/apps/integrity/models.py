@@ -261,3 +261,6 @@ class Complaint(models.Model):
                                    condition=~Q(status__in=["concluded", "replied"]) | ~Q(result="")),
         ]
         indexes = [models.Index(fields=["status", "due"], name="complaint_status_due")]
+
+
+from .relatives_models import StaffRelative  # noqa: E402,F401  (the register of staff near relatives, issue 15 §4)

@@ -18,11 +18,12 @@ SEALED_FIELDS = (
 PURPOSES = {"id_number_enc": "id_number", "phone_enc": "phone", "bank_account_enc": "bank_account"}
 
 
-def reencrypt_all(*, ring: KeyRing, batch: int = 2000, progress=None) -> int:
+def reencrypt_all(*, ring: KeyRing, batch: int = 2000, progress=None, extra=()) -> int:
     """Re-seal every ciphertext not in the current form (v2 under ``ring.active``, the column's purpose as
-    associated data). Idempotent; returns the rows changed."""
+    associated data). ``extra``: more (model, fields) of apps above the registry, sealed the same way (e.g.
+    the register of staff near relatives). Idempotent; returns the rows changed."""
     changed = 0
-    for model, fields in SEALED_FIELDS:
+    for model, fields in (*SEALED_FIELDS, *extra):
         last = 0
         while True:
             rows = list(model.objects.filter(pk__gt=last).order_by("pk").only("pk", *fields)[:batch])

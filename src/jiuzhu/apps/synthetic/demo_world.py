@@ -41,6 +41,7 @@ from .demo_ledger import schedule_ledger
 from .demo_payroll import schedule_payroll
 from .demo_people import People
 from .demo_pilot_report import demo_pilot_report_load
+from .demo_relatives import demo_relatives_load
 from .demo_review import schedule_review
 from .demo_timeline import Timeline
 
@@ -99,6 +100,7 @@ def demo_world_load(*, now: datetime | None = None, progress=None) -> dict | Non
         extras_load(world, at=now)
         demo_integrity_load(at=now)
         demo_pilot_report_load(at=now)
+        demo_relatives_load(at=now)
         summary = _summary(world, scripts, steps, overdue)
         audit_record(actor=None, action=MARKER, subject_type="region", subject_id=DEMO_COUNTY,
                      region_code=DEMO_COUNTY, details=summary, at=now)

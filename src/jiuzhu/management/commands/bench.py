@@ -13,7 +13,8 @@ BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rul
            "payroll": "jiuzhu.benchmarks.payroll", "verify": "jiuzhu.benchmarks.verify",
            "monitor": "jiuzhu.benchmarks.monitor", "dashboard": "jiuzhu.benchmarks.dashboard",
            "documents": "jiuzhu.benchmarks.documents", "stats": "jiuzhu.benchmarks.stats_return",
-           "simulate": "jiuzhu.benchmarks.simulate", "visits": "jiuzhu.benchmarks.visits"}
+           "simulate": "jiuzhu.benchmarks.simulate", "visits": "jiuzhu.benchmarks.visits",
+           "relatives": "jiuzhu.benchmarks.relatives"}
 
 
 class Command(JiuzhuCommand):
@@ -48,6 +49,7 @@ class Command(JiuzhuCommand):
                             help="dashboard、stats：在保对象数（基准库 jiuzhu_bench_dashboard、jiuzhu_bench_stats 中）")
         parser.add_argument("--count", default="10000", help="documents：文书份数")
         parser.add_argument("--processes", default=None, help="documents：并行进程数（默认每核一个）")
+        parser.add_argument("--relatives", default="50000", help="relatives：工作人员近亲属登记数")
 
     def handle(self, *args, name, households, persons, policy, as_of, out, repeat, json: bool, out_single=None,
                parquet=False, **opts):
@@ -74,6 +76,14 @@ class Command(JiuzhuCommand):
                 raise CommandError("visits 基准的 --persons 应为至少 100 的整数（特困人员数）", returncode=2)
             result = importlib.import_module(BENCHES[name]).run(persons=int(raw), repeat=3 if repeat == 5 else repeat,
                                                                 database_url=opts["database_url"])
+            self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+            return
+        if name == "relatives":  # --persons N --relatives M (jiuzhu.benchmarks.relatives)
+            raw_p, raw_r = str(persons or "3000000"), str(opts.get("relatives") or "")
+            if not raw_p.isdigit() or not raw_r.isdigit() or int(raw_p) < 1000 or int(raw_r) < 100:
+                raise CommandError("relatives 基准的 --persons 应为至少 1000、--relatives 至少 100 的整数", returncode=2)
+            result = importlib.import_module(BENCHES[name]).run(persons=int(raw_p), relatives=int(raw_r),
+                                                                repeat=3 if repeat == 5 else repeat)
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
         if name == "documents":  # --count N [--processes P] (jiuzhu.benchmarks.documents)

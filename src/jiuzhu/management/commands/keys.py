@@ -40,6 +40,7 @@ class Command(JiuzhuCommand):
             self._write(path, material)
             self.stdout.write(f"已启用新审计密钥 {audit_id}；旧事件仍按各自的密钥编号校验，旧密钥须保留在密钥文件中")
             return
+        from jiuzhu.apps.integrity.relatives_models import StaffRelative
         from jiuzhu.apps.registry.rotation import reencrypt_all
 
         new_id = f"k{len(material['keys']) + 1}"
@@ -48,7 +49,7 @@ class Command(JiuzhuCommand):
         material["keys"][new_id] = secrets.token_hex(16)
         material["active"] = new_id
         self._write(path, material)
-        changed = reencrypt_all(ring=crypto.keyring())
+        changed = reencrypt_all(ring=crypto.keyring(), extra=((StaffRelative, ("id_number_enc",)),))
         from jiuzhu.apps.cases.files import attachments_reencrypt
 
         files = attachments_reencrypt(ring=crypto.keyring())

@@ -15,6 +15,7 @@ from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors, services
 from jiuzhu.apps.cases.files import DEFAULT_MAX, MAX_BYTES, attachment_add
 from jiuzhu.apps.cases.payloads import PAYLOADS
+from jiuzhu.apps.integrity import relatives_match
 from jiuzhu.apps.programs.figures import comparison_or_none, verification_items
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.rules.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -57,6 +58,7 @@ def _context(request, case, action, *, raw, errors, version, blocked=False, uplo
         "case": case, "action": action, "label": label, "version": version, "errors": errors,
         "fields": case_forms.bind(specs, raw, errors.fields), "show_form": action in allowed and not blocked,
         "upload_errors": upload_errors or {}, "can_upload": can(request.user, "case.attach"),
+        "register_match": action == "confirm" and relatives_match.has_register_match(case),
     }
     if action in MEMBER_ACTIONS:
         ctx["members"] = [m.person for m in registry.household_members(household=case.household)]

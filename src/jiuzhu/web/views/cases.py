@@ -18,6 +18,7 @@ from jiuzhu.apps.cases import registry as engine_registry
 from jiuzhu.apps.cases.files import KINDS, attachment_bytes
 from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import SubmitPayload
+from jiuzhu.apps.integrity import relatives_match
 from jiuzhu.apps.integrity import selectors as integrity_selectors
 from jiuzhu.apps.programs.figures import comparison_or_none, verification_items
 from jiuzhu.apps.registry import selectors as registry
@@ -93,6 +94,8 @@ def case_page_context(request, case, **extra) -> dict:
         "credit_records": integrity_selectors.household_records(household_id=case.household_id, today=today)
         if can(request.user, "integrity.read") else [],
         "integrity_pledge": integrity_selectors.case_pledge(case),
+        # registered near relatives of staff in the household (issue 15 §4; read once, with the guards)
+        "staff_relatives": relatives_match.case_relatives(case),
         **extra,
     }
 

@@ -55,6 +55,10 @@ def _link(job: Job) -> dict | None:
     if job.kind == "monitoring.register_import":
         return {"url": reverse("web:register_list"),
                 "label": f"导入完成：{r.get('rows', 0)} 条登记（{r.get('households', 0)} 户）"}
+    if job.kind == "integrity.relatives_import":
+        verb = "校验通过（未导入），预览见下表" if r.get("dry_run") else "导入完成"
+        return {"url": reverse("web:relative_list"),
+                "label": f"{verb}：新增 {r.get('new', 0)} 名近亲属（{r.get('staff', 0)} 名工作人员），已登记未变 {r.get('unchanged', 0)} 名"}
     if job.kind == "documents.notice_batch" and r.get("files"):
         return {"url": reverse("web:job_detail", args=[job.pk]),
                 "label": f"下载文书：{r.get('documents', 0)} 份告知书（{r.get('pages', 0)} 页），"
