@@ -17,9 +17,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models import Case as When_
-from django.db.models import Count, When
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -107,7 +106,7 @@ def month_rows(*, actor, month: date, township: str | None = None) -> list[Month
     if township is not None:
         regions = regions.filter(code=township)
     rows = {code: MonthRow(code, name) for code, name in regions.order_by("code").values_list("code", "name")}
-    signed = When_(When(entries__kind=Kind.DRAW, then=-F("entries__amount")), default=F("entries__amount"),
+    signed = CaseWhen(When(entries__kind=Kind.DRAW, then=-F("entries__amount")), default=F("entries__amount"),
                    output_field=MONEY)
     before, inside, later = Q(entries__at__lt=start), Q(entries__at__gte=start, entries__at__lt=end), Q(entries__at__gte=end)
     last = ReserveEntry.objects.filter(fund=OuterRef("pk"), at__lt=end).order_by("-id").values("balance_after")[:1]
