@@ -34,7 +34,7 @@ from .models import ReserveEntry, ReserveFund, ReserveReconciliation
 
 TOWNSHIP_LEVEL = 4
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=16, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=2)
 Kind = ReserveEntry.Kind
 
 
@@ -151,12 +151,17 @@ def township_sheet(*, actor, township: str, month: date) -> MonthRow:
     start, end = month_bounds(month)
     entries = (ReserveEntry.objects.filter(fund_id=township, at__gte=start, at__lt=end)
                .select_related("case__applicant", "replenishment").order_by("id"))
-    row.lines = [{"date": timezone.localtime(e.at).date(), "kind": e.get_kind_display(), "is_draw": e.kind == Kind.DRAW,
-                  "case": e.case.number if e.case_id else "", "case_id": e.case_id,
-                  "recipient": mask_name(e.case.applicant.name) if e.case_id else "",
-                  "reference": e.reference, "amount": e.amount, "balance_after": e.balance_after,
-                  "note": e.replenishment.number if e.kind == Kind.REPLENISHMENT else e.note} for e in entries]
+    row.lines = [_line(e) for e in entries]
     return row
+
+
+def _line(e: ReserveEntry) -> dict:
+    case, request = e.case, e.replenishment
+    return {"date": timezone.localtime(e.at).date(), "kind": e.get_kind_display(), "is_draw": e.kind == Kind.DRAW,
+            "case": case.number if case else "", "case_id": e.case_id,
+            "recipient": mask_name(case.applicant.name) if case else "", "reference": e.reference,
+            "amount": e.amount, "balance_after": e.balance_after,
+            "note": request.number if request and e.kind == Kind.REPLENISHMENT else e.note}
 
 
 def reserve_reconcile_confirm(*, actor, township: str, month, now: datetime) -> ReserveReconciliation:
