@@ -56,7 +56,9 @@ class ReserveEntry(models.Model):
             # one payment per case and purpose: a person is never paid twice for one case from the fund
             models.UniqueConstraint(fields=["case", "reference"], condition=Q(kind="draw"), name="reserve_draw_once"),
         ]
-        indexes = [models.Index(fields=["fund", "at"], name="reserve_entry_fund_at")]
+        indexes = [models.Index(fields=["fund", "at"], name="reserve_entry_fund_at"),
+                   # the ledger's running balance at a moment: a fund's last entry before it, in ledger order
+                   models.Index(fields=["fund", "id"], name="reserve_entry_fund_id")]
 
 
 class ReserveReplenishment(models.Model):
