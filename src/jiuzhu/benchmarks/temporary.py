@@ -119,7 +119,7 @@ def build_ledger(townships: int, draws: int, actor, progress=_say) -> dict:
             fund=fund, status="approved", amount=Decimal(covered) / 100 if covered else Decimal("0.01"),
             draw_count=draws // 2, requested_by=actor, requested_at=start, decided_by=actor, decided_at=start)
         moments = np.sort(rng.integers(3600, month_seconds, draws))
-        plan = [("allocation", int(amounts.sum()) + 1_000_000, _at(MONTH - timedelta(days=15), 0), None, "", None),
+        plan: list[tuple] = [("allocation", int(amounts.sum()) + 1_000_000, _at(MONTH - timedelta(days=15), 0), None, "", None),
                 ("allocation", 500_000, _at(MONTH, 60), None, "", None)]
         plan += [("draw", int(a), _at(MONTH, int(s)), cases[i // DRAWS_PER_CASE], f"stage-{i % DRAWS_PER_CASE + 1}",
                   request if i < draws // 2 else None) for i, (a, s) in enumerate(zip(amounts[:draws], moments))]
