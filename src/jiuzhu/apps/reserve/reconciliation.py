@@ -95,6 +95,11 @@ class MonthRow:
         return "待确认" if self.has_fund else "未设立备用金"
 
 
+def _fen(value) -> Decimal:
+    """Sums come back as Decimal('500') on SQLite: every figure to the fen."""
+    return Decimal(value if value is not None else 0).quantize(ZERO)
+
+
 def _sum(kind_q: Q, when: Q):
     return Coalesce(Sum("entries__amount", filter=kind_q & when), Value(ZERO), output_field=MONEY)
 
@@ -126,9 +131,9 @@ def month_rows(*, actor, month: date, township: str | None = None) -> list[Month
         row = rows.get(pk)
         if row is None:
             continue
-        row.has_fund, row.balance, row.opening, row.allocated = True, balance, opening, allocated
-        row.replenished, row.drawn, row.draws, row.after = replenished, drawn, draws, after
-        row.ledger_closing, row.confirmed_at = ledger if ledger is not None else ZERO, confirmed_at
+        row.has_fund, row.balance, row.opening, row.allocated = True, _fen(balance), _fen(opening), _fen(allocated)
+        row.replenished, row.drawn, row.draws, row.after = _fen(replenished), _fen(drawn), draws, _fen(after)
+        row.ledger_closing, row.confirmed_at = _fen(ledger), confirmed_at
     return list(rows.values())
 
 
