@@ -17,6 +17,7 @@ from jiuzhu.apps.reserve.replenishment import (
     reserve_replenish_refuse,
     reserve_replenish_request,
 )
+from jiuzhu.apps.reserve.selectors import fund_balances
 from jiuzhu.apps.reserve.services import reserve_allocate
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.apps.cases.flow import at
@@ -52,6 +53,8 @@ def test_request_lists_the_draws_and_the_county_approves(paid, caseworker, count
     assert entry.amount == Decimal("500.50") and entry.replenishment == request and entry.balance_after == Decimal("1000")
     assert set(AuditEvent.objects.filter(action__startswith="reserve.replenish").values_list("action", flat=True)) == {
         "reserve.replenish_request", "reserve.replenish_approve"}
+    row = {r["code"]: r for r in fund_balances(actor=county_user)}[TOWNSHIP_A]
+    assert row["replenished"] == Decimal("500.50") and row["reconciled"]
     # and the next request has nothing to list
     with pytest.raises(Conflict) as exc:
         reserve_replenish_request(actor=caseworker, township_code=TOWNSHIP_A, now=NOW)

@@ -47,7 +47,7 @@ class Command(JiuzhuCommand):
             self.emit_json([{k: str(v) if not isinstance(v, bool) else v for k, v in r.items()} for r in rows])
             return
         for r in rows:
-            self.stdout.write(f"{r['code']} {r['name']}：拨付 {r['allocated']}，支出 {r['drawn']}，余额 {r['balance']}，"
+            self.stdout.write(f"{r['code']} {r['name']}：拨付 {r['allocated']}，补充 {r['replenished']}，支出 {r['drawn']}，余额 {r['balance']}，"
                               f"{'对账相符' if r['reconciled'] else '对账不符'}")
 
     def _month(self, user, month, *, as_json: bool) -> None:
