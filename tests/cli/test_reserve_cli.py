@@ -35,3 +35,14 @@ def test_bad_input_exits_2_and_writes_nothing(county_user, caseworker):
             run("allocate", *args)
         assert exc.value.returncode == 2
     assert not ReserveFund.objects.exists()
+
+
+def test_month_reconciliation_and_bad_month(county_user):
+    run("allocate", "--township", TOWNSHIP_A, "--amount", "500", "--user", county_user.username)
+    month = f"{ReserveFund.objects.get().updated_at:%Y-%m}"
+    rows = {r["code"]: r for r in json.loads(run("month", "--month", month, "--user", county_user.username, "--json"))}
+    assert rows[TOWNSHIP_A]["allocated"] == "500.00" and rows[TOWNSHIP_A]["closing"] == "500.00"
+    assert rows[TOWNSHIP_A]["matched"] is True
+    with pytest.raises(CommandError) as exc:
+        run("month", "--month", "2026-13", "--user", county_user.username)
+    assert exc.value.returncode == 2 and "对账月份" in str(exc.value)

@@ -27,6 +27,9 @@ LABELS = {
     # 临时救助备用金 (issue 14 §2)
     "reserve.allocate": "拨付临时救助备用金", "reserve.draw": "备用金支付临时救助",
     "temporary.ledger_export": "导出临时救助台账",
+    "reserve.replenish_request": "申请补充备用金", "reserve.replenish_approve": "批准补充备用金",
+    "reserve.replenish_refuse": "不予补充备用金", "reserve.reconcile_confirm": "确认备用金月末对账",
+    "reserve.reconcile_export": "导出备用金对账单",
     # households and personal data
     "household.create": "新增家庭", "household.update": "修改家庭", "household.member_add": "添加成员",
     "household.member_end": "成员离开", "household.member_move": "成员迁移",
@@ -114,6 +117,7 @@ SUBJECT_LABELS = {
     "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "audit_chain": "审计链", "export": "导出", "backup": "备份", "calendar": "工作日历",
     "case": "案件", "credit_record": "失信记录", "recovery_item": "追回款项", "complaint": "投诉举报", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
     "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "payroll_batch": "发放批次", "person": "人员",
-    "referral": "转介", "region": "区划", "reserve_fund": "临时救助备用金", "review_campaign": "年审", "snapshot": "部门数据快照",
+    "referral": "转介", "region": "区划", "reserve_fund": "临时救助备用金",
+    "reserve_replenishment": "补充备用金申请", "review_campaign": "年审", "snapshot": "部门数据快照",
     "standard_change": "标准调整", "user": "用户", "verification_request": "核对",
 }

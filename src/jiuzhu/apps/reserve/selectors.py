@@ -15,20 +15,24 @@ TOWNSHIP_LEVEL = 4
 
 
 def fund_balances(*, actor) -> list[dict]:
-    """Every township in scope with its balance, allocations and draws (a township without a fund shows 0)."""
+    """Every township in scope with its balance, allocations, replenishments and draws (a township without a
+    fund shows 0)."""
     townships = scope_filter(Region.objects.filter(level=TOWNSHIP_LEVEL), actor, "code").order_by("code")
     funds = {f.pk: f for f in ReserveFund.objects.filter(pk__in=[t.code for t in townships])}
     totals = {row["fund"]: row for row in ReserveEntry.objects.filter(fund__in=list(funds)).values("fund").annotate(
-        allocated=Sum("amount", filter=Q(kind="allocation")), drawn=Sum("amount", filter=Q(kind="draw")))}
+        allocated=Sum("amount", filter=Q(kind="allocation")), drawn=Sum("amount", filter=Q(kind="draw")),
+        replenished=Sum("amount", filter=Q(kind="replenishment")))}
     out = []
     for t in townships:
         fund = funds.get(t.code)
         row = totals.get(t.code, {})
         balance = fund.balance if fund else Decimal(0)
         allocated, drawn = row.get("allocated") or Decimal(0), row.get("drawn") or Decimal(0)
-        # reconciles to the fen: what was allocated less what was drawn is what the fund holds
-        out.append({"code": t.code, "name": t.name, "balance": balance, "allocated": allocated, "drawn": drawn,
-                    "reconciled": allocated - drawn == balance})
+        replenished = row.get("replenished") or Decimal(0)
+        # reconciles to the fen: what was allocated and replenished less what was drawn is what the fund holds
+        out.append({"code": t.code, "name": t.name, "balance": balance, "allocated": allocated,
+                    "replenished": replenished, "drawn": drawn,
+                    "reconciled": allocated + replenished - drawn == balance})
     return out
 
 

@@ -8,6 +8,8 @@ are genuine, never written behind the services' back):
 * three paid payroll months (maker ``county``, checker ``county_checker``), one reconciled — demo_payroll.py;
 * department data for 核对 and 预警, one verification run, one monitoring scan with open alerts — demo_data.py;
 * a running annual review (年审) with some rechecks decided, one half-way, the rest scheduled — demo_review.py;
+* the township 临时救助备用金: allocations, emergencies paid first from it, a replenishment approved and one
+  pending, a month confirmed as reconciled — demo_reserve.py;
 * finished background jobs (statistics, exports, the audit-chain check), a low-income register entry, an API
   token and a proposed standard awaiting approval, so every page shows data — demo_extras.py.
 
@@ -42,6 +44,7 @@ from .demo_payroll import schedule_payroll
 from .demo_people import People
 from .demo_pilot_report import demo_pilot_report_load
 from .demo_relatives import demo_relatives_load
+from .demo_reserve import demo_reserve_load
 from .demo_review import schedule_review
 from .demo_timeline import Timeline
 
@@ -101,6 +104,7 @@ def demo_world_load(*, now: datetime | None = None, progress=None) -> dict | Non
         demo_integrity_load(at=now)
         demo_pilot_report_load(at=now)
         demo_relatives_load(at=now)
+        demo_reserve_load(world, at=now)
         summary = _summary(world, scripts, steps, overdue)
         audit_record(actor=None, action=MARKER, subject_type="region", subject_id=DEMO_COUNTY,
                      region_code=DEMO_COUNTY, details=summary, at=now)

@@ -14,7 +14,7 @@ BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rul
            "monitor": "jiuzhu.benchmarks.monitor", "dashboard": "jiuzhu.benchmarks.dashboard",
            "documents": "jiuzhu.benchmarks.documents", "stats": "jiuzhu.benchmarks.stats_return",
            "simulate": "jiuzhu.benchmarks.simulate", "visits": "jiuzhu.benchmarks.visits",
-           "relatives": "jiuzhu.benchmarks.relatives"}
+           "relatives": "jiuzhu.benchmarks.relatives", "temporary": "jiuzhu.benchmarks.temporary"}
 
 
 class Command(JiuzhuCommand):
@@ -50,6 +50,8 @@ class Command(JiuzhuCommand):
         parser.add_argument("--count", default="10000", help="documents：文书份数")
         parser.add_argument("--processes", default=None, help="documents：并行进程数（默认每核一个）")
         parser.add_argument("--relatives", default="50000", help="relatives：工作人员近亲属登记数")
+        parser.add_argument("--townships", default="100", help="temporary：乡镇数（每镇一个备用金）")
+        parser.add_argument("--draws", default="2000", help="temporary：每个乡镇当月备用金支出笔数")
 
     def handle(self, *args, name, households, persons, policy, as_of, out, repeat, json: bool, out_single=None,
                parquet=False, **opts):
@@ -84,6 +86,20 @@ class Command(JiuzhuCommand):
                 raise CommandError("relatives 基准的 --persons 应为至少 1000、--relatives 至少 100 的整数", returncode=2)
             result = importlib.import_module(BENCHES[name]).run(persons=int(raw_p), relatives=int(raw_r),
                                                                 repeat=3 if repeat == 5 else repeat)
+            self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+            return
+        if name == "temporary":  # --townships T --draws D (jiuzhu.benchmarks.temporary)
+            towns, draws = str(opts.get("townships") or ""), str(opts.get("draws") or "")
+            if not towns.isdigit() or not 1 <= int(towns) <= 800:
+                raise CommandError("temporary 基准的 --townships 应为 1–800 的整数（乡镇数）", returncode=2)
+            if not draws.isdigit() or not 1 <= int(draws) <= 100_000:
+                raise CommandError("temporary 基准的 --draws 应为 1–100000 的整数（每镇支出笔数）", returncode=2)
+            bench = importlib.import_module(BENCHES[name])
+            try:
+                result = bench.run(townships=int(towns), draws=int(draws), repeat=3 if repeat == 5 else repeat,
+                                   database_url=opts["database_url"])
+            except ValueError as exc:  # not a PostgreSQL bench database
+                raise CommandError(str(exc), returncode=2) from None
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
         if name == "documents":  # --count N [--processes P] (jiuzhu.benchmarks.documents)
