@@ -53,7 +53,7 @@ def guardian_record(*, actor, enrollment_id, data, now: datetime) -> Guardianshi
     with transaction.atomic():
         e = _enrollment(actor, enrollment_id, lock=True)
         _live(e)
-        profile = profile_of(e)
+        profile = profile_of(e, actor=actor, now=now)
         if profile.capacity not in NEEDS_GUARDIAN:
             shown = CAPACITY.get(profile.capacity, "未登记")
             raise Conflict("care.capacity_needed", f"该人员民事行为能力为“{shown}”：须先登记为限制或无民事行为能力，"
