@@ -60,9 +60,12 @@ def test_survey_started_recorded_on_the_phone_and_exported(client, caseworker, v
     assert "*" in line["身份证号"]
 
 
-def test_outsider_township_gets_404_and_village_cannot_start(client, caseworker, outsider, village_user,
+def test_outsider_township_gets_404_and_village_cannot_start(client, caseworker, outsider, village_user, reviewer,
                                                              tekun):  # noqa: F811
     campaign = _start(client, caseworker)
+    client.force_login(reviewer)  # reads the progress, records no line
+    assert client.get(reverse("web:care_survey_detail", args=[campaign.pk])).status_code == 200
+    assert client.post(reverse("web:care_survey_item", args=[campaign.pk, tekun.pk]), LINE).status_code == 403
     client.force_login(outsider)
     for url in (reverse("web:care_survey_detail", args=[campaign.pk]),
                 reverse("web:care_survey_xlsx", args=[campaign.pk]),

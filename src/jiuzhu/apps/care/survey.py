@@ -14,6 +14,7 @@ from typing import cast
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.regions.codes import is_valid_code, level_of, subtree_range
@@ -21,7 +22,7 @@ from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.core.validation import validate
 from jiuzhu.rules.care import check_survey
-from jiuzhu.rules.errors import Conflict, NotFound, ValidationFailed
+from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from .inputs import SurveyItemInput
 from .models import SurveyCampaign, SurveyItem
@@ -117,9 +118,15 @@ def item_get(actor, campaign_id, enrollment_id, *, lock: bool = False) -> Survey
     return item
 
 
+def may_record(actor) -> bool:
+    """The village assistant, or the township / county staff who run the survey and visit themselves."""
+    return can(actor, "care.visit") or can(actor, "care.capacity")
+
+
 def survey_record(*, actor, campaign_id, enrollment_id, data, now: datetime) -> SurveyItem:
     """Record (or correct) a person's line after the visit."""
-    require(actor, "care.visit", "登记摸底排查情况（须由村(居)协理员或乡镇经办人办理）")
+    if not may_record(actor):
+        raise Forbidden("care.role", "您的角色不能登记摸底排查情况（须由村(居)协理员、乡镇经办人或县民政办理）")
     cleaned = cast(SurveyItemInput, validate(SurveyItemInput, data))
     today = timezone.localtime(now).date()
     if cleaned.visited_on > today:

@@ -18,7 +18,7 @@ from jiuzhu.apps.care import survey, survey_read
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.core.spreadsheets import xlsx_workbook
 from jiuzhu.rules import care as rules
-from jiuzhu.rules.errors import DomainError
+from jiuzhu.rules.errors import DomainError, Forbidden
 
 from .care import _errors
 from .common import roles_required, scoped
@@ -69,7 +69,8 @@ def care_survey_detail(request, campaign_id: int):
     rows = list(survey_read.items(actor=request.user, campaign=campaign, village=village, pending=pending)[:PAGE + 1])
     return render(request, "web/care_survey_detail.html", {
         "c": campaign, "progress": survey_read.progress(actor=request.user, campaign=campaign), "rows": rows[:PAGE],
-        "more": len(rows) > PAGE, "village": village, "pending": pending, **_labels()})
+        "more": len(rows) > PAGE, "village": village, "pending": pending, "may_record": survey.may_record(request.user),
+        **_labels()})
 
 
 def _item_data(post) -> dict:
@@ -79,10 +80,12 @@ def _item_data(post) -> dict:
 
 
 @login_required
-@roles_required("care.visit", "您的角色不能登记摸底排查（须由村(居)协理员或乡镇经办人办理）")
+@roles_required("care.read", "您的角色不能登记摸底排查")
 @scoped
 @require_http_methods(["GET", "POST"])
 def care_survey_item(request, campaign_id: int, enrollment_id: int):
+    if not survey.may_record(request.user):
+        raise Forbidden("care.role", "您的角色不能登记摸底排查情况（须由村(居)协理员、乡镇经办人或县民政办理）")
     item = survey.item_get(request.user, campaign_id, enrollment_id)
     recorded = {k: getattr(item, k) or "" for k in ("visitor_name", "capacity", "capacity_cause", "living", "care_wish",
                                                     "institution_kind", "caregiver", "caregiver_phone", "notes")}
