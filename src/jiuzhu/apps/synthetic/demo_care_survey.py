@@ -29,7 +29,7 @@ def _line(i: int, item: SurveyItem, visitor: User, today) -> dict:
             "capacity_cause": CAUSES[i % len(CAUSES)] if lacking else "",
             "living": "institution" if centralized else LIVING[i % len(LIVING)],
             "care_wish": "centralized" if centralized or i % 7 == 3 else "dispersed",
-            "institution_kind": (care.institution_kind or "elder_home") if centralized else (
+            "institution_kind": ((care.institution_kind if care else "") or "elder_home") if centralized else (
                 "elder_home" if i % 7 == 3 else ""),
             "caregiver": "" if centralized else (care.caregiver if care and care.caregiver else "邻居（演示）"),
             "caregiver_phone": "", "notes": "入户了解基本情况和照料护理意愿（演示）"}
