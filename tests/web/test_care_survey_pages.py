@@ -101,11 +101,11 @@ def test_entrusted_agreement_pdf_upload_and_institution_roster(client, caseworke
     assert r.status_code == 404 and "委托照料人" in r.content.decode()
     r = client.post(url, {"form": "placement", "placement": "dispersed", "caregiver": "邻居张大妈",
                           "caregiver_phone": "13900000000", "care_fee": "200", "caregiver_duties": "每日探望，照料饮食起居",
-                          "since": "2026-03-01", "review_on": "2026-02-01"})
-    assert r.status_code == 400 and "复核日期" in field_error(r.content.decode(), "review_on")
+                          "since": "2026-03-01", "placement_review_on": "2026-02-01"})
+    assert r.status_code == 400 and "复核日期" in field_error(r.content.decode(), "placement_review_on")
     r = client.post(url, {"form": "placement", "placement": "dispersed", "caregiver": "邻居张大妈",
                           "caregiver_phone": "13900000000", "care_fee": "200", "caregiver_duties": "每日探望，照料饮食起居",
-                          "since": "2026-03-01", "review_on": ""})
+                          "since": "2026-03-01", "placement_review_on": ""})
     assert r.status_code == 302
     p = CareProfile.objects.get()
     assert str(p.placement_review_on) == "2027-03-01"  # 12 months on by default

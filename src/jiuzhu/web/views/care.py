@@ -80,7 +80,7 @@ def _form_data(request, form: str) -> dict:
         data = {k: post.get(k, "").strip() for k in ("placement", "institution_kind", "institution", "caregiver",
                                                      "caregiver_phone", "caregiver_duties", "since", "reason")}
         return {**data, "care_fee": post.get("care_fee", "").strip() or None,
-                "review_on": post.get("review_on", "").strip() or None,
+                "review_on": post.get("placement_review_on", "").strip() or None,
                 "guardian_consent": post.get("guardian_consent") == "1"}
     if form == "assessment":
         return {"assessed_on": post.get("assessed_on", ""), "assessor": post.get("assessor", ""),
