@@ -58,6 +58,7 @@ def test_survey_started_recorded_on_the_phone_and_exported(client, caseworker, v
         "王老五", "限制民事行为能力", "智力障碍", "分散供养", "侄子王小明")
     assert line["排查状态"] == "已排查" and line["备注"] == "=HYPERLINK(\"x\")"  # text, not a formula
     assert "*" in line["身份证号"]
+    assert AuditEvent.objects.get(action="care.survey_export").details["rows"] == 1
 
 
 def test_outsider_township_gets_404_and_village_cannot_start(client, caseworker, outsider, village_user, reviewer,

@@ -57,6 +57,7 @@ LABELS = {
     "care.profile_open": "建立监护照护档案", "care.transfer": "转换供养方式（集中/分散）",
     "care.entrusted_upload": "上传签字委托照料协议", "care.survey_start": "启动特困人员摸底排查",
     "care.survey_item": "登记摸底排查情况", "care.survey_close": "结束特困人员摸底排查",
+    "care.survey_export": "导出摸底台账",
     "lowincome.register": "低收入人口登记", "lowincome.import": "导入低收入人口名册",
     "lowincome.export": "导出低收入人口名册",
     # 低收入和支出型贫困家庭认定 (apps/lowincome)

@@ -114,7 +114,7 @@ def item_get(actor, campaign_id, enrollment_id, *, lock: bool = False) -> Survey
         item = (qs.select_related("campaign", "person").filter(campaign_id=campaign_id, enrollment_id=enrollment_id)
                 .first())
     if item is None or not in_scope(actor, item.region_id):
-        raise NotFound("not_found", "该人员不在本次摸底排查名单中，或不在您的管辖范围内")
+        raise NotFound("not_found", "该人员不在本次摸底排查名单中，或不在您的管辖范围内", field="enrollment")
     return item
 
 

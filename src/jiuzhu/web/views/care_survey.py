@@ -5,7 +5,6 @@ line, closing, and the 摸底台账 as xlsx. Thin: parse → one selector or ser
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -14,9 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.apps.care import survey, survey_read
-from jiuzhu.apps.regions.models import Region
-from jiuzhu.core.spreadsheets import xlsx_workbook
+from jiuzhu.apps.care import survey, survey_export, survey_read
 from jiuzhu.rules import care as rules
 from jiuzhu.rules.errors import DomainError, Forbidden
 
@@ -119,14 +116,6 @@ def care_survey_close(request, campaign_id: int):
     return redirect("web:care_survey_detail", campaign_id)
 
 
-LEDGER_COLUMNS = ["序号", "乡镇(街道)", "村(居)", "姓名", "性别", "年龄", "身份证号", "现供养方式", "民事行为能力", "原因",
-                  "居住情况", "照料护理意愿", "意向机构类型", "现照料人", "照料人电话", "走访日期", "走访人", "排查状态", "备注"]
-
-
-def _age(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 @login_required
 @roles_required("care.read", "您的角色无权导出摸底台账")
 @scoped
@@ -134,36 +123,7 @@ def _age(birth: date, today: date) -> int:
 def care_survey_xlsx(request, campaign_id: int):
     campaign = survey_read.campaign_get(actor=request.user, campaign_id=campaign_id)
     today = timezone.localdate()
-    lines = list(survey_read.ledger(actor=request.user, campaign=campaign))
-    codes = {i.region_id for i in lines} | {i.region_id[:9] + "000" for i in lines}
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    buf = BytesIO()
-    wb = xlsx_workbook(buf, {"in_memory": True})
-    bold = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
-    title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
-    cell = wb.add_format({"border": 1})
-    ws = wb.add_worksheet("摸底台账")
-    ws.merge_range(0, 0, 0, len(LEDGER_COLUMNS) - 1,
-                   f"{campaign.region.name} {campaign.year} 年度特困人员监护照护摸底排查台账", title)
-    ws.write(1, 0, f"导出日期：{today.isoformat()}　共 {len(lines)} 人，已排查 {sum(i.done for i in lines)} 人")
-    ws.write_row(2, 0, LEDGER_COLUMNS, bold)
-    sex = {"M": "男", "F": "女"}
-    for n, i in enumerate(lines, start=1):
-        care = getattr(i.enrollment, "care", None)
-        placement = rules.PLACEMENTS.get(care.placement, "") if care else "分散供养（未登记）"
-        ws.write_row(2 + n, 0, [
-            n, names.get(i.region_id[:9] + "000", ""), names.get(i.region_id, i.region_id), i.person.name,
-            sex.get(i.person.sex, ""), _age(i.person.birth_date, today), i.person.id_number_masked, placement,
-            rules.CAPACITY.get(i.capacity, ""), rules.CAPACITY_CAUSES.get(i.capacity_cause, ""),
-            rules.LIVING.get(i.living, ""), rules.PLACEMENTS.get(i.care_wish, ""),
-            rules.INSTITUTION_KINDS.get(i.institution_kind, ""), i.caregiver, i.caregiver_phone,
-            i.visited_on.isoformat() if i.visited_on else "", i.visitor_name, "已排查" if i.done else "未排查",
-            i.notes], cell)
-    ws.set_row(2, 30)
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, len(LEDGER_COLUMNS) - 1, 13)
-    ws.freeze_panes(3, 4)
-    wb.close()
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    content = survey_export.ledger_xlsx(actor=request.user, campaign=campaign, now=timezone.now())
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="care-survey-{campaign.pk}-{today:%Y%m%d}.xlsx"'
     return response
