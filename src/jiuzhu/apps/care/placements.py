@@ -130,15 +130,12 @@ def entrusted_pdf(*, actor, enrollment_id) -> tuple[CareProfile, bytes]:
 def entrusted_upload(*, actor, enrollment_id, filename: str, content: bytes, now: datetime) -> CareProfile:
     """The signed 委托照料协议 (scan or photo: PDF, JPEG or PNG), stored encrypted."""
     require(actor, "care.guardian", "上传签字委托照料协议（须由乡镇经办人或县民政办理）")
-    ctype, ext = files.checked(filename, content, accept=("pdf", "jpeg", "png"), field="file")
+    ctype, ext = files.checked_signed(filename, content)
     with transaction.atomic():
         profile = _entrusted(actor, enrollment_id, lock=True)
-        relative, sha = files.store(f"entrusted/{profile.pk}", content, ext)
-        before = {"entrusted_signed_sha256": profile.entrusted_signed_sha256}
-        profile.entrusted_signed_path, profile.entrusted_signed_sha256 = relative, sha
-        profile.entrusted_signed_type = ctype
-        profile.save(update_fields=["entrusted_signed_path", "entrusted_signed_sha256", "entrusted_signed_type",
-                                    "updated_at"])
+        previous, sha = files.attach_signed(profile, "entrusted_signed", folder=f"entrusted/{profile.pk}",
+                                            content=content, ctype=ctype, ext=ext)
+        before = {"entrusted_signed_sha256": previous}
         audit_record(actor=actor, action="care.entrusted_upload", subject_type="care_profile", subject_id=profile.pk,
                      region_code=profile.region_id, before=before, after={"entrusted_signed_sha256": sha},
                      details={"enrollment": profile.enrollment_id, "caregiver": profile.caregiver}, at=now)
