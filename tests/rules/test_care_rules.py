@@ -167,6 +167,8 @@ def test_R_GRD_04_placement_names_the_institution_or_the_caregiver():
     mental = {**ok, "institution_kind": "mental_health", "has_guardian": True}
     with pytest.raises(ValidationFailed):
         check_placement("centralized", **mental)
+    with pytest.raises(ValidationFailed, match="尚未确定监护人"):  # no guardian: nobody can consent
+        check_placement("centralized", **{**mental, "has_guardian": False, "guardian_consent": True})
     check_placement("centralized", **{**mental, "guardian_consent": True})
     with pytest.raises(ValidationFailed):
         check_placement("dispersed", **ok)

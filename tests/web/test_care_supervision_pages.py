@@ -14,7 +14,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from jiuzhu.apps.care import placements, visits
-from jiuzhu.apps.care.models import Evaluation, Survey, VisitCheck, VisitUrge
+from jiuzhu.apps.care.models import Evaluation, SatisfactionSurvey, VisitCheck, VisitUrge
 from tests.apps.care.conftest import NOW, tekun  # noqa: F401  (fixture)
 from tests.conftest import TOWNSHIP_A
 
@@ -60,18 +60,18 @@ def test_spot_check_refused_to_township_roles_and_other_townships(client, casewo
 
 def test_survey_on_the_phone_form(client, village_user, outsider, tekun):  # noqa: F811
     client.force_login(village_user)
-    url = reverse("web:care_survey", args=[tekun.pk])
+    url = reverse("web:care_satisfaction", args=[tekun.pk])
     assert "score_overall" in client.get(url).content.decode()
     r = client.post(url, {"surveyed_on": "2026-12-07", "respondent": "self", **{**SCORES, "score_overall": ""}})
     assert r.status_code == 400 and "总体评价" in field_error(r.content.decode(), "scores")
-    assert not Survey.objects.exists()
+    assert not SatisfactionSurvey.objects.exists()
     r = client.post(url, {"surveyed_on": "2026-12-07", "respondent": "guardian", **SCORES, "comment": "满意"})
     assert r.status_code == 302
     assert "监护人：" in client.get(reverse("web:care_detail", args=[tekun.pk])).content.decode()
     client.force_login(outsider)
     assert client.get(url).status_code == 404
     assert client.post(url, {"surveyed_on": "2026-12-07", "respondent": "self", **SCORES}).status_code == 404
-    assert Survey.objects.count() == 1
+    assert SatisfactionSurvey.objects.count() == 1
 
 
 def test_supervision_page_evaluation_and_urge(client, county_user, caseworker, tekun):  # noqa: F811

@@ -40,6 +40,9 @@ RELATIVES = {"spouse": ("配偶", 1), "parent": ("父母", 2), "child": ("子女
 GUARDIAN_KINDS = {**{k: v[0] for k, v in RELATIVES.items()}, "person": "其他愿意担任的个人",
                   "organisation": "愿意担任的组织", "village_committee": "村(居)民委员会",
                   "civil_affairs": "镇街民政部门"}
+# 摸底排查 (seed 二(一)): why capacity is lacking, and how the person lives
+CAPACITY_CAUSES = {"intellectual": "智力障碍", "mental": "精神障碍", "illness": "其他疾病", "none": "无"}
+LIVING = {"alone": "独居", "with_family": "与亲属共同生活", "with_others": "寄居亲友或他人家", "institution": "在供养机构"}
 CONSENT_BY = {"village_committee": "村(居)民委员会", "civil_affairs": "民政部门"}
 
 FINDINGS = {"food": "饮食", "housing": "住房", "health": "身体健康", "hygiene": "个人及居室卫生", "safety": "安全",
@@ -181,7 +184,10 @@ def check_placement(placement: str, *, institution_kind: str, institution: str, 
             raise ValidationFailed("care.institution_kind", "集中供养须选择供养机构类型", field="institution_kind")
         if not institution.strip():
             raise ValidationFailed("care.institution", "集中供养须填写供养机构名称", field="institution")
-        if institution_kind == "mental_health" and has_guardian and not guardian_consent:
+        if institution_kind == "mental_health" and not has_guardian:
+            raise ValidationFailed("care.guardian_consent", "入住精神卫生机构须经监护人同意：该人员尚未确定监护人，"
+                                   "请先确定监护人", field="guardian_consent")
+        if institution_kind == "mental_health" and not guardian_consent:
             raise ValidationFailed("care.guardian_consent", "入住精神卫生机构须经监护人同意，请确认已取得监护人同意",
                                    field="guardian_consent")
     elif placement == "dispersed":
@@ -221,3 +227,16 @@ def next_visit_due(last_visit: date | None, start_month: date, interval_days: in
 
 def completion_rate(done: int, due: int) -> str:
     return "—" if not due else f"{100 * done / due:.1f}%"
+
+
+def check_survey(*, capacity: str, capacity_cause: str, care_wish: str, institution_kind: str) -> None:
+    """A 摸底台账 line (seed 二(一)): capacity lacking names its cause (智力障碍、精神障碍或其他疾病);
+    a wish for 集中供养 names the kind of institution (敬老院, or a 精神卫生机构 for those unsuited to
+    an elder-care home); a wish for 分散供养 names none."""
+    if capacity in NEEDS_GUARDIAN and capacity_cause not in ("intellectual", "mental", "illness"):
+        raise ValidationFailed("care.capacity_cause", f"{CAPACITY[capacity]}须注明原因：智力障碍、精神障碍或其他疾病",
+                               field="capacity_cause")
+    if care_wish == "centralized" and institution_kind not in INSTITUTION_KINDS:
+        raise ValidationFailed("care.institution_kind", "选择集中供养的，请注明意向机构类型", field="institution_kind")
+    if care_wish == "dispersed" and institution_kind:
+        raise ValidationFailed("care.institution_kind", "选择分散供养的，不填意向机构类型", field="institution_kind")

@@ -223,11 +223,17 @@ def test_placement_transfer_and_roster(caseworker, village_user, outsider, tekun
     with pytest.raises(ValidationFailed) as exc:  # seed 二(三): with the guardian's consent
         placements.placement_record(actor=caseworker, enrollment_id=tekun.pk, data=mental, now=NOW)
     assert exc.value.details["field"] == "guardian_consent"
-    p = placements.placement_record(actor=caseworker, enrollment_id=tekun.pk, now=NOW,
+    with pytest.raises(ValidationFailed) as exc:  # a transfer between 分散 and 集中 gives its reason
+        placements.placement_record(actor=caseworker, enrollment_id=tekun.pk, now=NOW,
                                     data={**mental, "guardian_consent": True})
+    assert exc.value.details["field"] == "reason"
+    p = placements.placement_record(actor=caseworker, enrollment_id=tekun.pk, now=NOW,
+                                    data={**mental, "guardian_consent": True, "reason": "精神障碍，不适合居家"})
     assert p.placement == "centralized" and p.caregiver == "" and p.care_fee is None
-    event = AuditEvent.objects.filter(action="care.placement").order_by("-id").first()
-    assert event.details["transfer"] is True
+    assert p.consent_guardian == GUARDIAN["guardian_name"]
+    event = AuditEvent.objects.filter(action="care.transfer").order_by("-id").first()
+    assert event.details["transfer"] is True and event.reason == "精神障碍，不适合居家"
+    assert event.before_digest and event.after_digest != event.before_digest
     assert [x.pk for x in placements.roster(caseworker, "淳安县精神卫生中心")] == [p.pk]
     assert not placements.roster(outsider, "淳安县精神卫生中心").exists()
     with pytest.raises(Forbidden):

@@ -10,7 +10,7 @@ import pytest
 
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.care import placements, supervision, supervision_selectors, visits
-from jiuzhu.apps.care.models import Evaluation, Survey, VisitCheck, VisitUrge
+from jiuzhu.apps.care.models import Evaluation, SatisfactionSurvey, VisitCheck, VisitUrge
 from jiuzhu.rules.care_supervision import grade_of, quarter_start, survey_figures
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.conftest import TOWNSHIP_A, TOWNSHIP_B
@@ -89,7 +89,7 @@ def test_satisfaction_survey_on_the_phone(village_user, tekun):
     s = supervision.survey_record(actor=village_user, enrollment_id=tekun.pk, now=NOW, data={
         "surveyed_on": "2026-12-06", "respondent": "guardian", "scores": SCORES, "comment": "希望多来看看"})
     assert (s.overall, s.scores["visits"], s.region_id) == (4, 3, tekun.region_id)
-    assert AuditEvent.objects.filter(action="care.survey").count() == 1
+    assert AuditEvent.objects.filter(action="care.satisfaction").count() == 1
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -105,7 +105,7 @@ def test_survey_bad_input_changes_nothing(village_user, tekun, data, field):
         supervision.survey_record(actor=village_user, enrollment_id=tekun.pk, now=NOW, data={
             "surveyed_on": "2026-12-06", "respondent": "self", "scores": SCORES, **data})
     assert exc.value.details["field"].split(".")[0] == field
-    assert not Survey.objects.exists()
+    assert not SatisfactionSurvey.objects.exists()
 
 
 def test_survey_outside_scope_or_role(outsider, inspector, tekun):
@@ -114,7 +114,7 @@ def test_survey_outside_scope_or_role(outsider, inspector, tekun):
         supervision.survey_record(actor=outsider, enrollment_id=tekun.pk, now=NOW, data=data)
     with pytest.raises(Forbidden):
         supervision.survey_record(actor=inspector, enrollment_id=tekun.pk, now=NOW, data=data)
-    assert not Survey.objects.exists()
+    assert not SatisfactionSurvey.objects.exists()
 
 
 def test_quarterly_evaluation_records_the_quarters_figures(caseworker, village_user, tekun, caregiver, visit):

@@ -53,7 +53,7 @@ MATRIX: dict[str, tuple[frozenset, str]] = {
     "care.photo": (frozenset({V, CW, CO, INS}), "查看探视巡访照片和监护协议扫描件"),
     "care.supervise": (frozenset({CW, RV, CO, INS}), "查看未按期探访清单、探访完成率和监护照护统计"),
     "care.check": (frozenset({CO, INS}), "抽查探视巡访记录（电话回访或实地核查）"),
-    "care.survey": (frozenset({V, CW, CO}), "登记特困人员及其监护人满意度调查"),
+    "care.satisfaction": (frozenset({V, CW, CO}), "登记特困人员及其监护人满意度调查"),
     "care.evaluate": (frozenset({CW, CO}), "登记委托照料人、供养机构季度评估"),
     "care.urge": (frozenset({CO}), "督办乡镇未按期探访"),
     "lowincome.read": (TOWNSHIP_AND_ABOVE | {V}, "查看、导出低收入人口登记"),

@@ -61,8 +61,12 @@ LABELS = {
     "care.capacity": "登记民事行为能力", "care.assessment": "生活自理能力评估",
     "care.guardian": "确定监护人", "care.guardian_end": "终止监护关系", "care.agreement_upload": "上传签字监护照料协议",
     "care.visit": "登记探视巡访", "care.placement": "登记供养方式（含转换）",
-    "care.visit_check": "抽查探视巡访", "care.survey": "满意度调查", "care.evaluate": "照料服务季度评估",
+    "care.visit_check": "抽查探视巡访", "care.satisfaction": "满意度调查", "care.evaluate": "照料服务季度评估",
     "care.urge": "督办未按期探访",
+    "care.profile_open": "建立监护照护档案", "care.transfer": "转换供养方式（集中/分散）",
+    "care.entrusted_upload": "上传签字委托照料协议", "care.survey_start": "启动特困人员摸底排查",
+    "care.survey_item": "登记摸底排查情况", "care.survey_close": "结束特困人员摸底排查",
+    "care.survey_export": "导出摸底台账",
     "lowincome.register": "低收入人口登记", "lowincome.import": "导入低收入人口名册",
     "lowincome.export": "导出低收入人口名册",
     # 低收入和支出型贫困家庭认定 (apps/lowincome)

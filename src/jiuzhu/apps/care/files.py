@@ -45,3 +45,19 @@ def store(folder: str, content: bytes, ext: str) -> tuple[str, str]:
 
 def read(relative: str) -> bytes:
     return keyring().decrypt_bytes((files_root() / relative).read_bytes(), purpose=_purpose(relative))
+
+
+def checked_signed(filename: str, content: bytes) -> tuple[str, str]:
+    """A signed agreement's scan or photo: PDF, JPEG or PNG, checked by content."""
+    return checked(filename, content, accept=("pdf", "jpeg", "png"), field="file")
+
+
+def attach_signed(obj, prefix: str, *, folder: str, content: bytes, ctype: str, ext: str) -> tuple[str, str]:
+    """Store a signed copy encrypted and set ``obj``'s ``<prefix>_path``, ``_sha256`` and ``_type``
+    (saved); (the previous sha256, the new one)."""
+    previous = getattr(obj, f"{prefix}_sha256")
+    relative, sha = store(folder, content, ext)
+    for suffix, value in (("path", relative), ("sha256", sha), ("type", ctype)):
+        setattr(obj, f"{prefix}_{suffix}", value)
+    obj.save(update_fields=[f"{prefix}_path", f"{prefix}_sha256", f"{prefix}_type"])
+    return previous, sha

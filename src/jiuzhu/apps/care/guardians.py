@@ -53,7 +53,7 @@ def guardian_record(*, actor, enrollment_id, data, now: datetime) -> Guardianshi
     with transaction.atomic():
         e = _enrollment(actor, enrollment_id, lock=True)
         _live(e)
-        profile = profile_of(e)
+        profile = profile_of(e, actor=actor, now=now)
         if profile.capacity not in NEEDS_GUARDIAN:
             shown = CAPACITY.get(profile.capacity, "未登记")
             raise Conflict("care.capacity_needed", f"该人员民事行为能力为“{shown}”：须先登记为限制或无民事行为能力，"
@@ -147,13 +147,12 @@ def agreement_pdf(*, actor, guardianship_id) -> tuple[Guardianship, bytes]:
 def agreement_upload(*, actor, guardianship_id, filename: str, content: bytes, now: datetime) -> Guardianship:
     """The signed agreement (scan or photo: PDF, JPEG or PNG), stored encrypted."""
     require(actor, "care.guardian", "上传签字监护照料协议（须由乡镇经办人或县民政办理）")
-    ctype, ext = files.checked(filename, content, accept=("pdf", "jpeg", "png"), field="file")
+    ctype, ext = files.checked_signed(filename, content)
     with transaction.atomic():
         g = guardianship_get(actor, guardianship_id, lock=True)
-        relative, sha = files.store(f"agreement/{g.pk}", content, ext)
-        before = {"signed_sha256": g.signed_sha256}
-        g.signed_path, g.signed_sha256, g.signed_type = relative, sha, ctype
-        g.save(update_fields=["signed_path", "signed_sha256", "signed_type"])
+        previous, sha = files.attach_signed(g, "signed", folder=f"agreement/{g.pk}", content=content, ctype=ctype,
+                                            ext=ext)
+        before = {"signed_sha256": previous}
         audit_record(actor=actor, action="care.agreement_upload", subject_type="care_profile",
                      subject_id=g.profile_id, region_code=g.profile.region_id, before=before,
                      after={"signed_sha256": sha}, details={"guardianship": g.pk}, at=now)

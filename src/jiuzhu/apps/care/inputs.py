@@ -13,12 +13,14 @@ from jiuzhu.rules.care import (
     ASSESSORS,
     CAPACITY,
     CAPACITY_BASIS,
+    CAPACITY_CAUSES,
     CONSENT_BY,
     FINDING_LEVELS,
     FINDINGS,
     GUARDIAN_CLASSES,
     GUARDIAN_KINDS,
     INSTITUTION_KINDS,
+    LIVING,
     PLACEMENTS,
     RELATIVES,
 )
@@ -46,6 +48,8 @@ class PlacementInput(_Input):
     care_fee: Decimal | None = Field(None, title="照料服务费(元/月)", ge=0, max_digits=10, decimal_places=2)
     caregiver_duties: str = Field("", title="照料职责", max_length=2000)
     since: dt.date = Field(title="起始日期")
+    review_on: dt.date | None = Field(None, title="协议复核日期")
+    reason: str = Field("", title="转换原因", max_length=200)
 
 
 class AssessmentInput(_Input):
@@ -88,3 +92,16 @@ class VisitInput(_Input):
     notes: str = Field("", title="情况说明", max_length=4000)
     needs: str = Field("", title="需求", max_length=1000)
     need_department: Literal[tuple(DEPARTMENTS) + ("",)] = Field("", title="转办部门")  # type: ignore[valid-type]
+
+
+class SurveyItemInput(_Input):
+    visited_on: dt.date = Field(title="走访日期")
+    visitor_name: str = Field(title="走访人", min_length=1, max_length=100)
+    capacity: Literal[tuple(CAPACITY)] = Field(title="民事行为能力")  # type: ignore[valid-type]
+    capacity_cause: Literal[tuple(CAPACITY_CAUSES) + ("",)] = Field("", title="原因")  # type: ignore[valid-type]
+    living: Literal[tuple(LIVING)] = Field(title="居住情况")  # type: ignore[valid-type]
+    care_wish: Literal[tuple(PLACEMENTS)] = Field(title="照料护理意愿")  # type: ignore[valid-type]
+    institution_kind: Literal[tuple(INSTITUTION_KINDS) + ("",)] = Field("", title="意向机构类型")  # type: ignore[valid-type]
+    caregiver: str = Field("", title="现照料人", max_length=100)
+    caregiver_phone: str = Field("", title="照料人电话", max_length=20)
+    notes: str = Field("", title="备注", max_length=2000)

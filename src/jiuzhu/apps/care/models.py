@@ -12,11 +12,13 @@ from jiuzhu.rules.care import (
     ASSESSORS,
     CAPACITY,
     CAPACITY_BASIS,
+    CAPACITY_CAUSES,
     CARE_CLASSES,
     CONSENT_BY,
     GUARDIAN_CLASSES,
     GUARDIAN_KINDS,
     INSTITUTION_KINDS,
+    LIVING,
     PLACEMENTS,
 )
 from jiuzhu.rules.care_supervision import CHECK_METHODS, CHECK_RESULTS, GRADES, RESPONDENTS, SUBJECT_KINDS
@@ -38,6 +40,11 @@ class CareProfile(models.Model):
     care_fee = models.DecimalField("照料服务费(元/月)", max_digits=10, decimal_places=2, null=True, blank=True)
     caregiver_duties = models.TextField("照料职责", blank=True)
     placement_since = models.DateField("供养方式起始", null=True, blank=True)
+    placement_review_on = models.DateField("委托照料协议复核日期", null=True, blank=True)
+    consent_guardian = models.CharField("同意入住的监护人", max_length=100, blank=True)
+    entrusted_signed_path = models.CharField("签字委托照料协议扫描件", max_length=300, blank=True)
+    entrusted_signed_sha256 = models.CharField(max_length=64, blank=True)
+    entrusted_signed_type = models.CharField(max_length=40, blank=True)
     care_class = models.CharField("照料护理等级", max_length=10, choices=list(CARE_CLASSES.items()), blank=True)
     assessed_on = models.DateField("最近评估日期", null=True, blank=True)
     next_assessment = models.DateField("下次评估", null=True, blank=True)
@@ -143,10 +150,10 @@ class VisitCheck(models.Model):
         indexes = [models.Index(fields=["region", "checked_on"], name="care_check_region_idx")]
 
 
-class Survey(models.Model):
+class SatisfactionSurvey(models.Model):
     """A satisfaction survey (满意度调查) of a person or their guardian: a score 1–5 per item."""
 
-    profile = models.ForeignKey(CareProfile, on_delete=models.PROTECT, related_name="surveys")
+    profile = models.ForeignKey(CareProfile, on_delete=models.PROTECT, related_name="satisfactions")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     surveyed_on = models.DateField("调查日期")
     respondent = models.CharField("受访人", max_length=10, choices=list(RESPONDENTS.items()))
@@ -198,3 +205,50 @@ class VisitUrge(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "探访督办"
         indexes = [models.Index(fields=["region", "-issued_on"], name="care_urge_region_idx")]
+class SurveyCampaign(models.Model):
+    """摸底排查 (seed 二(一)): one per township (or county) and year; an item for every enrolled tekun person."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "进行中"
+        CLOSED = "closed", "已结束"
+
+    region = models.ForeignKey("regions.Region", verbose_name="排查区划", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.RUNNING)
+    due = models.DateField("完成期限")
+    items_created = models.PositiveIntegerField("排查人数", default=0)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField("启动时间")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "特困人员摸底排查"
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="care_one_survey_per_region_year")]
+
+
+class SurveyItem(models.Model):
+    """One person's line in the 摸底台账: the visit, capacity, living situation, care wishes, caregiver."""
+
+    campaign = models.ForeignKey(SurveyCampaign, on_delete=models.PROTECT, related_name="items")
+    enrollment = models.ForeignKey("enrollment.Enrollment", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="村(居)", on_delete=models.PROTECT, related_name="+")
+    done = models.BooleanField("已排查", default=False)
+    visited_on = models.DateField("走访日期", null=True, blank=True)
+    visitor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    visitor_name = models.CharField("走访人", max_length=100, blank=True)
+    capacity = models.CharField("民事行为能力", max_length=8, choices=list(CAPACITY.items()), blank=True)
+    capacity_cause = models.CharField("原因", max_length=12, choices=list(CAPACITY_CAUSES.items()), blank=True)
+    living = models.CharField("居住情况", max_length=16, choices=list(LIVING.items()), blank=True)
+    care_wish = models.CharField("照料护理意愿", max_length=12, choices=list(PLACEMENTS.items()), blank=True)
+    institution_kind = models.CharField("意向机构类型", max_length=16, choices=list(INSTITUTION_KINDS.items()),
+                                        blank=True)
+    caregiver = models.CharField("现照料人", max_length=100, blank=True)
+    caregiver_phone = models.CharField("照料人电话", max_length=20, blank=True)
+    notes = models.TextField("备注", blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "摸底台账"
+        constraints = [models.UniqueConstraint(fields=["campaign", "enrollment"], name="care_survey_one_per_person")]
+        indexes = [models.Index(fields=["campaign", "region", "done"], name="care_survey_progress_idx")]

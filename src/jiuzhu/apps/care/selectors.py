@@ -18,7 +18,7 @@ from jiuzhu.rules.care import visit_interval
 from jiuzhu.rules.errors import DomainError
 from jiuzhu.rules.params import load_policy
 
-from .models import Guardianship, Visit
+from .models import Assessment, Guardianship, Visit
 
 INTERVAL_KEY = "care.visit_interval_days"
 
@@ -141,14 +141,26 @@ def counts(actor) -> dict:
 
 
 def visits_of(profile):
+    if profile.pk is None:  # no profile recorded yet (a read creates none)
+        return Visit.objects.none()
     return profile.visits.order_by("-visited_on", "-id").prefetch_related("photos")
 
 
 def caregiver_flagged(profile) -> bool:
     """The caregiver failed twice (issue 16 §5): the last two visits both found a problem in their care."""
+    if profile.pk is None:
+        return False
     last_two = list(profile.visits.order_by("-visited_on", "-id").values_list("findings", flat=True)[:2])
     return len(last_two) == 2 and all((f or {}).get("caregiver") == "problem" for f in last_two)
 
 
 def guardians_of(profile):
+    if profile.pk is None:
+        return Guardianship.objects.none()
     return profile.guardianships.order_by("-ended_on", "-start", "-id")
+
+
+def assessments_of(profile):
+    if profile.pk is None:
+        return Assessment.objects.none()
+    return profile.assessments.order_by("-assessed_on", "-id").select_related("change")

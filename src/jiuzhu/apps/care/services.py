@@ -58,17 +58,29 @@ def _enrollment(actor, enrollment_id, *, lock: bool) -> Enrollment:
     return e
 
 
-def profile_of(e: Enrollment) -> CareProfile:
-    """The person's care profile, created on first use (every enrolled tekun person has one)."""
-    profile, _ = CareProfile.objects.get_or_create(enrollment=e, defaults={"person_id": e.person_id,
-                                                                           "region_id": e.region_id})
+def profile_find(e: Enrollment) -> CareProfile:
+    """The person's care profile, or an unsaved blank one when none was recorded yet (a read writes
+    nothing: the profile is created by the first recording service, ``profile_of``)."""
+    found = CareProfile.objects.filter(enrollment=e).first()
+    return found or CareProfile(enrollment=e, person=e.person, region_id=e.region_id)
+
+
+def profile_of(e: Enrollment, *, actor, now: datetime) -> CareProfile:
+    """The person's care profile for a recording service: created on first use, audited
+    (``care.profile_open``), inside the caller's transaction."""
+    profile, created = CareProfile.objects.get_or_create(enrollment=e, defaults={"person_id": e.person_id,
+                                                                                 "region_id": e.region_id})
+    if created:
+        audit_record(actor=actor, action="care.profile_open", subject_type="care_profile", subject_id=profile.pk,
+                     region_code=e.region_id, after=_snapshot(profile), details={"enrollment": e.pk}, at=now)
     return profile
 
 
 def profile_get(*, actor, enrollment_id) -> CareProfile:
+    """The profile to show (unsaved when none yet: a GET writes nothing)."""
     require(actor, "care.read", "查看监护照护档案")
     e = _enrollment(actor, enrollment_id, lock=False)
-    return profile_of(e)
+    return profile_find(e)
 
 
 def _snapshot(p: CareProfile) -> dict:
@@ -95,7 +107,7 @@ def capacity_record(*, actor, enrollment_id, data, now: datetime) -> CareProfile
         check_capacity(cleaned.capacity, cleaned.capacity_basis, cleaned.capacity_detail,
                        disability_kind=getattr(person, "disability_kind", "none"),
                        disability_grade=getattr(person, "disability_grade", 0))
-        profile = profile_of(e)
+        profile = profile_of(e, actor=actor, now=now)
         before = _snapshot(profile)
         full = cleaned.capacity == "full"
         profile.capacity = cleaned.capacity
@@ -126,7 +138,7 @@ def assessment_record(*, actor, enrollment_id, data, now: datetime) -> Assessmen
             raise ValidationFailed("care.policy", f"本地区政策参数缺失，不能计算照料护理标准：{exc.message}",
                                    field="assessed_on") from None
         klass = care_class(cleaned.adl_failed, terms)
-        profile = profile_of(e)
+        profile = profile_of(e, actor=actor, now=now)
         before = _snapshot(profile)
         change = None
         amount = tekun_monthly_amount(klass, terms)

@@ -34,7 +34,7 @@ from jiuzhu.rules.errors import Conflict, DomainError, NotFound, ValidationFaile
 from jiuzhu.rules.params import load_policy
 
 from . import selectors, supervision_selectors
-from .models import CareProfile, Evaluation, Survey, Visit, VisitCheck, VisitUrge
+from .models import CareProfile, Evaluation, SatisfactionSurvey, Visit, VisitCheck, VisitUrge
 from .services import _enrollment, profile_of, require
 from .supervision_inputs import CheckInput, EvaluationInput, SurveyInput, UrgeInput
 from .supervision_selectors import _within
@@ -69,9 +69,9 @@ def visit_check_record(*, actor, visit_id, data, now: datetime) -> VisitCheck:
     return check
 
 
-def survey_record(*, actor, enrollment_id, data, now: datetime) -> Survey:
+def survey_record(*, actor, enrollment_id, data, now: datetime) -> SatisfactionSurvey:
     """A satisfaction survey (满意度调查): every item scored 1–5, dated within the enrollment."""
-    require(actor, "care.survey", "登记满意度调查（须由村(居)协理员、乡镇经办人或县民政办理）")
+    require(actor, "care.satisfaction", "登记满意度调查（须由村(居)协理员、乡镇经办人或县民政办理）")
     cleaned = cast(SurveyInput, validate(SurveyInput, data))
     missing = [label for code, label in SURVEY_ITEMS.items() if code not in cleaned.scores]
     if missing:
@@ -86,12 +86,12 @@ def survey_record(*, actor, enrollment_id, data, now: datetime) -> Survey:
         if e.stopped_month is not None and cleaned.surveyed_on >= e.stopped_month:
             raise ValidationFailed("care.surveyed_on", f"该人员自 {e.stopped_month:%Y年%m月} 起已停止供养，调查日期不在供养期内",
                                    field="surveyed_on")
-        profile = profile_of(e)
-        survey = Survey.objects.create(profile=profile, region_id=e.region_id, surveyed_on=cleaned.surveyed_on,
+        profile = profile_of(e, actor=actor, now=now)
+        survey = SatisfactionSurvey.objects.create(profile=profile, region_id=e.region_id, surveyed_on=cleaned.surveyed_on,
                                        respondent=cleaned.respondent, scores=dict(cleaned.scores),
                                        overall=cleaned.scores["overall"], comment=cleaned.comment,
                                        surveyor=_actor(actor), created_at=now)
-        audit_record(actor=actor, action="care.survey", subject_type="care_profile", subject_id=profile.pk,
+        audit_record(actor=actor, action="care.satisfaction", subject_type="care_profile", subject_id=profile.pk,
                      region_code=e.region_id,
                      after={"survey": survey.pk, "surveyed_on": cleaned.surveyed_on.isoformat(),
                             "respondent": cleaned.respondent, "scores": survey.scores}, at=now)
@@ -113,7 +113,7 @@ def evaluation_figures(township: str, subject_kind: str, subject: str, start) ->
     field = "caregiver" if subject_kind == "caregiver" else "institution"
     profiles = CareProfile.objects.filter(**_within(township), **{field: subject})
     visits = Visit.objects.filter(profile__in=profiles, visited_on__gte=start, visited_on__lt=end)
-    surveys = Survey.objects.filter(profile__in=profiles, surveyed_on__gte=start, surveyed_on__lt=end)
+    surveys = SatisfactionSurvey.objects.filter(profile__in=profiles, surveyed_on__gte=start, surveyed_on__lt=end)
     s = surveys.aggregate(n=Count("id"), mean=Avg("overall"))
     return {"persons": profiles.count(), "visits": visits.count(),
             "caregiver_problems": visits.filter(findings__caregiver="problem").count(),

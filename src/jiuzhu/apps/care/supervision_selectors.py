@@ -17,7 +17,7 @@ from jiuzhu.apps.regions.scope import scope_q
 from jiuzhu.rules.care_supervision import SATISFIED_FROM, quarter_end
 
 from . import selectors
-from .models import CareProfile, Evaluation, Survey, Visit, VisitCheck, VisitUrge
+from .models import CareProfile, Evaluation, SatisfactionSurvey, Visit, VisitCheck, VisitUrge
 
 
 def _within(code: str) -> dict:
@@ -53,7 +53,7 @@ def figures(actor, start: date) -> list[dict]:
                           n=Count("id"))
     checks = _by_township(VisitCheck.objects.filter(scope_q(actor), checked_on__gte=start, checked_on__lt=end),
                           n=Count("id"), bad=Count("id", filter=~Q(result="confirmed")))
-    surveys = _by_township(Survey.objects.filter(scope_q(actor), surveyed_on__gte=start, surveyed_on__lt=end),
+    surveys = _by_township(SatisfactionSurvey.objects.filter(scope_q(actor), surveyed_on__gte=start, surveyed_on__lt=end),
                            n=Count("id"), mean=Avg("overall"), ok=Count("id", filter=Q(overall__gte=SATISFIED_FROM)))
     grades: dict[str, dict[str, int]] = defaultdict(dict)
     for code, grade, n in (Evaluation.objects.filter(scope_q(actor), quarter=start)
@@ -80,7 +80,7 @@ def recent_checks(actor, limit: int = 20):
 
 
 def recent_surveys(actor, limit: int = 20):
-    return Survey.objects.filter(scope_q(actor)).select_related("profile__person").order_by("-surveyed_on", "-id")[:limit]
+    return SatisfactionSurvey.objects.filter(scope_q(actor)).select_related("profile__person").order_by("-surveyed_on", "-id")[:limit]
 
 
 def evaluations(actor, start: date):
@@ -98,7 +98,7 @@ def urges(actor, today: date, limit: int = 20) -> list[dict]:
 
 
 def surveys_of(profile, limit: int = 10):
-    return profile.surveys.order_by("-surveyed_on", "-id")[:limit]
+    return profile.satisfactions.order_by("-surveyed_on", "-id")[:limit]
 
 
 def checks_of(profile):

@@ -60,7 +60,7 @@ def visit_record(*, actor, enrollment_id, data, photos: list[tuple[str, bytes]] 
     with transaction.atomic():
         e = _enrollment(actor, enrollment_id, lock=True)
         check_visit_date(cleaned.visited_on, today=today, start_month=e.start_month, stopped_month=e.stopped_month)
-        profile = profile_of(e)
+        profile = profile_of(e, actor=actor, now=now)
         if profile.placement != "dispersed":
             raise Conflict("care.not_dispersed", "该人员为集中供养，探视巡访由供养机构负责，不在此登记", field="visited_on")
         visit = Visit.objects.create(

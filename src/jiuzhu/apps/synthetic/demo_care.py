@@ -19,6 +19,7 @@ from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.regions.scope import in_scope
 
 from .demo import DEMO_COUNTY
+from .demo_care_survey import demo_care_survey_load
 
 FINDINGS = {"food": "good", "housing": "good", "health": "attention", "hygiene": "good", "safety": "good",
             "caregiver": "good"}
@@ -74,4 +75,5 @@ def demo_care_load(*, now: datetime | None = None) -> int:
                 visits.visit_record(actor=visitor, enrollment_id=e.pk, now=now, data={
                     "visited_on": day.isoformat(), "visitor_name": visitor.display_name or visitor.username,
                     "findings": FINDINGS, "notes": "老人精神状态良好，家中整洁（演示）"})
+    demo_care_survey_load(now=now)
     return len(live)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jiuzhu.apps.accounts.models import User
 from jiuzhu.apps.care import supervision, supervision_selectors
-from jiuzhu.apps.care.models import CareProfile, Survey, Visit, VisitCheck
+from jiuzhu.apps.care.models import CareProfile, SatisfactionSurvey, Visit, VisitCheck
 from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.rules.care_supervision import quarter_of
 from jiuzhu.rules.errors import DomainError
@@ -23,7 +23,7 @@ def demo_care_supervision_load(*, now: datetime | None = None) -> int:
     """Supervision records for the demo county; how many were made (0: already there, or no care records)."""
     low, high = subtree_range(DEMO_COUNTY)
     if (VisitCheck.objects.filter(region_id__gte=low, region_id__lte=high).exists()
-            or Survey.objects.filter(region_id__gte=low, region_id__lte=high).exists()):
+            or SatisfactionSurvey.objects.filter(region_id__gte=low, region_id__lte=high).exists()):
         return 0
     county = User.objects.filter(username="county").first()
     if county is None:

@@ -45,7 +45,7 @@ class Command(JiuzhuCommand):
         if recognition is not None:
             self.stdout.write(f"已从主动发现名单发起低收入家庭认定 {recognition.number}（网页“低收入认定”）")
         if cared := demo_care_load():
-            self.stdout.write(f"已载入特困人员监护照护：{cared} 名特困人员的民事行为能力、自理能力评估、监护人和探视巡访")
+            self.stdout.write(f"已载入特困人员监护照护：{cared} 名特困人员的民事行为能力、自理能力评估、监护人、探视巡访和全县摸底排查")
         if supervised := demo_care_supervision_load():
             self.stdout.write(f"已载入监护照护督导：{supervised} 条抽查、满意度调查、季度评估和探访督办")
         self.stdout.write("\n演示账号（仅用于演示数据）：")

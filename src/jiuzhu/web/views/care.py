@@ -78,7 +78,7 @@ def _open_urges(actor, today) -> list[dict]:
 def _detail_context(request, profile, **extra) -> dict:
     return {"p": profile, "e": profile.enrollment, "person": profile.person,
             "guardians": list(selectors.guardians_of(profile)), "visits": list(selectors.visits_of(profile)[:24]),
-            "assessments": list(profile.assessments.order_by("-assessed_on", "-id")[:10]),
+            "assessments": list(selectors.assessments_of(profile)[:10]),
             "caregiver_flagged": selectors.caregiver_flagged(profile),
             **_supervision(profile),
             "today": timezone.localdate(), "errors": {}, "raw": {}, "form": "", **_labels(), **extra}
@@ -90,6 +90,10 @@ def _supervision(profile) -> dict:
     from jiuzhu.rules import care_supervision
 
     checks: dict[int, list] = {}
+    if profile.pk is None:  # not yet opened (a GET writes nothing): no checks, no surveys
+        return {"visit_checks": checks, "surveys": [], "check_methods": care_supervision.CHECK_METHODS,
+                "check_results": care_supervision.CHECK_RESULTS, "respondents": care_supervision.RESPONDENTS,
+                "survey_items": care_supervision.SURVEY_ITEMS}
     for c in supervision_selectors.checks_of(profile):
         checks.setdefault(c.visit_id, []).append(c)
     return {"visit_checks": checks, "surveys": list(supervision_selectors.surveys_of(profile)),
@@ -107,8 +111,9 @@ def _form_data(request, form: str) -> dict:
         return {k: post.get(k, "").strip() for k in ("capacity", "capacity_basis", "capacity_detail", "capacity_on")}
     if form == "placement":
         data = {k: post.get(k, "").strip() for k in ("placement", "institution_kind", "institution", "caregiver",
-                                                     "caregiver_phone", "caregiver_duties", "since")}
+                                                     "caregiver_phone", "caregiver_duties", "since", "reason")}
         return {**data, "care_fee": post.get("care_fee", "").strip() or None,
+                "review_on": post.get("placement_review_on", "").strip() or None,
                 "guardian_consent": post.get("guardian_consent") == "1"}
     if form == "assessment":
         return {"assessed_on": post.get("assessed_on", ""), "assessor": post.get("assessor", ""),
@@ -144,7 +149,7 @@ def care_detail(request, enrollment_id: int):
     except DomainError as exc:
         if exc.status == 403:
             raise
-        profile.refresh_from_db()
+        profile = services.profile_get(actor=request.user, enrollment_id=enrollment_id)  # as it is now
         return render(request, "web/care_detail.html",
                       _detail_context(request, profile, errors=_errors(exc), raw=request.POST, form=form), status=400)
     return redirect(reverse("web:care_detail", args=[enrollment_id]) + f"#{form}")
@@ -199,8 +204,16 @@ def care_photo(request, photo_id: int):
 @require_GET
 def care_agreement(request, guardianship_id: int):
     g, pdf = guardians.agreement_pdf(actor=request.user, guardianship_id=guardianship_id)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=agreement-{g.pk}.pdf"
+    return file_response(pdf, "application/pdf", filename=f"agreement-{g.pk}.pdf")
+
+
+def file_response(content: bytes, content_type: str, *, filename: str = "") -> HttpResponse:
+    """A document inline (``filename``) or a private scan (never cached)."""
+    response = HttpResponse(content, content_type=content_type)
+    if filename:
+        response["Content-Disposition"] = f"inline; filename={filename}"
+    else:
+        response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -214,9 +227,7 @@ def care_agreement_signed(request, guardianship_id: int):
     g = guardians.guardianship_get(request.user, guardianship_id, lock=False)
     if not g.signed_path:
         raise NotFound("not_found", "尚未上传签字协议")
-    response = HttpResponse(read(g.signed_path), content_type=g.signed_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(read(g.signed_path), g.signed_type)
 
 
 @login_required

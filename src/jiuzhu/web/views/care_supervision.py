@@ -138,15 +138,15 @@ def care_visit_check(request, visit_id: int):
 
 
 @login_required
-@roles_required("care.survey", "您的角色不能登记满意度调查（须由村(居)协理员、乡镇经办人或县民政办理）")
+@roles_required("care.satisfaction", "您的角色不能登记满意度调查（须由村(居)协理员、乡镇经办人或县民政办理）")
 @scoped
 @require_http_methods(["GET", "POST"])
-def care_survey(request, enrollment_id: int):
+def care_satisfaction(request, enrollment_id: int):
     profile = services.profile_get(actor=request.user, enrollment_id=enrollment_id)
     ctx = {"p": profile, "person": profile.person, "today": timezone.localdate(), "errors": {}, "raw": {},
            "items": rules.SURVEY_ITEMS, "scores": rules.SCORES, "respondents": rules.RESPONDENTS}
     if request.method == "GET":
-        return render(request, "web/care_survey.html", ctx)
+        return render(request, "web/care_satisfaction.html", ctx)
     post = request.POST
     scores = {}
     for code in rules.SURVEY_ITEMS:
@@ -160,5 +160,5 @@ def care_survey(request, enrollment_id: int):
     except DomainError as exc:
         if exc.status == 403:
             raise
-        return render(request, "web/care_survey.html", {**ctx, "errors": _errors(exc), "raw": post}, status=400)
+        return render(request, "web/care_satisfaction.html", {**ctx, "errors": _errors(exc), "raw": post}, status=400)
     return redirect(reverse("web:care_detail", args=[enrollment_id]) + "#surveys")
