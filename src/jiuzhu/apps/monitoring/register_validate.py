@@ -19,7 +19,7 @@ from jiuzhu.apps.enrollment.ledger_read import (
     cell_text,
     numeric_digits_lost,
 )
-from jiuzhu.apps.enrollment.ledger_validate import parse_day
+from jiuzhu.apps.enrollment.ledger_rows import parse_day
 from jiuzhu.apps.regions.codes import in_subtree
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.apps.registry import pii
