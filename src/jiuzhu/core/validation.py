@@ -47,13 +47,13 @@ MESSAGES = {
     "dict_type": "格式不正确，应为对象", "extra_forbidden": "不认识的字段", "json_invalid": "不是有效的 JSON",
     "date_in_future": "不能晚于办理当日 {today}",
 }
+_OWN = "sentence"  # the context key that marks a rule's own problem
+
+
 def own(error: dict) -> bool:
     """Whether a problem was raised by a rule of ours (``problem``): its message is already the
     whole Chinese sentence and its type is the rule's code."""
     return (error.get("ctx") or {}).get(_OWN) is True
-
-
-_OWN = "sentence"  # the context key that marks a rule's own problem
 
 
 def problem(code: str, message: str) -> PydanticCustomError:

@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -108,15 +109,15 @@ class _Input(BaseModel):
 
 
 class MemberInput(_Input):
-    name: PersonName = ""
-    id_number: str = ""
-    relation: OneOf(Relation, "与户主关系") = ""  # type: ignore[valid-type]
-    disability_kind: OneOf(DisabilityKind, "残疾类别", "none") = "none"  # type: ignore[valid-type]
-    disability_grade: int = 0
-    health: OneOf(Health, "健康状况", "healthy") = "healthy"  # type: ignore[valid-type]
-    employment: OneOf(Employment, "就业状况", optional=True) = ""  # type: ignore[valid-type]
-    phone: Matching(_PHONE, "联系电话应为11位手机号或带区号的固定电话") = ""  # type: ignore[valid-type]
-    co_resident: bool = True
+    name: PersonName = Field("", title="姓名")
+    id_number: str = Field("", title="身份证号")
+    relation: OneOf(Relation, "与户主关系") = Field("", title="与户主关系")  # type: ignore[valid-type]
+    disability_kind: OneOf(DisabilityKind, "残疾类别", "none") = Field("none", title="残疾类别")  # type: ignore[valid-type]
+    disability_grade: int = Field(0, title="残疾等级")
+    health: OneOf(Health, "健康状况", "healthy") = Field("healthy", title="健康状况")  # type: ignore[valid-type]
+    employment: OneOf(Employment, "就业状况", optional=True) = Field("", title="就业状况")  # type: ignore[valid-type]
+    phone: Matching(_PHONE, "联系电话应为11位手机号或带区号的固定电话") = Field("", title="联系电话")  # type: ignore[valid-type]
+    co_resident: bool = Field(True, title="共同生活")
 
     @field_validator("id_number", mode="before")
     @classmethod
@@ -157,12 +158,12 @@ class MemberInput(_Input):
 
 
 class ObligorInput(_Input):
-    name: PersonName = ""
-    relation: OneOf(ObligorRelation, "义务人关系") = ""  # type: ignore[valid-type]
-    supported_id_number: str = ""  # checked against the household's members by HouseholdInput
-    id_number: str = ""
-    monthly_income: Decimal | None = None
-    household_size: int | None = None
+    name: PersonName = Field("", title="义务人姓名")
+    relation: OneOf(ObligorRelation, "义务人关系") = Field("", title="义务人关系")  # type: ignore[valid-type]
+    supported_id_number: str = Field("", title="被赡(抚、扶)养人身份证号")  # checked against the household's members by HouseholdInput
+    id_number: str = Field("", title="义务人身份证号")
+    monthly_income: Decimal | None = Field(None, title="月收入")
+    household_size: int | None = Field(None, title="义务人家庭人数")
 
     @field_validator("supported_id_number", mode="before")
     @classmethod
@@ -227,14 +228,14 @@ class HouseholdInput(_Input):
     """A whole household submission. Context ``today``: the day of the registration (no one born
     after it); ``require_members`` False: a change of the household's own fields only."""
 
-    region_code: Matching(_REGION, "户籍所在村(居)应为12位区划代码", required=True, squeeze=False) = ""  # type: ignore[valid-type]
-    residence_region_code: str = ""
-    area_type: OneOf(AreaType, "城乡类别") = ""  # type: ignore[valid-type]
-    address: AtMost(200, "居住地址最多200字") = ""  # type: ignore[valid-type]
-    bank_account: Matching(_BANK, "银行账号应为12–30位数字") = ""  # type: ignore[valid-type]
-    bank_name: AtMost(100, "开户行名称最多100字") = ""  # type: ignore[valid-type]
-    members: tuple[MemberInput, ...] = ()
-    obligors: tuple[ObligorInput, ...] = ()
+    region_code: Matching(_REGION, "户籍所在村(居)应为12位区划代码", required=True, squeeze=False) = Field("", title="户籍所在村(居)")  # type: ignore[valid-type]
+    residence_region_code: str = Field("", title="居住地")
+    area_type: OneOf(AreaType, "城乡类别") = Field("", title="城乡类别")  # type: ignore[valid-type]
+    address: AtMost(200, "居住地址最多200字") = Field("", title="居住地址")  # type: ignore[valid-type]
+    bank_account: Matching(_BANK, "银行账号应为12–30位数字") = Field("", title="银行账号")  # type: ignore[valid-type]
+    bank_name: AtMost(100, "开户行名称最多100字") = Field("", title="开户行名称")  # type: ignore[valid-type]
+    members: tuple[MemberInput, ...] = Field((), title="家庭成员")
+    obligors: tuple[ObligorInput, ...] = Field((), title="赡(抚、扶)养义务人")
 
     @field_validator("residence_region_code", mode="before")
     @classmethod
