@@ -70,6 +70,19 @@ def money(value, *, negative: bool = False) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+def Label(mapping: dict, wrong: str, *, kind: type = str, required: str = ""):  # noqa: N802
+    """A cell's text looked up in ``mapping`` (labels → codes); another text is refused with ``wrong``
+    (``{text}`` stands for the cell), an empty cell with ``required`` when given."""
+    def check(value):
+        text = cell_text(value)
+        if required and not text:
+            raise problem("required", required)
+        if text not in mapping:
+            raise problem("invalid_choice", wrong.replace("{text}", text))
+        return mapping[text]
+    return Annotated[kind, BeforeValidator(check)]
+
+
 Money = Annotated[Decimal, BeforeValidator(money)]
 NetMoney = Annotated[Decimal, BeforeValidator(lambda v: money(v, negative=True))]  # a business may lose
 
@@ -81,19 +94,11 @@ class _Row(BaseModel):
 class MemberRow(_Row):
     """A member's own ledger cells besides the registry's: 共同生活 and the monthly incomes."""
 
-    co_resident: bool = True
+    co_resident: Label(YES, "“{text}”应填“是”或“否”", kind=bool) = True  # type: ignore[valid-type]
     wage: Money = Decimal("0.00")
     business: NetMoney = Decimal("0.00")
     property_income: Money = Decimal("0.00")
     transfer: Money = Decimal("0.00")
-
-    @field_validator("co_resident", mode="before")
-    @classmethod
-    def _co_resident(cls, value):
-        text = cell_text(value)
-        if text not in YES:
-            raise problem("invalid", f"“{text}”应填“是”或“否”")
-        return YES[text]
 
     def incomes(self) -> dict[str, Decimal]:
         return {"wage": self.wage, "business": self.business, "property_income": self.property_income,
@@ -108,7 +113,7 @@ class EnrollmentRow(_Row):
     amount: Decimal | None = None  # required: empty is refused in its own words
     persons: int | None = None
     start_month: date | None = None
-    status: str = ""
+    status: Label(STATUSES, "状态“{text}”应为 在保 / 暂停 / 渐退期") = ""  # type: ignore[valid-type]
     decided_on: date | None = None
     next_recheck: date | None = None
 
@@ -178,14 +183,6 @@ class EnrollmentRow(_Row):
         if not_first:
             raise problem("invalid", "起始月份应为某月1日（或只填年月）")
         return start
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value):
-        text = cell_text(value)
-        if text not in STATUSES:
-            raise problem("invalid_choice", f"状态“{text}”应为 在保 / 暂停 / 渐退期")
-        return STATUSES[text]
 
     @field_validator("decided_on", mode="before")
     @classmethod

@@ -19,7 +19,7 @@ from jiuzhu.apps.enrollment.ledger_read import (
     cell_text,
     numeric_digits_lost,
 )
-from jiuzhu.apps.enrollment.ledger_rows import parse_day
+from jiuzhu.apps.enrollment.ledger_rows import Label, parse_day
 from jiuzhu.apps.regions.codes import in_subtree
 from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.apps.registry import pii
@@ -58,7 +58,8 @@ class RegisterRow(BaseModel):
     household: int | None = None
     head_id: str = ""
     head_name: str = ""
-    category: str = ""
+    category: Label(CATEGORY_CODES, "“{text}”不是有效类别，应为 低保边缘 / 刚性支出困难 / 临时救助",  # type: ignore[valid-type]
+                    required="类别不能为空") = ""
     recognized_on: date | None = None
     valid_until: date | None = None
     note: str = ""
@@ -88,16 +89,6 @@ class RegisterRow(BaseModel):
     @classmethod
     def _text(cls, value):
         return cell_text(value)
-
-    @field_validator("category", mode="before")
-    @classmethod
-    def _category(cls, value):
-        label = cell_text(value)
-        if not label:
-            raise problem("required", "类别不能为空")
-        if label not in CATEGORY_CODES:
-            raise problem("invalid_choice", f"“{label}”不是有效类别，应为 低保边缘 / 刚性支出困难 / 临时救助")
-        return CATEGORY_CODES[label]
 
     @field_validator("recognized_on", mode="before")
     @classmethod
