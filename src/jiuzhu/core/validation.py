@@ -4,14 +4,29 @@ Chinese messages naming the field. Case actions, other services' inputs and the 
 
 ``validate`` raises ``ValidationFailed`` whose message is the first problem and whose
 ``details["errors"]`` lists every problem (``field``, ``message``, ``type``), so a form can show each
-one under its field at once.
+one under its field at once. With ``codes=True`` each problem is ``{field, code, message}`` and the
+exception carries the first problem's code (the registry's forms, the API and the imports pin these).
+``validate_rows`` checks the rows of an import, each error numbered by its spreadsheet row.
+
+How to write an input model (see docs/validation.md):
+
+- one ``BaseModel`` per input in ``apps/<app>/inputs.py`` (or a small module next to its service),
+  ``title=`` on every field: the translator names the field by it (``调查日期：不能晚于…``);
+- built-in constraints (``min_length``, ``ge``, ``Literal`` …) get their Chinese words from ``MESSAGES``;
+- a rule of your own raises ``problem(code, message)`` from a validator: the message is the whole
+  Chinese sentence (it names the field itself) and ``code`` is the stable code shown with it;
+- a check across fields that finds several problems raises ``problems(model, [(loc, code, message)])``;
+- checks that need the database run after validation and raise ``refuse([(field, code, message)])``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import typing
+from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from jiuzhu.rules.errors import ValidationFailed
 
@@ -32,6 +47,51 @@ MESSAGES = {
     "dict_type": "格式不正确，应为对象", "extra_forbidden": "不认识的字段", "json_invalid": "不是有效的 JSON",
     "date_in_future": "不能晚于办理当日 {today}",
 }
+_OWN = "sentence"  # the context key that marks a rule's own problem
+
+
+def own(error: dict) -> bool:
+    """Whether a problem was raised by a rule of ours (``problem``): its message is already the
+    whole Chinese sentence and its type is the rule's code."""
+    return (error.get("ctx") or {}).get(_OWN) is True
+
+
+def problem(code: str, message: str) -> PydanticCustomError:
+    """A rule's own problem, raised from a validator: ``message`` is the whole Chinese sentence
+    (naming the field itself, e.g. ``姓名不能为空``), ``code`` its stable code (any name, even one
+    pydantic uses, like ``too_long``)."""
+    return PydanticCustomError(code, message, {_OWN: True})
+
+
+def _details(error) -> InitErrorDetails:
+    kind = error["type"]
+    if own(error):
+        return InitErrorDetails(type=problem(kind, error["msg"]), loc=error["loc"], input=error.get("input"))
+    return InitErrorDetails(type=kind, loc=error["loc"], input=error.get("input"), ctx=error.get("ctx") or {})
+
+
+def problems(model: type[BaseModel], items: Iterable[tuple[tuple, str, str]],
+             before: ValidationError | None = None,
+             restate: Mapping[tuple, tuple[str, str]] | None = None) -> ValidationError:
+    """Several problems at once, each ``(loc, code, message)`` at its own place, after the problems of
+    ``before`` (the fields' own; those at a loc in ``restate`` get its ``(code, message)`` instead).
+    Raised from a model validator, e.g. one checking members against each other."""
+    restate = restate or {}
+    line_errors = []
+    for e in before.errors(include_url=False) if before is not None else ():
+        loc = tuple(e["loc"])
+        line_errors.append(InitErrorDetails(type=problem(*restate[loc]), loc=loc, input=e.get("input"))
+                           if loc in restate else _details(e))
+    line_errors += [InitErrorDetails(type=problem(code, message), loc=loc, input=None) for loc, code, message in items]
+    return ValidationError.from_exception_data(model.__name__, line_errors)
+
+
+def refuse(items: Iterable[tuple[str, str, str]]) -> None:
+    """Raise every ``(field, code, message)`` found after validation (checks against the database)
+    like the translator's own: the first one's code and message, all of them in ``errors``."""
+    errors = [{"field": f, "code": c, "message": m} for f, c, m in items]
+    if errors:
+        raise ValidationFailed(errors[0]["code"], errors[0]["message"], field=errors[0]["field"], errors=errors)
 
 
 def field_path(loc) -> str:
@@ -62,6 +122,8 @@ def message_of(error: dict) -> str:
     """The Chinese message of one pydantic error (without the field's name)."""
     kind = error.get("type", "")
     ctx = dict(error.get("ctx") or {})
+    if own(error):
+        return str(error.get("msg", ""))
     if kind == "value_error":
         text = str(ctx.get("error", error.get("msg", ""))).removeprefix("Value error, ")
         return text.split("|", 1)[1] if "|" in text else text
@@ -76,19 +138,23 @@ def message_of(error: dict) -> str:
     return "格式不正确"
 
 
-def error_list(errors, model: type[BaseModel] | None = None, *, path=field_path) -> list[dict]:
-    """Every problem of a pydantic error list as ``{field, message, type}``; a model gives the
-    message its field's Chinese title (``调查日期：不能晚于…``)."""
+def error_list(errors, model: type[BaseModel] | None = None, *, path=field_path, prefix: tuple = (),
+               codes: bool = False) -> list[dict]:
+    """Every problem of a pydantic error list as ``{field, message, type}`` (``{field, code, message}``
+    with ``codes``); a model gives the message its field's Chinese title (``调查日期：不能晚于…``) unless
+    the problem is a rule's own sentence. ``prefix``: where the model sits in the submission."""
     out = []
     for e in errors:
         loc = tuple(e.get("loc", ()))
-        field = path(loc)
+        field = path((*prefix, *loc))
         message = message_of(e)
         if e.get("type") == "value_error" and "|" in str((e.get("ctx") or {}).get("error", "")):
             field = str(e["ctx"]["error"]).split("|", 1)[0]  # a model check naming its own field and words
-        elif model is not None:
+        elif model is not None and not own(e):
             message = f"{field_title(model, loc)}：{message}"
-        out.append({"field": field, "message": message, "type": e.get("type", "")})
+        kind = e.get("type", "")
+        out.append({"field": field, "code": kind, "message": message} if codes else
+                   {"field": field, "message": message, "type": kind})
     return out
 
 
@@ -108,19 +174,45 @@ def _unstorable(value):
     return None
 
 
-def validate(model: type[BaseModel], data, *, today: dt.date | None = None, code: str = "payload.invalid") -> BaseModel:
+M = typing.TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[BaseModel], data, *, today: dt.date | None = None, code: str = "payload.invalid",
+             codes: bool = False, context: dict | None = None, prefix: tuple = ()) -> BaseModel:
     """Validate ``data`` with ``model``; on failure ``ValidationFailed`` naming the first field, with
-    every problem in ``details["errors"]``. ``today``: the day a past-event date may not be after."""
+    every problem in ``details["errors"]``. ``today``: the day a past-event date may not be after
+    (validators read it from the context, with anything in ``context``). ``codes``: every problem
+    keeps its own code and the exception carries the first one's. ``prefix``: the model's place in
+    the submission (``("member",)`` → ``member.name``)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ValidationFailed(code, "提交内容应为 JSON 对象", field="payload")
+        raise ValidationFailed(code, "提交内容应为 JSON 对象", field=field_path(prefix) or "payload")
     bad = _unstorable(data)
     if bad is not None:
         raise ValidationFailed(code, f"{field_title(model, bad)}：不能包含空字符或无效的 Unicode 字符",
-                               field=field_path(bad) or "payload")
+                               field=field_path((*prefix, *bad)) or "payload")
     try:
-        return model.model_validate(data, context={"today": today})
+        return model.model_validate(data, context={**(context or {}), "today": today})
     except ValidationError as exc:
-        errors = error_list(exc.errors(include_url=False), model)
-        raise ValidationFailed(code, errors[0]["message"], field=errors[0]["field"], errors=errors) from None
+        errors = error_list(exc.errors(include_url=False), model, prefix=prefix, codes=codes)
+        first = errors[0]
+        raise ValidationFailed(first["code"] if codes else code, first["message"], field=first["field"],
+                               errors=errors) from None
+
+
+def validate_rows(model: type[M], rows: Iterable[tuple[int, dict]], *, today: dt.date | None = None,
+                  context: dict | None = None) -> tuple[list[tuple[int, M]], list[dict]]:
+    """The rows of an import (``(row number, {column key: cell})``), each validated with ``model``:
+    (the good rows with their numbers, every problem as ``{row, field, code, message}``). Nothing is
+    raised: an import reports all its rows at once. For per-record imports (a ledger, a register);
+    a department file of millions of rows is checked columnar in ``jiuzhu.batch`` instead."""
+    ctx = {**(context or {}), "today": today}
+    good: list[tuple[int, M]] = []
+    errors: list[dict] = []
+    for number, values in rows:
+        try:
+            good.append((number, model.model_validate(values, context=ctx)))
+        except ValidationError as exc:
+            errors.extend({"row": number, **e} for e in error_list(exc.errors(include_url=False), model, codes=True))
+    return good, errors

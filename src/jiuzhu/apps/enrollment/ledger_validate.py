@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
 from jiuzhu.apps.regions.codes import in_subtree
 from jiuzhu.apps.regions.models import Region
@@ -16,20 +16,17 @@ from jiuzhu.apps.regions.scope import in_scope
 from jiuzhu.apps.registry import pii
 from jiuzhu.apps.registry.inputs import HouseholdInput, MemberInput, clean_household
 from jiuzhu.apps.registry.models import Membership, Person
+from jiuzhu.core.validation import validate_rows
 from jiuzhu.rules import idcard
 from jiuzhu.rules.errors import ValidationFailed
 
 from .ledger_columns import (
     AREA_TYPES,
-    CLASSES,
     DISABILITIES,
     ENROLLMENT_KEYS,
     HEALTHS,
     HOUSEHOLD_KEYS,
-    INCOME_KEYS,
-    PROGRAMS,
     RELATIONS,
-    STATUSES,
     YES,
 )
 from .ledger_read import (
@@ -39,15 +36,14 @@ from .ledger_read import (
     header_of,
     numeric_digits_lost,
 )
+from .ledger_rows import EnrollmentRow, MemberRow, parse_day, parse_month
 
-MAX_MONEY = Decimal("1e12")
 _MEMBER_FIELDS = {"name": "name", "id_number": "id_number", "relation": "relation", "phone": "phone",
                   "disability_kind": "disability_kind", "disability_grade": "disability_grade", "health": "health",
                   "co_resident": "co_resident"}
 _HOUSEHOLD_FIELDS = {"region_code": "village", "residence_region_code": "village", "area_type": "area_type",
                      "address": "address", "bank_account": "bank_account", "bank_name": "bank_name",
                      "members": "relation"}
-_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?$")
 
 
 @dataclass
@@ -81,116 +77,31 @@ class _Collector:
         self.items.append(LedgerError(row, header_of(key) if key else "", message))
 
 
-def _money(errors, row, key, value, *, negative=False) -> Decimal | None:
-    text = cell_text(value).replace(",", "")
-    if text == "":
-        return Decimal("0.00")
-    try:
-        amount = Decimal(text)
-        if not amount.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        errors.add(row, key, f"“{text}”不是有效金额")
-        return None
-    if (amount < 0 and not negative) or abs(amount) >= MAX_MONEY or amount != amount.quantize(Decimal("0.01")):
-        errors.add(row, key, f"金额 {text} 应为{'' if negative else '不小于0的'}数，最多两位小数")
-        return None
-    return amount.quantize(Decimal("0.01"))
-
-
-def parse_month(value) -> tuple[date | None, bool]:
-    """(first of the month, whether a full date fell on another day)."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.replace(day=1), value.day != 1
-    m = _MONTH.match(cell_text(value))
-    if not m:
-        return None, False
-    try:
-        day = date(int(m[1]), int(m[2]), int(m[3] or 1))
-    except ValueError:
-        return None, False
-    return day.replace(day=1), day.day != 1
-
-
-def parse_day(value) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    m = _MONTH.match(cell_text(value))
-    if not m or not m[3]:
-        return None
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-
-
-def _member_dict(values: dict, errors, row) -> dict:
+def _member_dict(values: dict) -> dict:
     relation = cell_text(values.get("relation"))
     kind = cell_text(values.get("disability_kind"))
     health = cell_text(values.get("health"))
-    co = cell_text(values.get("co_resident"))
-    if co not in YES:
-        errors.add(row, "co_resident", f"“{co}”应填“是”或“否”")
     return {"name": cell_text(values.get("name")), "id_number": cell_text(values.get("id_number")),
             "relation": RELATIONS.get(relation, relation), "phone": cell_text(values.get("phone")),
             "disability_kind": DISABILITIES.get(kind, kind), "disability_grade": cell_text(values.get("disability_grade")) or 0,
-            "health": HEALTHS.get(health, health), "co_resident": YES.get(co, True)}
+            "health": HEALTHS.get(health, health), "co_resident": YES.get(cell_text(values.get("co_resident")), True)}
+
+
+def _rows(errors, model, rows: list[tuple[int, dict]], **context) -> list:
+    """The rows validated with ``model`` (None where a row failed); the problems go to ``errors``."""
+    good, problems = validate_rows(model, rows, today=context.pop("today"), context=context)
+    for p in problems:
+        errors.add(p["row"], p["field"], p["message"])
+    valid = dict(good)
+    return [valid.get(r) for r, _ in rows]
 
 
 def _enrollment(errors, row, values, *, is_head, id_number, members: int, as_of) -> EnrollmentPlan | None:
-    label = cell_text(values.get("program"))
-    if label not in PROGRAMS:
-        errors.add(row, "program", f"“{label}”不是有效的保障类别（低保 / 低保单人施保 / 特困）" if label else
-                   "填写了保障信息但保障类别为空")
+    (e,) = _rows(errors, EnrollmentRow, [(row, values)], today=as_of, is_head=is_head, members=members)
+    if e is None:
         return None
-    program, per_person = PROGRAMS[label]
-    n = len(errors.items)
-    if not per_person and not is_head:
-        errors.add(row, "program", "低保按户施保，应填在户主本人的行；成员单人施保请填“低保单人施保”")
-    klass = cell_text(values.get("klass")).upper()
-    if program == "dibao" and not per_person and klass not in CLASSES:
-        errors.add(row, "klass", f"低保家庭须填分类 A/B/C/D（收到“{klass}”）")
-    elif klass and (program == "tekun" or klass not in CLASSES):
-        errors.add(row, "klass", "特困人员不填分类" if program == "tekun" else f"分类“{klass}”应为 A/B/C/D")
-    amount = _money(errors, row, "amount", values.get("amount"))
-    if cell_text(values.get("amount")) == "":
-        errors.add(row, "amount", "月保障金不能为空")
-    persons_text = cell_text(values.get("persons"))
-    limit = 1 if per_person else members
-    try:
-        persons = int(persons_text) if persons_text else limit
-    except ValueError:
-        persons = 0
-    if not 1 <= persons <= limit:
-        errors.add(row, "persons", "单人施保、特困的保障人数为1" if per_person else f"保障人数应为1–{limit}（本户人数）的整数")
-    start, not_first = parse_month(values.get("start_month"))
-    if start is None:
-        errors.add(row, "start_month", "起始月份格式错误，应为 YYYY-MM（如 2026-01）")
-    elif not_first:
-        errors.add(row, "start_month", "起始月份应为某月1日（或只填年月）")
-    status_text = cell_text(values.get("status"))
-    if status_text not in STATUSES:
-        errors.add(row, "status", f"状态“{status_text}”应为 在保 / 暂停 / 渐退期")
-    decided = as_of
-    if cell_text(values.get("decided_on")):
-        decided = parse_day(values.get("decided_on"))
-        if decided is None or decided > as_of:
-            errors.add(row, "decided_on", "确认日期格式错误（YYYY-MM-DD）或晚于导入日期")
-    recheck = None
-    if cell_text(values.get("next_recheck")):
-        recheck = parse_day(values.get("next_recheck"))
-        if recheck is None:
-            recheck, _ = parse_month(values.get("next_recheck"))
-        if recheck is None:
-            errors.add(row, "next_recheck", "下次复核日期格式错误（YYYY-MM-DD）")
-    if len(errors.items) > n:
-        return None
-    return EnrollmentPlan(row, program, id_number if per_person else None, klass, amount, persons, start,
-                          STATUSES[status_text], decided, recheck)
+    return EnrollmentPlan(row, e.code, id_number if e.per_person else None, e.klass, e.amount, e.persons,
+                          e.start_month, e.status, e.decided_on, e.next_recheck)
 
 
 def _household(errors, group: list[tuple[int, dict]], head_id: str, as_of) -> HouseholdPlan | None:
@@ -212,7 +123,8 @@ def _household(errors, group: list[tuple[int, dict]], head_id: str, as_of) -> Ho
         errors.add(head_row, "area_type", f"城乡类别“{area}”应为 城镇 或 农村")
     if numeric_digits_lost(head.get("bank_account")):
         errors.add(head_row, "bank_account", "银行账号须以文本格式填写（数字格式会丢失末几位）")
-    members = [_member_dict(v, errors, r) for r, v in group]
+    members = [_member_dict(v) for _, v in group]
+    member_rows = _rows(errors, MemberRow, group, today=as_of)
     data = {"region_code": cell_text(head.get("village")), "residence_region_code": cell_text(head.get("village")),
             "area_type": AREA_TYPES.get(area, area), "address": cell_text(head.get("address")),
             "bank_account": cell_text(head.get("bank_account")), "bank_name": cell_text(head.get("bank_name")),
@@ -227,9 +139,7 @@ def _household(errors, group: list[tuple[int, dict]], head_id: str, as_of) -> Ho
                 errors.add(group[int(m[1])][0], _MEMBER_FIELDS.get(m[2], "name"), item["message"])
             else:
                 errors.add(head_row, _HOUSEHOLD_FIELDS.get(item["field"], "village"), item["message"])
-    incomes = []
-    for r, v in group:
-        incomes.append({k: _money(errors, r, k, v.get(k), negative=(k == "business")) for k in INCOME_KEYS})
+    incomes = [m.incomes() if m else {} for m in member_rows]
     enrollments = []
     for r, v in group:
         if any(cell_text(v.get(k)) for k in ENROLLMENT_KEYS):
@@ -306,4 +216,4 @@ def validate_ledger(sheet: LedgerSheet, *, region_code: str, actor, as_of: date)
     return plans, sorted(errors.items, key=lambda e: (e.row, e.column))
 
 
-__all__ = ["EnrollmentPlan", "HouseholdPlan", "MemberInput", "parse_month", "validate_ledger"]
+__all__ = ["EnrollmentPlan", "HouseholdPlan", "MemberInput", "parse_day", "parse_month", "validate_ledger"]

@@ -12,11 +12,12 @@ from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import ensure_in_scope, in_scope
+from jiuzhu.core.validation import refuse
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from . import events, pii
 from .choices import MoveReason, Relation
-from .inputs import Errors, HouseholdInput, MemberInput, clean_household, clean_member
+from .inputs import HouseholdInput, MemberInput, clean_household, clean_member
 from .models import Household, Membership, Obligor, Person
 
 
@@ -26,15 +27,15 @@ def _require_writer(actor):
 
 
 def _check_regions(actor, inp: HouseholdInput):
-    errors = Errors()
+    found = []
     region = Region.objects.filter(code=inp.region_code).first()
     if region is None or not in_scope(actor, inp.region_code):
-        errors.add("region_code", "out_of_scope", "户籍所在村(居)不存在或不在您的管辖范围内")
+        found.append(("region_code", "out_of_scope", "户籍所在村(居)不存在或不在您的管辖范围内"))
     elif region.level != 5:
-        errors.add("region_code", "not_village", "户籍所在地应选择到村(居)一级")
+        found.append(("region_code", "not_village", "户籍所在地应选择到村(居)一级"))
     if not Region.objects.filter(code=inp.residence_region_code).exists():
-        errors.add("residence_region_code", "unknown", f"居住地区划代码 {inp.residence_region_code} 不存在")
-    errors.raise_if_any()
+        found.append(("residence_region_code", "unknown", f"居住地区划代码 {inp.residence_region_code} 不存在"))
+    refuse(found)
 
 
 def _existing_memberships(id_numbers: list[str]) -> dict[str, Membership]:
@@ -168,9 +169,7 @@ def household_update(*, actor, household_id: int, data: dict, version: int | Non
 
 def member_add(*, actor, household_id: int, data: dict, as_of: date) -> Membership:
     _require_writer(actor)
-    errors = Errors()
-    member = clean_member(errors, "member", data, as_of)
-    errors.raise_if_any()
+    member = clean_member(data, as_of=as_of)
     if member.relation == Relation.HEAD:
         raise ValidationFailed("member.head", "本户已有户主；如需更换户主请先调整原户主的关系", field="member.relation")
     with transaction.atomic():
