@@ -109,7 +109,7 @@ def referral_respond(*, actor, referral_id, data, now: datetime) -> Referral:
         referral.feedback_on, referral.feedback_by = cleaned.feedback_on or today, actor
         referral.save()
         audit_record(actor=actor, action="referral.feedback", subject_type="referral", subject_id=referral.pk,
-                     region_code=referral.region_id, before=before, after=_snapshot(referral), reason=cleaned.feedback,
+                     region_code=referral.region_id or "", before=before, after=_snapshot(referral), reason=cleaned.feedback,
                      details={"intake": referral.intake_id, "assisted": cleaned.assisted}, at=now)
     return referral
 
@@ -132,6 +132,6 @@ def referral_close(*, actor, referral_id, data, now: datetime) -> Referral:
         referral.closed_on, referral.closed_by = today, actor
         referral.save()
         audit_record(actor=actor, action="referral.close", subject_type="referral", subject_id=referral.pk,
-                     region_code=referral.region_id, before=before, after=_snapshot(referral),
+                     region_code=referral.region_id or "", before=before, after=_snapshot(referral),
                      reason=cleaned.closing_note, details={"intake": referral.intake_id}, at=now)
     return referral

@@ -25,7 +25,7 @@ class CloseInput(_Input):
 
 
 def intake_input(data) -> IntakeInput:
-    return validate(IntakeInput, data)
+    return validate(IntakeInput, data)  # type: ignore[return-value]
 
 
 def intake_choices(cleaned: IntakeInput, terms: IntakeTerms) -> IntakeInput:
@@ -43,4 +43,4 @@ def intake_choices(cleaned: IntakeInput, terms: IntakeTerms) -> IntakeInput:
 
 
 def close_input(data) -> CloseInput:
-    return validate(CloseInput, data)
+    return validate(CloseInput, data)  # type: ignore[return-value]

@@ -25,10 +25,10 @@ def _reader(actor, *permissions: str):
         raise Forbidden("monitor.read_role", "您的角色无权查看转介记录")
 
 
-def _get(model, actor, pk, what: str):
+def _get(qs, actor, pk, what: str):
     row = None
     if str(pk).isdigit() and int(pk) < 2**63:
-        row = model.objects.filter(pk=pk).first()
+        row = qs.filter(pk=pk).first()
     if row is None or not in_scope(actor, row.region_id):
         raise NotFound("not_found", f"{what}不存在或不在您的管辖范围内")
     return row

@@ -178,3 +178,13 @@ class Referral(models.Model):
     @property
     def number(self) -> str:
         return f"ZJ{self.sent_on:%Y%m%d}-{self.pk:06d}" if self.pk else ""
+
+    @property
+    def household(self):
+        """The household referred (the intake's, or the alert's)."""
+        return self.intake.household if self.intake_id else self.alert.household
+
+    @property
+    def due(self):
+        """The response deadline: the ticket's own, or for an alert's push the alert's."""
+        return self.due_date or (self.alert.due_date if self.alert_id else None)

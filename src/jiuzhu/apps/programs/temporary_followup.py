@@ -74,7 +74,10 @@ def _prefill(household, reason: str) -> dict:
 
 
 def _granted(qs, since: date):
-    return qs.filter(program="temporary", decided_status="granted", submitted_at__date__gte=since)
+    """Temporary-assistance cases opened since ``since`` that gave help: approved, or paid first (先行救助)."""
+    return (qs.filter(program="temporary", submitted_at__date__gte=since)
+            .filter(Q(decided_status="granted") | Q(decided_amount__gt=0))
+            .exclude(state__in=("rejected", "withdrawn")))
 
 
 def lasting_suggestion(household, today: date) -> dict | None:
