@@ -147,3 +147,26 @@ def test_department_list_and_overdue_views(caseworker, county_user, household):
     # answered in time or late, a ticket with a response is no longer overdue
     referral_respond(actor=caseworker, referral_id=medical.pk, data={"feedback": "已办", "assisted": False}, now=NOW)
     assert referral_list(actor=county_user, today=DAY, overdue=True)[0] == []
+
+
+def test_alert_pushes_share_the_department_list(caseworker, household):
+    """One referral model: an alert's 分类推送 is in the department's list and answered from it."""
+    from jiuzhu.apps.monitoring.models import Alert
+    from jiuzhu.apps.monitoring.services import alert_dispose
+
+    alert = Alert.objects.create(
+        dedup_key="unemployment:x:2026-12-01", type="unemployment", source="unemployment",
+        person_id=household.head_id, household=household, region_id=household.region_id, category="dibao",
+        event_date=DAY, detected_on=DAY, due_date=date(2026, 12, 1), suggested="refer")
+    alert_dispose(actor=caseworker, alert_id=alert.pk, data={"disposition": "refer", "result": "推送就业",
+                                                             "departments": ["employment"]}, now=NOW)
+    push = Referral.objects.get(alert=alert)
+    assert push.region_id == household.region_id and push.due == date(2026, 12, 1)
+    rows, _ = referral_list(actor=caseworker, today=DAY, department="employment", overdue=True)
+    assert [r.pk for r in rows] == [push.pk]
+    referral_respond(actor=caseworker, referral_id=push.pk, data={"feedback": "已登记就业援助", "assisted": True},
+                     now=NOW)
+    alert.refresh_from_db()
+    assert alert.status == "closed"  # the alert's own rule: closed when every department answered
+    with pytest.raises(Conflict):  # an alert's push is closed with its alert, not on its own
+        referral_close(actor=caseworker, referral_id=push.pk, data={"closing_note": "办结"}, now=NOW)
