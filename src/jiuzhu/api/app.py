@@ -10,6 +10,7 @@ from . import (
     enrollments,
     health,
     households,
+    intake,
     jobs,
     monitoring,
     payroll,
@@ -63,6 +64,7 @@ api.add_router("/v1/tasks", tasks.router)
 api.add_router("/v1/enrollments", enrollments.router)
 api.add_router("/v1/payroll", payroll.router)
 api.add_router("/v1/monitoring", monitoring.router)
+api.add_router("/v1/intake", intake.router)
 api.add_router("/v1/jobs", jobs.router)
 api.add_router("/v1/regions", regions.router)
 api.add_router("/v1/calendar", workcalendar.router)

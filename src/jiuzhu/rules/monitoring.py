@@ -44,7 +44,8 @@ DISPOSITION_HELP = {
 DEPARTMENTS = {
     "medical": "医疗救助（医疗保障局）", "education": "教育救助（教育局）", "housing": "住房救助（住房和城乡建设局）",
     "employment": "就业救助（人力资源和社会保障局）", "disability": "残疾人帮扶（残疾人联合会）",
-    "rural": "防止返贫监测帮扶（农业农村局）", "other": "其他部门或社会力量",
+    "rural": "防止返贫监测帮扶（农业农村局）", "charity": "慈善帮扶（慈善总会等慈善组织）",
+    "other": "其他部门或社会力量",
 }
 
 

@@ -46,6 +46,7 @@ MATRIX: dict[str, tuple[frozenset, str]] = {
     "monitoring.read": (TOWNSHIP_AND_ABOVE, "查看监测预警"),
     "monitoring.scan": (frozenset({CO, CW, AD}), "发起监测扫描"),
     "monitoring.dispose": (frozenset({CW, CO}), "处置、推送预警，登记部门反馈"),
+    "intake.record": (frozenset({V, CW, CO}), "一门受理：登记困难需求并向相关部门转介"),
     "care.read": (frozenset({V, CW, RV, CO, INS}), "查看特困人员监护照护档案（民事行为能力、监护、探访记录）"),
     "care.capacity": (frozenset({CW, CO}), "登记民事行为能力、供养方式和生活自理能力评估"),
     "care.guardian": (frozenset({CW, CO}), "确定监护人、签订和上传监护照料协议、安排临时生活照料"),

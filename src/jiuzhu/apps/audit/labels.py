@@ -57,7 +57,8 @@ LABELS = {
     # verification and monitoring
     "data.ingest": "导入部门数据", "verification.run": "家庭经济状况核对", "monitor.scan": "监测预警扫描",
     "alert.create": "产生预警", "alert.dispose": "处置预警", "alert.deadline_moved": "预警处置时限调整",
-    "referral.create": "转介", "referral.feedback": "转介反馈",
+    "referral.create": "转介", "referral.feedback": "转介反馈", "referral.close": "转介办结",
+    "intake.record": "一门受理登记",
     "care.capacity": "登记民事行为能力", "care.assessment": "生活自理能力评估",
     "care.guardian": "确定监护人", "care.guardian_end": "终止监护关系", "care.agreement_upload": "上传签字监护照料协议",
     "care.visit": "登记探视巡访", "care.placement": "登记供养方式（含转换）",
@@ -120,7 +121,8 @@ def known_actions() -> list[tuple[str, str]]:
 SUBJECT_LABELS = {
     "alert": "预警", "api_token": "API 令牌", "audit_anchor": "审计锚点", "audit_chain": "审计链", "export": "导出", "backup": "备份", "calendar": "工作日历",
     "case": "案件", "credit_record": "失信记录", "recovery_item": "追回款项", "complaint": "投诉举报", "enrollment": "在保对象", "household": "家庭", "job": "后台任务", "keyring": "密钥",
-    "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "payroll_batch": "发放批次", "person": "人员",
+    "lowincome_entry": "低收入人口", "monitor_scan": "监测扫描", "intake": "一门受理",
+    "payroll_batch": "发放批次", "person": "人员",
     "referral": "转介", "region": "区划", "reserve_fund": "临时救助备用金",
     "reserve_replenishment": "补充备用金申请", "review_campaign": "年审", "snapshot": "部门数据快照",
     "standard_change": "标准调整", "user": "用户", "verification_request": "核对",

@@ -113,24 +113,78 @@ class Alert(models.Model):
         return f"YJ{self.detected_on:%Y%m%d}-{self.pk:06d}" if self.pk else ""
 
 
+class Intake(models.Model):
+    """一门受理 (综合改革 plan; issue 14 §4): a household's needs recorded once at the township window or
+    by the village assistant; each need is handled here (an application) or referred (``referrals``)."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="村(居)", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField("受理渠道", max_length=10)
+    needs = models.JSONField("困难需求", default=list)
+    description = models.CharField("困难情况", max_length=1000)
+    received_on = models.DateField("受理日期")
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一门受理"
+        indexes = [models.Index(fields=["region", "-received_on"], name="intake_region_idx")]
+
+    @property
+    def number(self) -> str:
+        return f"SL{self.received_on:%Y%m%d}-{self.pk:06d}" if self.pk else ""
+
+
 class Referral(models.Model):
-    """A push of an alert to a department (分类推送) and that department's feedback."""
+    """A push to a department (分类推送 of an alert, or a referral ticket of an intake, 转介) and that
+    department's response; an intake's ticket is due in working days and closed with a note."""
 
     class Status(models.TextChoices):
         SENT = "sent", "已推送，待反馈"
         ANSWERED = "answered", "已反馈"
+        CLOSED = "closed", "已办结"
 
-    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="referrals")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    intake = models.ForeignKey(Intake, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    region = models.ForeignKey("regions.Region", verbose_name="村(居)", null=True, on_delete=models.PROTECT,
+                               related_name="+")
+    need = models.CharField("困难需求", max_length=20, blank=True, default="")
     department = models.CharField("推送部门", max_length=16, choices=list(DEPARTMENTS.items()))
     note = models.CharField("推送说明", max_length=500)
     sent_on = models.DateField("推送日期")
     sent_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField("反馈期限", null=True, blank=True)
+    calendar_version = models.CharField("工作日历版本", max_length=40, blank=True, default="")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SENT)
     feedback = models.TextField("部门反馈", blank=True)
     assisted = models.BooleanField("已给予救助", null=True, blank=True)
     feedback_on = models.DateField("反馈日期", null=True, blank=True)
     feedback_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closing_note = models.TextField("办结说明", blank=True, default="")
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    closed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "转办推送"
-        constraints = [models.UniqueConstraint(fields=["alert", "department"], name="referral_once_per_department")]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "department"], name="referral_once_per_department"),
+            models.UniqueConstraint(fields=["intake", "department"], name="referral_once_per_intake_department"),
+            models.CheckConstraint(condition=models.Q(alert__isnull=False) | models.Q(intake__isnull=False),
+                                   name="referral_has_origin"),
+        ]
+        indexes = [models.Index(fields=["region", "department", "status"], name="referral_region_dept_idx")]
+
+    @property
+    def number(self) -> str:
+        return f"ZJ{self.sent_on:%Y%m%d}-{self.pk:06d}" if self.pk else ""
+
+    @property
+    def household(self):
+        """The household referred (the intake's, or the alert's)."""
+        return self.intake.household if self.intake_id else self.alert.household
+
+    @property
+    def due(self):
+        """The response deadline: the ticket's own, or for an alert's push the alert's."""
+        return self.due_date or (self.alert.due_date if self.alert_id else None)

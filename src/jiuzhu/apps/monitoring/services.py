@@ -51,7 +51,8 @@ def _send(alert: Alert, *, actor, department: str, note: str, today) -> Referral
     if Referral.objects.filter(alert=alert, department=department).exists():
         raise Conflict("monitor.referral_exists", f"该预警已推送{DEPARTMENTS[department]}，不能重复推送",
                        field="department")
-    return Referral.objects.create(alert=alert, department=department, note=note, sent_on=today, sent_by=actor)
+    return Referral.objects.create(alert=alert, region_id=alert.region_id, department=department, note=note,
+                                   sent_on=today, sent_by=actor)
 
 
 def _recheck(alert: Alert, *, actor, result: str, now: datetime):
@@ -159,8 +160,9 @@ def referral_feedback(*, actor, referral_id, data, now: datetime) -> Referral:
     return referral
 
 
-def lowincome_register(*, actor, data, now: datetime) -> LowIncomeEntry:
-    """Enter a household in the low-income register as 低保边缘 / 刚性支出困难 / 临时救助 (R-SYS-03)."""
+def lowincome_register(*, actor, data, now: datetime, source_case=None) -> LowIncomeEntry:
+    """Enter a household in the low-income register as 低保边缘 / 刚性支出困难 / 临时救助 (R-SYS-03).
+    ``source_case``: the case that made the entry (a 支出型 临时救助 case closed, issue 14 §3)."""
     _role(actor, "lowincome.register", "登记低收入人口")
     cleaned = register_input(data)
     household = Household.objects.filter(pk=cleaned.household).first()
@@ -180,11 +182,11 @@ def lowincome_register(*, actor, data, now: datetime) -> LowIncomeEntry:
             entry = LowIncomeEntry.objects.create(
                 household=household, region_id=household.region_id, category=cleaned.category,
                 recognized_on=cleaned.recognized_on, valid_until=cleaned.valid_until, note=cleaned.note,
-                created_by=actor if getattr(actor, "pk", None) else None, created_at=now)
+                created_by=actor if getattr(actor, "pk", None) else None, created_at=now, source_case=source_case)
             audit_record(actor=actor, action="lowincome.register", subject_type="lowincome_entry", subject_id=entry.pk,
                          region_code=household.region_id, after={"category": entry.category, "household": household.pk,
                                                                  "recognized_on": cleaned.recognized_on.isoformat()},
-                         at=now)
+                         details={"source_case": source_case.pk} if source_case is not None else None, at=now)
     except IntegrityError:  # registered by someone else meanwhile (lowincome_once_per_recognition)
         raise duplicate from None
     return entry

@@ -23,6 +23,7 @@ from jiuzhu.rules.terms import terms_for
 
 from . import temporary_documents
 from . import temporary_payloads as p
+from .temporary_followup import close_payments
 from .temporary_submit import temporary_submit
 
 DUPLICATE_WINDOW_DAYS = 30  # default of ``temporary.duplicate_window_days`` (the same emergency twice)
@@ -207,7 +208,7 @@ ACTIONS = {
     "ta_council_approve": (_decision, p.CouncilPayload),
     "ta_reject": (_reject, p.TaReasonPayload),
     "ta_pay": (_pay, p.PayPayload),
-    "ta_close_payments": (_keep("ta_closed"), p.TaNotePayload),
+    "ta_close_payments": (close_payments, p.TaNotePayload),
 }
 
 

@@ -117,6 +117,8 @@ class DecisionPayload(_Delivery):
     amount: Money = Field(title="救助金额(元)")
     stages: list[Money] = Field(default_factory=list, title="分阶段发放金额(元)", max_length=12)
     note: str = Field("", title="审批意见", max_length=2000)
+    # issue 14 §3: the hardship will last — the household is suggested to apply for dibao/特困
+    lasting_hardship: bool = Field(False, title="困难具有长期性（建议申请低保或特困供养）")
 
     @model_validator(mode="after")
     def _check(self):

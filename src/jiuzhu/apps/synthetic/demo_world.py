@@ -38,6 +38,7 @@ from .demo_blocked import schedule_blocked
 from .demo_cases import plan_cases
 from .demo_data import schedule_data
 from .demo_extras import extras_load
+from .demo_intake import demo_intake_load
 from .demo_integrity import demo_integrity_load
 from .demo_ledger import schedule_ledger
 from .demo_payroll import schedule_payroll
@@ -101,6 +102,7 @@ def demo_world_load(*, now: datetime | None = None, progress=None) -> dict | Non
         steps = tl.run(progress=(lambda done, total: progress("载入演示数据", done, total)) if progress else None)
         overdue = cases_mark_overdue(today=tl.today)
         extras_load(world, at=now)
+        demo_intake_load(world)
         demo_integrity_load(at=now)
         demo_pilot_report_load(at=now)
         demo_relatives_load(at=now)

@@ -136,6 +136,7 @@ def case_new(request, household_id: int):
     if request.method == "GET":
         raw = {**case_forms.initial_values(specs), "program": "dibao", "applicant": str(hh.head_id or ""),
                "channel": "village" if request.user.role == "village_assistant" else "window"}
+        raw.update(_prefill(request.GET))
         return render(request, "web/case_new.html", _submit_context(request, hh, raw, case_forms.ActionErrors()))
     payload, raw = case_forms.parse(specs, request.POST)
     raw.update({k: request.POST.get(k, "").strip() for k in SUBMIT_EXTRA})
@@ -149,6 +150,19 @@ def case_new(request, household_id: int):
         errors = case_forms.ActionErrors(exc, specs, extra_fields=SUBMIT_EXTRA)
         return render(request, "web/case_new.html", _submit_context(request, hh, raw, errors), status=exc.status)
     return redirect("web:case_detail", case_id=case.pk)
+
+
+def _prefill(query) -> dict:
+    """What a link from 一门受理 or a follow-up suggestion already knows (issue 14 §3, §4): the programme,
+    the applicant and a note; the form is still checked on submit like any other."""
+    out = {}
+    if query.get("program", "") in PROGRAM_LABELS:
+        out["program"] = query["program"]
+    if query.get("applicant", "").isdigit():
+        out["applicant"] = query["applicant"]
+    if query.get("note"):
+        out["note"] = query["note"][:500]
+    return out
 
 
 @login_required

@@ -10,12 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from jiuzhu.apps.programs.temporary_followup import lasting_suggestion
 from jiuzhu.apps.regions.selectors import villages_in_scope
 from jiuzhu.apps.registry import declared, selectors, services
 from jiuzhu.apps.registry.choices import AreaType
 from jiuzhu.rules.errors import DomainError, NotFound
 
 from .. import case_queries, forms
+from ..followup_links import with_links
 from .common import roles_required, scoped
 
 WRITE_DENIED = "您的角色无权登记或修改家庭信息"
@@ -77,6 +79,7 @@ def detail_context(request, hh, **extra) -> dict:
         "history": selectors.household_history(household=hh),
         "obligors": selectors.household_obligors(household=hh),
         "cases": case_queries.household_cases(actor=request.user, household_id=hh.pk),
+        "followup": with_links(lasting_suggestion(hh, timezone.localdate()), hh.pk),
         "choices": forms.CHOICES,
         "add_member": extra.pop("add_member", forms.blank_member()),
         "add_errors": extra.pop("add_errors", forms.FormErrors()),

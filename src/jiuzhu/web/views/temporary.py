@@ -19,6 +19,7 @@ from .common import roles_required, scoped
 
 EXTRA = ("applicant",)
 SELECTS = ("place_region",)
+PREFILL = ("kind", "category", "circumstance", "occurred_on", "need")
 
 
 def _context(request, hh, raw: dict, errors, duplicate=None) -> dict:
@@ -38,6 +39,8 @@ def temporary_new(request, household_id: int):
     if request.method == "GET":
         raw = {**case_forms.initial_values(specs), "kind": "emergency", "applicant": str(hh.head_id or ""),
                "place_region": hh.residence_region_id or hh.region_id}
+        # prefilled from 一门受理 (issue 14 §4): only the form's own fields, checked again on submit
+        raw.update({k: request.GET[k][:2000] for k in (*PREFILL, *EXTRA, *SELECTS) if request.GET.get(k)})
         return render(request, "web/temporary_new.html", _context(request, hh, raw, case_forms.ActionErrors()))
     payload, raw = case_forms.parse(specs, request.POST)
     raw.update({k: request.POST.get(k, "").strip() for k in EXTRA + SELECTS})

@@ -6,12 +6,14 @@ from django.utils import timezone
 
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors as cases
+from jiuzhu.apps.programs.temporary_followup import lasting_suggestions
 from jiuzhu.apps.registry.selectors import households_visible
 from jiuzhu.apps.workcalendar import selectors as calendar
 from jiuzhu.rules.workflow.deadlines import UNSUPERVISED_STEPS, late_on
 from jiuzhu.rules.workflow.states import STATE_LABELS, STEP_LABELS
 
 from .. import case_queries
+from ..followup_links import with_links
 
 
 def _task(case, today) -> dict:
@@ -41,6 +43,9 @@ def workbench(request):
         names = case_queries.region_names([t["township"] for t in by_township])
         context["supervision"] = [_task(c, today) for c in overdue]
         context["by_township"] = [(names.get(t["township"], t["township"]), t["n"]) for t in by_township]
+    if can(user, "case.submit"):  # issue 14 §3: lasting hardship → apply for dibao/特困
+        context["followups"] = [{**item, **with_links(item, item["household"].pk)}
+                                for item in lasting_suggestions(actor=user, today=today)]
     if can(user, "calendar.watch"):
         context["calendar_outlook"] = calendar.calendar_outlook(today)
     return render(request, "web/workbench.html", context)
