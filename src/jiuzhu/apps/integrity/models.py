@@ -261,3 +261,6 @@ class Complaint(models.Model):
                                    condition=~Q(status__in=["concluded", "replied"]) | ~Q(result="")),
         ]
         indexes = [models.Index(fields=["status", "due"], name="complaint_status_due")]
+
+
+from .selfcheck_models import RectificationItem, SelfCheckCampaign  # noqa: E402,F401  (自查自纠, issue 15 §5)
