@@ -41,6 +41,7 @@ from .demo_ledger import schedule_ledger
 from .demo_payroll import schedule_payroll
 from .demo_people import People
 from .demo_review import schedule_review
+from .demo_selfcheck import demo_selfcheck_load
 from .demo_timeline import Timeline
 
 LEDGER_HOUSEHOLDS = 192
@@ -97,6 +98,7 @@ def demo_world_load(*, now: datetime | None = None, progress=None) -> dict | Non
         overdue = cases_mark_overdue(today=tl.today)
         extras_load(world, at=now)
         demo_integrity_load(at=now)
+        demo_selfcheck_load(at=now)
         summary = _summary(world, scripts, steps, overdue)
         audit_record(actor=None, action=MARKER, subject_type="region", subject_id=DEMO_COUNTY,
                      region_code=DEMO_COUNTY, details=summary, at=now)
