@@ -9,13 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from django.db import connection
 
-from jiuzhu.apps.cases.config import region_configs
 from jiuzhu.apps.cases.models import CaseDeadline
 from jiuzhu.apps.enrollment.models import Enrollment
 from jiuzhu.apps.enrollment.standard import region_policies
+from jiuzhu.apps.monitoring.population import null_if_empty, policy_column
 from jiuzhu.apps.payments.snapshot import read_table
 from jiuzhu.apps.registry.models import Household, Membership, Person
 from jiuzhu.apps.verification.models import VerificationReport
@@ -51,11 +50,7 @@ def covered_population(low: str, high: str) -> pa.Table:
          ORDER BY e.id, m.person_id"""  # noqa: S608  (table names from the models; values are parameters)
     raw = read_table(sql, (low, high), RAW_SCHEMA)
     regions = raw.column("region")
-    distinct = pc.unique(regions).to_pylist()
-    configs = region_configs(distinct)
-    policy = pc.take(pa.array([configs[c].policy for c in distinct], pa.string()),
-                     pc.index_in(regions, value_set=pa.array(distinct, pa.string())))
-    bidx = pc.if_else(pc.equal(raw.column("bidx"), ""), pa.scalar(None, pa.string()), raw.column("bidx"))
+    policy, bidx = policy_column(regions), null_if_empty(raw.column("bidx"))
     return pa.table({"enrollment_id": raw.column("enrollment_id"), "person_id": raw.column("person_id"),
                      "household_id": raw.column("household_id"), "region": regions, "bidx": bidx,
                      "started": raw.column("started"), "policy": policy}, schema=POPULATION_SCHEMA)
