@@ -45,3 +45,12 @@ def test_too_many_enrollments_for_the_population_is_refused(tmp_path, monkeypatc
     verify.generate(2, SEED, str(verify._data_dir(2, SEED)))
     with pytest.raises(ValueError, match="households"):
         bench.generate(1000, 2, SEED, str(tmp_path / "x"))
+
+
+@pytest.mark.parametrize("args", [["--enrollments", "5"], ["--enrollments", "many"], ["--households", "0"]])
+def test_command_refuses_bad_sizes(args):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="selfcheck"):
+        call_command("bench", "selfcheck", *args)

@@ -68,50 +68,63 @@ def _hits(t, code: str, *, event_date, amount, detail):
                     amount_fen=amount.cast("int64"), detail=detail.cast("string"))
 
 
-def _vehicle(m, as_of):
-    m = m.filter(m.vehicle_type.isin(["car", "truck"]), m.registered_on <= ibis.literal(as_of))
-    g = m.group_by(PERSON).aggregate(n=m.count(), value=m.value.fill_null(0).cast("int64").sum(),
-                                     last=m.registered_on.max(), plate=m.plate_no.fill_null("").max())
+def _per_person(snap, pop, **aggregates):
+    """Aggregate the snapshot rows per blind index first (one key: cheap), then join the covered persons
+    (a person in two enrollments gets a hit in each)."""
+    g = snap.group_by("bidx").aggregate(**{k: f(snap) for k, f in aggregates.items()})
+    return g.join(pop, g.bidx == pop.bidx).select(*PERSON, "started", *TERMS_SCHEMA.names[1:], *aggregates)
+
+
+def _vehicle(snap, pop, as_of):
+    snap = snap.filter(snap.vehicle_type.isin(["car", "truck"]), snap.registered_on <= ibis.literal(as_of))
+    g = _per_person(snap, pop, n=lambda t: t.count(), value=lambda t: t.value.fill_null(0).cast("int64").sum(),
+                    last=lambda t: t.registered_on.max(), plate=lambda t: t.plate_no.fill_null("").max())
     return _hits(g, "vehicle", event_date=g.last, amount=g.value,
                  detail=g.n.cast("string") + ibis.literal("辆 ") + g.plate)
 
 
-def _business(m, as_of):
-    m = m.filter(m.status == "active", m.registered_on <= ibis.literal(as_of))
-    g = m.group_by(PERSON).aggregate(n=m.count(), capital=m.subscribed_capital.fill_null(0).cast("int64").sum(),
-                                     last=m.registered_on.max(), name=m.entity_name.max())
+def _business(snap, pop, as_of):
+    snap = snap.filter(snap.status == "active", snap.registered_on <= ibis.literal(as_of))
+    g = _per_person(snap, pop, n=lambda t: t.count(),
+                    capital=lambda t: t.subscribed_capital.fill_null(0).cast("int64").sum(),
+                    last=lambda t: t.registered_on.max(), name=lambda t: t.entity_name.max())
     return _hits(g, "business", event_date=g.last, amount=g.capital,
                  detail=g.n.cast("string") + ibis.literal("户 ") + g.name)
 
 
-def _public_salary(m, as_of):
-    employer = m.employer.fill_null("")
+def _public_salary(snap, pop, as_of):
+    employer = snap.employer.fill_null("")
     public = ibis.literal(False)
     for marker in PUBLIC_EMPLOYER_MARKERS:
         public = public | employer.contains(marker)
-    m = m.filter(public, m.month >= m.salary_since, m.month <= ibis.literal(as_of))
-    g = m.group_by(PERSON).aggregate(base=m.base.fill_null(0).cast("int64").max(), last=m.month.max(),
-                                     employer=m.employer.max())
+    snap = snap.filter(snap.month <= ibis.literal(as_of), public)
+    # the latest public-employer month decides (on or after the policy's look-back start)
+    g = _per_person(snap, pop, base=lambda t: t.base.fill_null(0).cast("int64").max(), last=lambda t: t.month.max(),
+                    employer=lambda t: t.employer.max())
+    g = g.filter(g.last >= g.salary_since)
     return _hits(g, "public_salary", event_date=g.last, amount=g.base, detail=g.employer)
 
 
-def _property(m, as_of):
-    m = m.filter(m.usage == "residential", m.registered_on >= m.started, m.registered_on <= ibis.literal(as_of))
+def _property(snap, pop, as_of):
+    snap = snap.filter(snap.usage == "residential", snap.registered_on <= ibis.literal(as_of)).select(
+        "bidx", "registered_on", "price")
+    m = snap.join(pop, snap.bidx == pop.bidx)
+    m = m.filter(m.registered_on >= m.started)
     g = m.group_by(PERSON).aggregate(n=m.count(), price=m.price.fill_null(0).cast("int64").sum(),
                                      last=m.registered_on.max())
     return _hits(g, "property_purchase", event_date=g.last, amount=g.price, detail=g.n.cast("string") + ibis.literal("套住宅"))
 
 
-def _death(m, as_of):
-    m = m.filter(m.status == "deceased", m.event_date <= ibis.literal(as_of))
-    g = m.group_by(PERSON).aggregate(died=m.event_date.min())
+def _death(snap, pop, as_of):
+    snap = snap.filter(snap.status == "deceased", snap.event_date <= ibis.literal(as_of))
+    g = _per_person(snap, pop, died=lambda t: t.event_date.min())
     return _hits(g, "death", event_date=g.died, amount=ibis.literal(0, type="int64"), detail=ibis.literal("死亡登记"))
 
 
-def _deposit(m, as_of):
-    m = m.filter(m.balance_date <= ibis.literal(as_of))
-    g = m.group_by(PERSON + ["deposit_threshold_fen"]).aggregate(
-        total=m.balance.fill_null(0).cast("int64").sum(), last=m.balance_date.max(), n=m.count())
+def _deposit(snap, pop, as_of):
+    snap = snap.filter(snap.balance_date <= ibis.literal(as_of))
+    g = _per_person(snap, pop, total=lambda t: t.balance.fill_null(0).cast("int64").sum(),
+                    last=lambda t: t.balance_date.max(), n=lambda t: t.count())
     g = g.filter(g.total > g.deposit_threshold_fen)
     return _hits(g, "large_deposit", event_date=g.last, amount=g.total, detail=g.n.cast("string") + ibis.literal("个账户"))
 
@@ -120,17 +133,12 @@ RULES = {"vehicle": _vehicle, "business": _business, "public_salary": _public_sa
          "property_purchase": _property, "death": _death, "large_deposit": _deposit}
 
 
-def _match(snap, pop, columns):
-    snap = snap.select("bidx", *columns)
-    return snap.join(pop, snap.bidx == pop.bidx).select(*PERSON, "started", *columns, *TERMS_SCHEMA.names[1:])
-
-
 def checks_expr(pop, snaps: dict, checks: list[str], *, as_of: date):
     parts = []
     for code in checks:
         dataset = CHECKS[code].dataset
         if code in RULES and dataset in snaps:
-            parts.append(RULES[code](_match(snaps[dataset], pop, USED[dataset]), as_of))
+            parts.append(RULES[code](snaps[dataset].select("bidx", *USED[dataset]), pop, as_of))
     return ibis.union(*parts, distinct=False) if parts else None
 
 
