@@ -78,3 +78,11 @@ def test_report_downloads_as_xlsx_and_pdf(client, started):
     response = client.get(f"/selfcheck/{started.pk}/report.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert client.get(f"/selfcheck/{started.pk}/report.doc").status_code == 404
+
+
+def test_the_same_form_submitted_twice_starts_one_campaign(client, county_user, caseload):
+    client.force_login(county_user)
+    form = {"name": "2026年度自查自纠", "as_of": AS_OF.isoformat(), "checks": ["death"], "job_token": "ab" * 16}
+    first, second = client.post("/selfcheck/", form), client.post("/selfcheck/", form)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert SelfCheckCampaign.objects.count() == 1

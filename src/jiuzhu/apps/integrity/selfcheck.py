@@ -62,8 +62,14 @@ def _county(actor, region_code) -> Region:
     return region
 
 
-def selfcheck_start(*, actor, region_code, data, now: datetime) -> SelfCheckCampaign:
-    """Record the campaign and queue its job. Bad input (name, date, checks, region) changes nothing."""
+class _Duplicate(Exception):
+    def __init__(self, job):
+        self.job = job
+
+
+def selfcheck_start(*, actor, region_code, data, now: datetime, key: str | None = None) -> SelfCheckCampaign:
+    """Record the campaign and queue its job. Bad input (name, date, checks, region) changes nothing.
+    ``key`` (a form's one-time token): the same form submitted twice starts one campaign."""
     if not can(actor, "selfcheck.start"):
         raise Forbidden("forbidden", "只有县民政可以发起自查自纠")
     cleaned = cast(StartPayload, validate(StartPayload, data, today=timezone.localtime(now).date()))
@@ -74,16 +80,23 @@ def selfcheck_start(*, actor, region_code, data, now: datetime) -> SelfCheckCamp
                                "（字段：checks）", field="checks") from None
     region = _county(actor, region_code)
     selfcheck_terms(load_policy(region_config(region.code).policy), cleaned.as_of)  # names a missing parameter
-    with transaction.atomic():
-        campaign = SelfCheckCampaign.objects.create(name=cleaned.name, region=region, as_of=cleaned.as_of,
-                                                    checks=checks, created_by=actor, created_at=now)
-        job, _ = job_enqueue(kind=JOB_KIND, params={"campaign": campaign.pk}, key=f"selfcheck:{campaign.pk}",
-                             actor=actor, region_code=region.code, now=now)
-        campaign.job_id = job.pk
-        campaign.save(update_fields=["job_id"])
-        audit_record(actor=actor, action="selfcheck.start", subject_type=SUBJECT, subject_id=campaign.pk,
-                     region_code=region.code, after={"name": campaign.name, "as_of": cleaned.as_of.isoformat(),
-                                                     "checks": checks, "job": job.pk}, at=now)
+    job_key = f"selfcheck:{key}" if key else None
+    try:
+        with transaction.atomic():
+            campaign = SelfCheckCampaign.objects.create(name=cleaned.name, region=region, as_of=cleaned.as_of,
+                                                        checks=checks, created_by=actor, created_at=now)
+            job, created = job_enqueue(kind=JOB_KIND, params={"campaign": campaign.pk},
+                                       key=job_key or f"selfcheck:campaign:{campaign.pk}", actor=actor,
+                                       region_code=region.code, now=now)
+            if not created:
+                raise _Duplicate(job)  # rolls the second campaign back
+            campaign.job_id = job.pk
+            campaign.save(update_fields=["job_id"])
+            audit_record(actor=actor, action="selfcheck.start", subject_type=SUBJECT, subject_id=campaign.pk,
+                         region_code=region.code, after={"name": campaign.name, "as_of": cleaned.as_of.isoformat(),
+                                                         "checks": checks, "job": job.pk}, at=now)
+    except _Duplicate as dup:
+        return SelfCheckCampaign.objects.get(pk=dup.job.params["campaign"])
     return campaign
 
 

@@ -22,7 +22,7 @@ from jiuzhu.rules.selfcheck import CHECKS, OUTCOMES
 
 from .common import roles_required, scoped
 from .integrity import _errors
-from .jobs import job_view
+from .jobs import TOKEN, job_view
 
 START_FIELDS = ("name", "as_of", "checks", "region")
 RESOLVE_FIELDS = ("outcome", "result", "amount", "months", "legal_ground")
@@ -51,8 +51,10 @@ def selfcheck_list(request):
     raw = {"name": request.POST.get("name", "").strip()[:200], "as_of": request.POST.get("as_of", "").strip()[:20],
            "checks": [c[:30] for c in request.POST.getlist("checks")][:20]}
     try:
-        campaign = selfcheck.selfcheck_start(actor=request.user, region_code=_county_code(request.user),
-                                             data=raw, now=timezone.now())
+        token = request.POST.get("job_token", "")
+        campaign = selfcheck.selfcheck_start(actor=request.user, region_code=_county_code(request.user), data=raw,
+                                             now=timezone.now(),
+                                             key=f"web:{request.user.pk}:{token}" if TOKEN.match(token) else None)
     except DomainError as exc:
         return render(request, "web/selfcheck_list.html",
                       _list_context(request, errors=_errors(exc, START_FIELDS), raw=raw), status=exc.status)
