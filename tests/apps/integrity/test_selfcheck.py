@@ -205,3 +205,17 @@ def test_report_by_township(county_user, caseworker, campaign):
     a = next(r for r in data["rows"] if r["region_id"] == TOWNSHIP_A)
     assert (a["hits"], a["resolved"], a["open"], a["overdue"], a["o_false_alarm"]) == (8, 1, 7, 7, 1)
     assert data["sums"]["hits"] == 9
+
+
+def test_a_failing_run_marks_the_campaign_failed_with_the_chinese_reason(county_user, caseload, monkeypatch):
+    def no_calendar(*args):
+        raise ValidationFailed("calendar.year_missing", "2027 年的工作日历尚未导入", field="as_of")
+
+    monkeypatch.setattr(selfcheck, "add_workdays", no_calendar)
+    campaign = selfcheck.selfcheck_start(actor=county_user, region_code=COUNTY, data=START, now=NOW)
+    Worker(schedule=False).tick()
+    campaign.refresh_from_db()
+    job = Job.objects.get(pk=campaign.job_id)
+    assert campaign.status == "failed" and "工作日历" in campaign.error
+    assert job.status == "failed" and "工作日历" in job.error
+    assert not RectificationItem.objects.exists()
