@@ -51,7 +51,7 @@ class ResolvePayload(Payload):
 
 
 def items_visible(*, actor, campaign=None):
-    qs = scope_filter(RectificationItem.objects.select_related("household", "region", "village", "enrollment"), actor)
+    qs = scope_filter(RectificationItem.objects.select_related("household", "person", "region", "village", "enrollment"), actor)
     return qs.filter(campaign=campaign) if campaign is not None else qs
 
 
