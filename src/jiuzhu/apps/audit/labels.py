@@ -51,6 +51,8 @@ LABELS = {
     "recovery.write_off_propose": "申请核销", "recovery.write_off_decide": "审批核销",
     "recovery.notice": "出具退款通知书", "recovery.ledger_export": "导出追回台账",
     "recovery.detect": "由死亡预警生成追回款项",
+    "selfcheck.start": "发起自查自纠", "selfcheck.run": "完成自查自纠检查", "selfcheck.report": "导出自查自纠报告",
+    "rectification.resolve": "办理整改事项",
     "complaint.intake": "登记投诉举报", "complaint.assign": "分派承办人", "complaint.accept": "信访受理决定",
     "complaint.extend": "延长办理期限", "complaint.investigate": "登记调查核实", "complaint.conclude": "投诉举报办结",
     "complaint.reply": "出具答复意见书", "complaint.satisfaction": "登记满意度", "complaint.reporter_view": "查看举报人身份",

@@ -264,3 +264,4 @@ class Complaint(models.Model):
 
 
 from .relatives_models import StaffRelative  # noqa: E402,F401  (the register of staff near relatives, issue 15 §4)
+from .selfcheck_models import RectificationItem, SelfCheckCampaign  # noqa: E402,F401  (自查自纠, issue 15 §5)

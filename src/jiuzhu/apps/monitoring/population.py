@@ -70,17 +70,26 @@ def population_sql() -> str:
          ORDER BY m.person_id"""
 
 
+def policy_column(regions) -> pa.Array:
+    """Each row's region policy name (one config query for the distinct regions)."""
+    distinct = pc.unique(regions).to_pylist()
+    configs = region_configs(distinct)
+    return pc.take(pa.array([configs[c].policy for c in distinct], pa.string()),
+                   pc.index_in(regions, value_set=pa.array(distinct, pa.string())))
+
+
+def null_if_empty(bidx):
+    """A person without a blind index (empty text) is not matchable: null."""
+    return pc.if_else(pc.equal(bidx, ""), pa.scalar(None, pa.string()), bidx)
+
+
 def monitored_population(low: str, high: str, *, as_of: date, left_since: date, temporary_since: date) -> pa.Table:
     """:data:`POPULATION_SCHEMA` rows of the region range [low, high] (policy filled by the region's)."""
     raw = read_table(population_sql(), (left_since, as_of, as_of, temporary_since, low, high), RAW_SCHEMA)
     by_rank = {rank: code for code, rank in CATEGORY_RANK.items()}
     ranks = raw.column("rank").to_pylist()
     regions = raw.column("region")
-    distinct = pc.unique(regions).to_pylist()
-    configs = region_configs(distinct)
-    policy = pc.take(pa.array([configs[c].policy for c in distinct], pa.string()),
-                     pc.index_in(regions, value_set=pa.array(distinct, pa.string())))
-    bidx = pc.if_else(pc.equal(raw.column("bidx"), ""), pa.scalar(None, pa.string()), raw.column("bidx"))
+    policy, bidx = policy_column(regions), null_if_empty(raw.column("bidx"))
     return pa.table({
         "person_id": raw.column("person_id"), "household_id": raw.column("household_id"), "region": regions,
         "bidx": bidx, "category": pa.array([by_rank[r] for r in ranks], pa.string()),

@@ -47,6 +47,7 @@ from .demo_pilot_report import demo_pilot_report_load
 from .demo_relatives import demo_relatives_load
 from .demo_reserve import demo_reserve_load
 from .demo_review import schedule_review
+from .demo_selfcheck import demo_selfcheck_load
 from .demo_timeline import Timeline
 
 LEDGER_HOUSEHOLDS = 192
@@ -107,6 +108,7 @@ def demo_world_load(*, now: datetime | None = None, progress=None) -> dict | Non
         demo_pilot_report_load(at=now)
         demo_relatives_load(at=now)
         demo_reserve_load(world, at=now)
+        demo_selfcheck_load(at=now)
         summary = _summary(world, scripts, steps, overdue)
         audit_record(actor=None, action=MARKER, subject_type="region", subject_id=DEMO_COUNTY,
                      region_code=DEMO_COUNTY, details=summary, at=now)

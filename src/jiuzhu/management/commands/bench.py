@@ -14,7 +14,8 @@ BENCHES = {"paging": "jiuzhu.benchmarks.paging", "rules": "jiuzhu.benchmarks.rul
            "monitor": "jiuzhu.benchmarks.monitor", "dashboard": "jiuzhu.benchmarks.dashboard",
            "documents": "jiuzhu.benchmarks.documents", "stats": "jiuzhu.benchmarks.stats_return",
            "simulate": "jiuzhu.benchmarks.simulate", "visits": "jiuzhu.benchmarks.visits",
-           "relatives": "jiuzhu.benchmarks.relatives", "temporary": "jiuzhu.benchmarks.temporary"}
+           "relatives": "jiuzhu.benchmarks.relatives", "temporary": "jiuzhu.benchmarks.temporary",
+           "selfcheck": "jiuzhu.benchmarks.selfcheck"}
 
 
 class Command(JiuzhuCommand):
@@ -46,7 +47,7 @@ class Command(JiuzhuCommand):
                                  "postgresql://postgres@127.0.0.1:5432/jiuzhu_bench）")
         parser.add_argument("--rebuild", action="store_true", help="api：删除并重建基准库")
         parser.add_argument("--enrollments", default=None,
-                            help="dashboard、stats：在保对象数（基准库 jiuzhu_bench_dashboard、jiuzhu_bench_stats 中）")
+                            help="dashboard、stats、selfcheck：在保对象数（基准库 jiuzhu_bench_dashboard、jiuzhu_bench_stats 中）")
         parser.add_argument("--count", default="10000", help="documents：文书份数")
         parser.add_argument("--processes", default=None, help="documents：并行进程数（默认每核一个）")
         parser.add_argument("--relatives", default="50000", help="relatives：工作人员近亲属登记数")
@@ -70,6 +71,13 @@ class Command(JiuzhuCommand):
             if not (persons or "").isdigit() or int(persons) < 1:
                 raise CommandError("monitor 基准须用 --persons 给出监测人数（正整数）", returncode=2)
             result = importlib.import_module(BENCHES[name]).run(persons=int(persons))
+            self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+            return
+        if name == "selfcheck":  # --enrollments N over the verify bench's snapshots of --households H
+            raw = str(opts.get("enrollments") or "1000000")
+            if not raw.isdigit() or int(raw) < 10 or not households.isdigit() or int(households) < 1:
+                raise CommandError("selfcheck 基准的 --enrollments 应为至少 10 的整数，--households 应为正整数", returncode=2)
+            result = importlib.import_module(BENCHES[name]).run(enrollments=int(raw), households=int(households))
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
         if name == "visits":  # --persons N dispersed 特困 persons (jiuzhu.benchmarks.visits)

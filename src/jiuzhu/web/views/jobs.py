@@ -73,6 +73,9 @@ def _link(job: Job) -> dict | None:
         what = (f"调整 {r.get('adjusted', 0)} 人次" if job.kind.endswith("apply")
                 else f"在保对象 {(r.get('counts') or {}).get('total', 0)} 个，差额 {r.get('diff', '')} 元")
         return {"url": reverse("web:system_standard", args=[r["change_id"]]), "label": f"查看标准调整 {r['change_id']}（{what}）"}
+    if job.kind == "integrity.selfcheck" and r.get("campaign_id"):
+        return {"url": reverse("web:selfcheck_detail", args=[r["campaign_id"]]),
+                "label": f"查看自查自纠（在保 {r.get('population', 0)} 人，疑点 {r.get('hits', 0)} 条）"}
     if job.kind == "exports.xlsx" and r.get("file"):
         return {"url": reverse("web:export_download", args=[job.pk]), "label": f"下载 Excel（{r.get('rows', 0)} 行）"}
     if job.kind == "audit.verify":
