@@ -68,6 +68,7 @@ def figures(actor, start: date) -> list[dict]:
         out.append({"township": code, "name": name, "visits": visits.get(code, {}).get("n", 0),
                     "checks": checks.get(code, {}).get("n", 0), "not_confirmed": checks.get(code, {}).get("bad", 0),
                     "surveys": n_surveys, "mean": None if s.get("mean") is None else round(float(s["mean"]), 1),
+                    "satisfied_count": s.get("ok", 0),
                     "satisfied": f"{100 * s.get('ok', 0) / n_surveys:.1f}%" if n_surveys else "—",
                     "excellent": grades[code].get("excellent", 0), "pass": grades[code].get("pass", 0),
                     "fail": grades[code].get("fail", 0), "urges": urges.get(code, {}).get("n", 0)})

@@ -12,11 +12,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from jiuzhu.apps.care import selectors
+from jiuzhu.apps.care import figures, selectors
 from jiuzhu.core.spreadsheets import xlsx_workbook
 from jiuzhu.rules import care as rules
+from jiuzhu.rules.care_supervision import quarter_of, quarter_start
 
 from .common import roles_required
+from .dashboard_care import by_class
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTHS = 6
@@ -32,11 +34,7 @@ def _tables(actor, today: date) -> dict:
     total = c["total"]
 
     def rows(counts: dict, labels: dict, missing: str) -> list[tuple[str, int]]:
-        out = [(label, counts.get(code, 0)) for code, label in labels.items()]
-        known = sum(n for _, n in out)
-        if total - known:
-            out.append((missing, total - known))
-        return out
+        return by_class(counts, total, labels, missing)
 
     needing = c["capacity"].get("limited", 0) + c["capacity"].get("none", 0)
     guardians = [(label, c["guardian_class"].get(code, 0)) for code, label in rules.GUARDIAN_CLASSES.items()]
@@ -96,7 +94,32 @@ def care_report_xlsx(request):
     for i, row in enumerate(t["completion"], start=1):
         ws2.write_row(i, 0, [row["month"].strftime("%Y-%m"), row["name"], row["due"], row["done"], row["rate"]])
     ws2.set_column(0, 4, 16)
+    _supervision_sheets(wb, bold, request.user, today)
     wb.close()
     response = HttpResponse(buf.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="care-report-{today:%Y%m%d}.xlsx"'
     return response
+
+
+def _sheet(wb, bold, name: str, headers: list[str], rows: list[list]) -> None:
+    ws = wb.add_worksheet(name)
+    ws.write_row(0, 0, headers, bold)
+    for i, row in enumerate(rows, start=1):
+        ws.write_row(i, 0, ["" if cell is None else cell for cell in row])
+    ws.set_column(0, len(headers) - 1, 16)
+
+
+def _supervision_sheets(wb, bold, actor, today: date) -> None:
+    """Overdue visits now and this quarter's satisfaction by township; the running 摸底 campaigns'
+    progress when one runs (issue 16 §7)."""
+    _sheet(wb, bold, "未按期探访", ["乡镇(街道)", "分散供养人数", "未按期探访人数", "占比", "统计日期"],
+           [[r["name"], r["dispersed"], r["overdue"], r["share"], f"{today:%Y-%m-%d}"]
+            for r in figures.overdue_by_township(actor, today)])
+    quarter = quarter_of(today)
+    _sheet(wb, bold, "满意度调查", ["季度", "乡镇(街道)", "调查份数", "总体评价均分", "满意人数", "满意率"],
+           [[quarter, r["name"], r["surveys"], r["mean"], r["satisfied_count"], r["satisfied"]]
+            for r in figures.satisfaction_by_township(actor, quarter_start(quarter))])
+    progress = figures.survey_progress(actor)
+    if progress:
+        _sheet(wb, bold, "摸底排查进度", ["乡镇(街道)", "应摸底人数", "已完成", "未完成", "完成率"],
+               [[r["name"], r["total"], r["done"], r["pending"], r["percent"]] for r in progress])

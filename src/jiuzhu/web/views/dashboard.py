@@ -21,7 +21,7 @@ from jiuzhu.apps.stats.services import check_region, months_between, parse_month
 from jiuzhu.apps.stats.xlsx import panels_xlsx
 from jiuzhu.rules.errors import DomainError
 
-from . import jobs
+from . import dashboard_care, jobs
 from .common import roles_required, scoped
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +70,9 @@ def dashboard(request):
                       status=exc.status)
     if request.GET.get("format") == "xlsx":
         wanted = request.GET.get("table", "")
-        chosen = [p for p in data["panels"] if p.key == wanted] or data["panels"]
+        care = (dashboard_care.panels(request.user, timezone.localdate(), data["township"])
+                if wanted.startswith(dashboard_care.PREFIX) else [])  # a care panel's own link
+        chosen = [p for p in [*data["panels"], *care] if p.key == wanted] or data["panels"]
         heading = f"统计看板 {data['month']:%Y-%m}" + (f" {data['towns'][0][1]}" if data["township"] else "")
         response = HttpResponse(panels_xlsx(chosen, heading=heading), content_type=XLSX)
         name = f"dashboard_{data['month']:%Y%m}{'_' + data['township'] if data['township'] else ''}"
@@ -78,7 +80,8 @@ def dashboard(request):
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     raw["month"] = f"{data['month']:%Y-%m}"
-    return render(request, "web/dashboard.html", _context(request, raw=raw, **data))
+    care = dashboard_care.panels(request.user, timezone.localdate(), data["township"])
+    return render(request, "web/dashboard.html", _context(request, raw=raw, care_panels=care, **data))
 
 
 @login_required
