@@ -145,3 +145,11 @@ def test_care_report_xlsx_has_overdue_satisfaction_and_survey_sheets(client, cou
     names = CalamineWorkbook.from_filelike(io.BytesIO(content)).sheet_names
     assert "摸底排查进度" not in names  # no campaign runs in township B
     assert sheet(content, "未按期探访")[1:] == [["文昌镇", 1, 1, "100.0%", "2026-12-07"]]
+
+
+def test_care_panels_take_a_fixed_number_of_queries(county_user, world, django_assert_max_num_queries):
+    from jiuzhu.web.views import dashboard_care
+
+    with django_assert_max_num_queries(22):  # grouped queries: independent of the number of persons
+        got = dashboard_care.panels(county_user, date(2026, 12, 7))
+    assert [p.key for p in got][-1] == "care_survey"
