@@ -110,6 +110,10 @@ def test_township_user_sees_only_its_township(client, outsider, world):
     book = client.get(URL, {"format": "xlsx", "table": "care_overdue"}).content
     text = json.dumps(sheet(book, "未按期探访（按乡镇）"), ensure_ascii=False)
     assert "文昌镇" in text and "千岛湖镇" not in text
+    refused = client.get(URL, {"region": TOWNSHIP_A})  # another township's figures: refused, nothing shown
+    assert refused.status_code == 422 and 'id="care-section"' not in refused.content.decode()
+    refused = client.get(URL, {"region": TOWNSHIP_A, "format": "xlsx", "table": "care_overdue"})
+    assert refused.status_code == 422 and "千岛湖镇" not in refused.content.decode()
 
 
 def test_county_township_filter_narrows_the_care_panels(client, county_user, world):
