@@ -1,6 +1,7 @@
 """Documents by the thousand (issue 17 §6): many rendered HTML documents of one village laid out in ONE
 WeasyPrint pass (fonts, styles and layout set up once), written as the village's merged PDF for printing
-and split into one PDF per document by page range (anchors mark where each document starts).
+and cut into one PDF per document by page range (anchors mark where each document starts; the pages
+are copied out of the merged PDF by ``pdf_split``, not painted again).
 
 The work is split into chunks that a process pool renders in parallel; the functions here import no
 Django, so a spawned worker process needs nothing but WeasyPrint and the system fonts."""
@@ -8,7 +9,6 @@ Django, so a spawned worker process needs nothing but WeasyPrint and the system 
 from __future__ import annotations
 
 import re
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -58,60 +58,22 @@ def _refuse(url, *args, **kwargs):
     raise ValueError(f"refused non-local URL: {url}")
 
 
-_local = threading.local()
-
-
-def _install_subset_cache() -> None:
-    """Font subsetting is most of a one-page PDF's cost (a CJK font holds ~65 000 glyphs). Within a chunk
-    the merged PDF is written first, its fonts subset to every glyph of the chunk; each document's PDF
-    then embeds that same subset instead of cutting its own (glyph ids are kept, so it serves every page
-    of the chunk; widths and the ToUnicode map are still built per document). Outside ``_chunk_fonts``
-    WeasyPrint behaves as usual."""
-    from weasyprint.pdf import fonts
-
-    if getattr(fonts.Font.subset, "jiuzhu_chunk_cache", False):
-        return
-    original = fonts.Font.subset
-
-    def subset(self, to_unicode, hinting):
-        cache = getattr(_local, "subsets", None)
-        if cache is None:
-            return original(self, to_unicode, hinting)
-        key = (self.hash, self.index, bool(hinting))
-        if key in cache:
-            self.file_content = cache[key]
-            return None
-        original(self, to_unicode, hinting)
-        cache[key] = self.file_content
-        return None
-
-    subset.jiuzhu_chunk_cache = True  # type: ignore[attr-defined]
-    fonts.Font.subset = subset
-
-
 def render_chunk(chunk: Chunk) -> Rendered:
-    """The chunk's merged PDF and one PDF per document (same bytes for the same input)."""
+    """The chunk's merged PDF and one PDF per document cut from it (same bytes for the same input)."""
     from weasyprint import HTML
 
-    _install_subset_cache()
-    _local.subsets = {}
-    try:
-        return _render(chunk, HTML)
-    finally:
-        _local.subsets = None
+    from .pdf_split import PdfSplitter
 
-
-def _render(chunk: Chunk, HTML) -> Rendered:
     doc = HTML(string=merge_html(chunk.htmls), base_url=None, url_fetcher=_refuse).render()
-    starts = {}
+    starts: dict[int, int] = {}
     for number, page in enumerate(doc.pages):
         for anchor in page.anchors:
             if anchor.startswith(ANCHOR):
-                starts[int(anchor[len(ANCHOR):])] = number
+                starts.setdefault(int(anchor[len(ANCHOR):]), number)  # a long document spans pages
     bounds = [starts[i] for i in range(len(chunk.htmls))] + [len(doc.pages)]
-    merged = doc.write_pdf()  # first: its fonts are subset to the whole chunk's glyphs
-    files = tuple((name, doc.copy(doc.pages[bounds[i]:bounds[i + 1]]).write_pdf())
-                  for i, name in enumerate(chunk.names))
+    merged = doc.write_pdf()  # one paint and one font subset for the whole chunk
+    splitter = PdfSplitter(merged)
+    files = tuple((name, splitter.extract(bounds[i], bounds[i + 1])) for i, name in enumerate(chunk.names))
     return Rendered(chunk.key, merged if chunk.merged else None, files, len(doc.pages))
 
 
