@@ -9,15 +9,20 @@ from pypdf import PdfReader
 
 from jiuzhu.apps.documents.batch_render import Chunk, render_chunk
 from jiuzhu.apps.documents.pdf_split import PdfSplitter
+from jiuzhu.apps.documents.render import html_to_pdf
 
-PAGE = ('<html><head><style>body {{ font-family: "Noto Serif CJK SC", serif; }}</style></head>'
-        '<body><h1>调整告知书</h1><p>{name}：你家保障金予以调整。</p>{extra}</body></html>')
+PAGE = ('<html><head><style>body {{ font-family: "Noto Serif CJK SC", serif; }} @page {{ @bottom-center {{ '
+        'content: "第 " counter(page) " 页  共 " counter(pages) " 页"; }} }}</style></head><body><h1>调整告知书</h1><p>{name}：你家保障金予以调整。</p>{extra}</body></html>')
 NAMES = ("王建国", "李秀英", "张小军")
 
 
 def _text(pdf: bytes) -> tuple[int, str]:
     reader = PdfReader(io.BytesIO(pdf), strict=True)
     return len(reader.pages), "".join(page.extract_text() for page in reader.pages)
+
+
+def _pages_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def test_each_document_pdf_holds_its_own_pages_and_text():
@@ -34,6 +39,9 @@ def test_each_document_pdf_holds_its_own_pages_and_text():
         assert count == pages and f"{name}：" in text
         assert not any(other in text for other in NAMES if other != name)
     assert "第二页" in _text(r.files[1][1])[1]
+    # and each reads as when printed alone, page footer included (第 1 页 共 2 页, not the chunk's numbers)
+    assert [_pages_text(pdf) for _, pdf in r.files] == [_pages_text(html_to_pdf(h)) for h in htmls]
+    assert "共 2 页" in _pages_text(r.files[1][1])[1] and "共 1 页" in _pages_text(r.files[2][1])[0]
     # and the same input gives the same bytes
     assert render_chunk(Chunk(key="v:1", names=("a.pdf", "b.pdf", "c.pdf"), htmls=tuple(htmls))).files == r.files
 
