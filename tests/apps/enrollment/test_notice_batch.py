@@ -59,6 +59,13 @@ def test_job_writes_a_zip_per_township_and_a_merged_pdf_per_village(client, coun
         names = zf.namelist()
         assert len(names) == 4 and all("/" in n and n.endswith(".pdf") for n in names)
         assert all(_pages(zf.read(n)) >= 1 for n in names)
+        # each notice's PDF (cut from the village's merged PDF) holds its own household and notice, nobody else's
+        texts = {n: "".join(p.extract_text() for p in PdfReader(io.BytesIO(zf.read(n))).pages) for n in names}
+        assert all(n.rsplit("/", 1)[1].split("-")[2] + "：" in t for n, t in texts.items())
+        assert len(set(texts.values())) == 4
+        folder_merged = [f for f in r["files"] if "合并打印" in f and f.startswith("珍珠半岛村")]
+        merged_pages = [p.extract_text() for p in PdfReader(io.BytesIO((folder / folder_merged[0]).read_bytes())).pages]
+        assert merged_pages == [texts[n] for n in names if n.startswith("珍珠半岛村/")]
     merged = [f for f in r["files"] if "合并打印" in f]
     assert merged and sum(_pages((folder / f).read_bytes()) for f in merged) == r["pages"]
     assert AuditEvent.objects.filter(action="documents.batch").count() == 1

@@ -1,6 +1,7 @@
 """Documents by the thousand (issue 17 §6): many rendered HTML documents of one village laid out in ONE
 WeasyPrint pass (fonts, styles and layout set up once), written as the village's merged PDF for printing
-and split into one PDF per document by page range (anchors mark where each document starts).
+and cut into one PDF per document by page range (anchors mark where each document starts; the pages
+are copied out of the merged PDF by ``pdf_split``, not painted again).
 
 The work is split into chunks that a process pool renders in parallel; the functions here import no
 Django, so a spawned worker process needs nothing but WeasyPrint and the system fonts."""
@@ -8,7 +9,7 @@ Django, so a spawned worker process needs nothing but WeasyPrint and the system 
 from __future__ import annotations
 
 import re
-import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -34,18 +35,31 @@ class Rendered:
     merged: bytes | None
     files: tuple[tuple[str, bytes], ...]
     pages: int
+    cpu_seconds: float = 0.0  # CPU time of the worker on this chunk (the bench reports it: the machine is shared)
 
 
-def merge_html(htmls) -> str:
-    """One page holding every document's body, each starting on a new sheet, marked by an anchor."""
+PAGES = "jiuzhu-doc-pages"
+# Each document is a page group of its own (named pages alternate between neighbours), whose first page
+# restarts the page counter; "共 N 页" reads the document's page count from a named string, so every
+# document keeps the footer it has when printed alone (第 1 页 共 1 页), not the chunk's page numbers.
+_GROUPS = ("jzda", "jzdb")
+_GROUP_CSS = "".join(f"@page {g}:nth(1 of {g}) {{ counter-reset: page 1; }}" for g in _GROUPS)
+
+
+def merge_html(htmls, pages=None) -> str:
+    """One page holding every document's body, each starting on a new sheet, marked by an anchor;
+    ``pages[i]``: document i's page count (1 when not known yet)."""
     first = htmls[0]
     head = _HEAD.match(first)
-    parts = [head.group(1) if head else "<html><head></head>", "<body>"]
+    top = (head.group(1) if head else "<html><head></head>").replace("counter(pages)", f"string({PAGES})")
+    top = top.replace("</head>", f"<style>{_GROUP_CSS}</style></head>", 1)
+    parts = [top, "<body>"]
     for i, html in enumerate(htmls):
         m = _BODY.search(html)
         body = m.group(1) if m else html
-        brk = "" if i == 0 else "break-before: page;"
-        parts.append(f'<section id="{ANCHOR}{i}" style="{brk}">{body}</section>')
+        count = pages[i] if pages else 1
+        parts.append(f'<section id="{ANCHOR}{i}" style="page: {_GROUPS[i % 2]}; string-set: {PAGES} \'{count}\'">'
+                     f"{body}</section>")
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -58,61 +72,31 @@ def _refuse(url, *args, **kwargs):
     raise ValueError(f"refused non-local URL: {url}")
 
 
-_local = threading.local()
-
-
-def _install_subset_cache() -> None:
-    """Font subsetting is most of a one-page PDF's cost (a CJK font holds ~65 000 glyphs). Within a chunk
-    the merged PDF is written first, its fonts subset to every glyph of the chunk; each document's PDF
-    then embeds that same subset instead of cutting its own (glyph ids are kept, so it serves every page
-    of the chunk; widths and the ToUnicode map are still built per document). Outside ``_chunk_fonts``
-    WeasyPrint behaves as usual."""
-    from weasyprint.pdf import fonts
-
-    if getattr(fonts.Font.subset, "jiuzhu_chunk_cache", False):
-        return
-    original = fonts.Font.subset
-
-    def subset(self, to_unicode, hinting):
-        cache = getattr(_local, "subsets", None)
-        if cache is None:
-            return original(self, to_unicode, hinting)
-        key = (self.hash, self.index, bool(hinting))
-        if key in cache:
-            self.file_content = cache[key]
-            return None
-        original(self, to_unicode, hinting)
-        cache[key] = self.file_content
-        return None
-
-    subset.jiuzhu_chunk_cache = True  # type: ignore[attr-defined]
-    fonts.Font.subset = subset
-
-
-def render_chunk(chunk: Chunk) -> Rendered:
-    """The chunk's merged PDF and one PDF per document (same bytes for the same input)."""
-    from weasyprint import HTML
-
-    _install_subset_cache()
-    _local.subsets = {}
-    try:
-        return _render(chunk, HTML)
-    finally:
-        _local.subsets = None
-
-
-def _render(chunk: Chunk, HTML) -> Rendered:
-    doc = HTML(string=merge_html(chunk.htmls), base_url=None, url_fetcher=_refuse).render()
-    starts = {}
+def _layout(HTML, htmls, pages):
+    doc = HTML(string=merge_html(htmls, pages), base_url=None, url_fetcher=_refuse).render()
+    starts: dict[int, int] = {}
     for number, page in enumerate(doc.pages):
         for anchor in page.anchors:
             if anchor.startswith(ANCHOR):
-                starts[int(anchor[len(ANCHOR):])] = number
-    bounds = [starts[i] for i in range(len(chunk.htmls))] + [len(doc.pages)]
-    merged = doc.write_pdf()  # first: its fonts are subset to the whole chunk's glyphs
-    files = tuple((name, doc.copy(doc.pages[bounds[i]:bounds[i + 1]]).write_pdf())
-                  for i, name in enumerate(chunk.names))
-    return Rendered(chunk.key, merged if chunk.merged else None, files, len(doc.pages))
+                starts.setdefault(int(anchor[len(ANCHOR):]), number)  # a long document spans pages
+    return doc, [starts[i] for i in range(len(htmls))] + [len(doc.pages)]
+
+
+def render_chunk(chunk: Chunk) -> Rendered:
+    """The chunk's merged PDF and one PDF per document cut from it (same bytes for the same input)."""
+    from weasyprint import HTML
+
+    from .pdf_split import PdfSplitter
+
+    cpu = time.process_time()
+    doc, bounds = _layout(HTML, chunk.htmls, None)
+    counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    if any(c != 1 for c in counts):  # a document over several pages: lay out again with the right "共 N 页"
+        doc, bounds = _layout(HTML, chunk.htmls, counts)
+    merged = doc.write_pdf()  # one paint and one font subset for the whole chunk
+    splitter = PdfSplitter(merged)
+    files = tuple((name, splitter.extract(bounds[i], bounds[i + 1])) for i, name in enumerate(chunk.names))
+    return Rendered(chunk.key, merged if chunk.merged else None, files, len(doc.pages), time.process_time() - cpu)
 
 
 def render_chunks(chunks: list[Chunk], *, processes: int, on_done=None):
