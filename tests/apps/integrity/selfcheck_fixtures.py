@@ -6,11 +6,11 @@ county's parameters: deposits above 50 000 yuan, public-employer contributions s
   (business), a flat bought 2026-06 (property_purchase), died 2026-10-15 (death); the household's last
   verification gives 1500.00 a head against the 1301 standard (above_line); its case met the survey
   deadline 3 days late (late_approval); 张建国 is a village assistant's registered brother and the case
-  was not filed as 近亲属备案 (relatives_unfiled).
+  was not filed as 近亲属备案 (relatives_unfiled); 张建国 has been serving a sentence since 2026-05 (prison).
 * 钱家 (珍珠半岛村, dibao): 钱一 — the clean person: a motorcycle, a cancelled company, a company's
   provident fund, a flat from before the enrollment, exactly 50 000.00 in deposits, alive; verified at
   1000.00 a head; case deadlines met in time; a registered relative of staff whose case was filed as
-  近亲属备案.
+  近亲属备案; a prison term that ended before the enrollment.
 * 赵家 (王家源村, township B, dibao): 赵九 — a car (the other township's hit).
 * 周家 (珍珠半岛村, not enrolled): 周八 — every kind of hit (a registered relative too), never reported.
 * 赵九 is in the register too, but that entry was removed.
@@ -34,10 +34,10 @@ from tests.conftest import VILLAGE_A, VILLAGE_B, _user, make_id
 AS_OF = date(2026, 11, 30)
 NOW = at(date(2026, 12, 7))
 ALL_CHECKS = ["vehicle", "business", "public_salary", "property_purchase", "death", "large_deposit", "above_line",
-              "late_approval", "relatives_unfiled"]
+              "late_approval", "relatives_unfiled", "prison"]
 EXPECTED = {("vehicle", "张建国"), ("public_salary", "张建国"), ("large_deposit", "张建国"), ("business", "李秀英"),
             ("property_purchase", "李秀英"), ("death", "李秀英"), ("above_line", "张建国"), ("late_approval", "张建国"),
-            ("relatives_unfiled", "张建国"), ("vehicle", "赵九")}
+            ("relatives_unfiled", "张建国"), ("prison", "张建国"), ("vehicle", "赵九")}
 
 
 @pytest.fixture
@@ -120,6 +120,10 @@ def _rows(ids):
                          [z, "张建国", "邮储银行", "5678", "wealth", "30000.01", "2026-11-30"],
                          [q, "钱一", "农业银行", "1111", "deposit", "50000.00", "2026-11-30"],  # equal: no hit
                          [zh, "周八", "农业银行", "2222", "deposit", "90000.00", "2026-11-30"]],
+        "prison": [["id_number", "name", "start_on", "end_on", "court"],
+                   [z, "张建国", "2026-05-01", "", "淳安县人民法院"],
+                   [q, "钱一", "2010-01-01", "2012-06-30", "淳安县人民法院"],  # released before the enrollment
+                   [zh, "周八", "2026-05-01", "", "淳安县人民法院"]],
     }
 
 
