@@ -36,7 +36,7 @@ AS_OF = verify.AS_OF
 POLICY = "330127000000"
 GENERATOR_VERSION = 1
 LIMIT_SECONDS = 30.0
-CHECKS = ("vehicle", "business", "public_salary", "property_purchase", "death", "large_deposit")
+CHECKS = ("vehicle", "business", "public_salary", "property_purchase", "death", "large_deposit", "prison")
 
 
 def _data_dir(n: int, households: int, seed: int) -> Path:
