@@ -40,7 +40,7 @@ def test_ingest_reports_counts_and_sources_lists_it(department_files, regions):
     listing = json.loads(run("data", "sources", "--json"))
     tax = [s for s in listing if s["code"] == "tax"][0]
     assert (tax["as_of"], tax["rows"], tax["rejects"]) == ("2026-11-30", 26, 1)
-    assert len(listing) == 12 and "户籍及死亡" in run("data", "sources")
+    assert len(listing) == 13 and "户籍及死亡" in run("data", "sources")
 
 
 def test_ingest_wrong_columns_exit_2_names_columns(tmp_path, regions):
@@ -70,7 +70,7 @@ def test_generate_all_from_registry_matches_cases(tmp_path, verifying_case, coun
         "--bad-share", "0", "--invalid-id-share", "0")
     for path in sorted((tmp_path / "d").glob("*.csv")):
         run("data", "ingest", path.stem, str(path), "--as-of", "2026-11-30", "--no-progress")
-    assert Snapshot.objects.count() == 12
+    assert Snapshot.objects.count() == 13
     out = json.loads(run("verify", "run", "--case", str(verifying_case.pk), "--as-of", "2026-11-30",
                          "--user", county_user.username, "--submit", "--no-progress", "--json"))
     assert out["cases"] == 1 and out["reports"][0]["submitted"] is True

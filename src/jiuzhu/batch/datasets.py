@@ -25,7 +25,7 @@ ASSET_ITEMS = ("financial", "vehicle", "residential_property", "business_capital
 PAYLOAD_ITEMS = INCOME_ITEMS + DEDUCTION_ITEMS + ASSET_ITEMS
 # Facts shown in the report and compared with the declaration, never sent as amounts.
 STATUS_ITEMS = ("non_residential_property", "vehicle_exempt", "legal_representative", "disability", "deceased",
-                "hukou_cancelled", "unemployed", "student")
+                "hukou_cancelled", "unemployed", "student", "prison")
 
 MONTHLY_LABEL = "月均"
 ITEM_LABELS = {
@@ -35,7 +35,7 @@ ITEM_LABELS = {
     "business_capital": "市场主体认缴出资", "non_residential_property": "非住宅房产",
     "vehicle_exempt": "不计入的车辆（摩托车、残疾人代步车）", "legal_representative": "担任法定代表人",
     "disability": "残疾人认定", "deceased": "死亡登记", "hukou_cancelled": "户籍注销或迁出",
-    "unemployed": "失业登记", "student": "在校学籍",
+    "unemployed": "失业登记", "student": "在校学籍", "prison": "服刑",
 }
 
 

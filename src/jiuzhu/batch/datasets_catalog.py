@@ -1,4 +1,4 @@
-"""The twelve department datasets (R-VER-04 / R-VER-06 / R-SYS-04): columns and item rules.
+"""The thirteen department datasets (R-VER-04 / R-VER-06 / R-SYS-04): columns and item rules.
 
 Order matters only for display. ``rows_per_person`` is the synthetic generator's average volume
 per person of the covered population (a year of monthly records where the department keeps them).
@@ -153,6 +153,14 @@ CATALOG = (
                   group="unemployment_benefit"),
          ItemRule("unemployed", None, "registered_on", "R-SYS-04 登记失业", until="ended_on", counted=False)),
         rows_per_person=0.011),
+    Dataset(
+        "prison", "服刑人员", "司法局（监狱管理）",
+        "被判处刑罚正在或曾在监狱服刑人员的刑期（刑满释放后注明止日）",
+        (ID, NAME, Column("start_on", "date", "刑期起日"), Column("end_on", "date", "刑期止日", required=False),
+         Column("court", "string", "判决法院", required=False)),
+        (ItemRule("prison", None, "start_on", "R-HH-03 服刑人员不计入家庭成员（特困人员终止供养 R-TK-15）",
+                  until="end_on", detail=("court",), counted=False),),
+        rows_per_person=0.0012),
     Dataset(
         "student", "学籍", "教育局",
         "在校学生学籍（学段、公办或民办、学费）",

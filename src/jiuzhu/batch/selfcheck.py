@@ -46,7 +46,8 @@ USED = {"vehicle": ("vehicle_type", "registered_on", "value", "plate_no"),
         "housing_fund": ("month", "employer", "base"),
         "real_estate": ("usage", "registered_on", "price"),
         "hukou_death": ("status", "event_date"),
-        "bank_deposit": ("balance", "balance_date")}
+        "bank_deposit": ("balance", "balance_date"),
+        "prison": ("start_on", "end_on", "court")}
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,20 @@ def _deposit(snap, pop, as_of):
     return _hits(g, "large_deposit", event_date=g.last, amount=g.total, detail=g.n.cast("string") + ibis.literal("个账户"))
 
 
+def _prison(snap, pop, as_of):
+    """A sentence begun on or before ``as_of`` and not ended before the enrollment's first month."""
+    snap = snap.filter(snap.start_on <= ibis.literal(as_of))
+    m = snap.join(pop, snap.bidx == pop.bidx)
+    m = m.filter(m.end_on.isnull() | (m.end_on >= m.started))
+    g = m.group_by(PERSON).aggregate(began=m.start_on.max(), court=m.court.fill_null("").max(),
+                                     serving=(m.end_on.isnull() | (m.end_on >= ibis.literal(as_of))).any())
+    state = ibis.ifelse(g.serving, ibis.literal("服刑中 "), ibis.literal("保障期间曾服刑 "))
+    return _hits(g, "prison", event_date=g.began, amount=ibis.literal(0, type="int64"), detail=state + g.court)
+
+
 RULES = {"vehicle": _vehicle, "business": _business, "public_salary": _public_salary,
-         "property_purchase": _property, "death": _death, "large_deposit": _deposit}
+         "property_purchase": _property, "death": _death, "large_deposit": _deposit,
+         "prison": _prison}
 
 
 def checks_expr(pop, snaps: dict, checks: list[str], *, as_of: date):

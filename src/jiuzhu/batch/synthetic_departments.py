@@ -207,15 +207,30 @@ def _student(pop, rng, as_of):
                     "left_on": pa.nulls(len(person), pa.date32())}
 
 
+def _prison(pop, rng, as_of):
+    person = np.flatnonzero((pop.age >= 18) & (pop.age < 70) & (rng.random(len(pop)) < 0.002))
+    n = len(person)
+    start = _past(rng, n, as_of, date(as_of.year - 8, 1, 1))
+    end = start + rng.integers(180, 3650, n)
+    end = np.where(end <= _day(as_of), end, -1)  # still serving: no end date yet
+    return person, {"start_on": _date(start),
+                    "end_on": pa.array(np.where(end < 0, None, end), pa.int32()).cast(pa.date32()),
+                    "court": pa.array(np.array(["淳安县人民法院", "杭州市中级人民法院"])[person % 2])}
+
+
 GENERATORS = {"social_insurance": _social_insurance, "housing_fund": _housing_fund, "real_estate": _real_estate,
               "vehicle": _vehicle, "market_entity": _market_entity, "tax": _tax, "bank_deposit": _bank_deposit,
               "medical_expense": _medical_expense, "disability": _disability, "hukou_death": _hukou_death,
-              "unemployment": _unemployment, "student": _student}
+              "unemployment": _unemployment, "student": _student, "prison": _prison}
+# The generator's random stream per dataset: the first twelve in name order, later datasets appended, so
+# that adding one leaves the others' synthetic rows unchanged.
+SEED_ORDER = ("bank_deposit", "disability", "housing_fund", "hukou_death", "market_entity", "medical_expense",
+              "real_estate", "social_insurance", "student", "tax", "unemployment", "vehicle", "prison")
 
 
 def typed_rows(code: str, pop: Population, *, as_of: date, seed: int = 0) -> tuple[np.ndarray, dict]:
     """(person index per row, snapshot-typed value columns) for dataset ``code``."""
-    rng = np.random.default_rng([seed, sorted(GENERATORS).index(code)])
+    rng = np.random.default_rng([seed, SEED_ORDER.index(code)])
     person, cols = GENERATORS[code](pop, rng, as_of)
     return np.asarray(person, dtype=np.int64), cols
 

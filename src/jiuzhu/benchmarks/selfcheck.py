@@ -3,17 +3,18 @@ over N live enrollments against the department snapshots of the verification ben
 for 1 000 000 enrollments on DuckDB).
 
 Data: the verification bench's files for ``--households H`` (default 100 000: a department population of
-35 H persons, twelve snapshots, ≈ 50 million rows; generated once under ``VAR_DIR/bench/verify`` and
+35 H persons, thirteen snapshots, ≈ 50 million rows; generated once under ``VAR_DIR/bench/verify`` and
 reused by both benches). The enrolled population is drawn from the persons the departments know (the
 户籍 snapshot's blind indexes): N enrollments of 1–3 covered persons each (single-person enrollments and
 small households), first months 2018–2026, in the 400 villages of the demo county; written once under
 ``VAR_DIR/bench/selfcheck`` (not timed). Timed, in a fresh process: reading the enrolled population,
-the six department checks on DuckDB (vehicle, market entity, public-employer provident fund, residential
-property bought after the enrollment began, death, deposits above the threshold) and writing the hits.
+the seven department checks on DuckDB (vehicle, market entity, public-employer provident fund, residential
+property bought after the enrollment began, death, deposits above the threshold, a prison term during the
+enrollment) and writing the hits.
 
 Baseline: the per-person way — for each enrollment of a sample, one DuckDB query per snapshot file for
-its persons' blind indexes, the checks in Python — scaled linearly to N. The two database checks
-(last verification above the line, late approvals) read the case tables, not the snapshots, and are not
+its persons' blind indexes, the checks in Python — scaled linearly to N. The three database checks
+(last verification above the line, late approvals, relatives not filed) read the case tables, not the snapshots, and are not
 part of this bench.
 """
 
@@ -35,7 +36,7 @@ AS_OF = verify.AS_OF
 POLICY = "330127000000"
 GENERATOR_VERSION = 1
 LIMIT_SECONDS = 30.0
-CHECKS = ("vehicle", "business", "public_salary", "property_purchase", "death", "large_deposit")
+CHECKS = ("vehicle", "business", "public_salary", "property_purchase", "death", "large_deposit", "prison")
 
 
 def _data_dir(n: int, households: int, seed: int) -> Path:
@@ -125,7 +126,7 @@ def timed_run(out: str, households: int, seed: int, engine: str = "duckdb") -> d
 
 
 def naive_checks(rows: dict, persons: list[dict], t: dict) -> set:
-    """The six department checks in plain Python for one enrollment's persons (rows: dicts per snapshot):
+    """The seven department checks in plain Python for one enrollment's persons (rows: dicts per snapshot):
     the hits as (check, person_id)."""
     from jiuzhu.rules.selfcheck import PUBLIC_EMPLOYER_MARKERS
 
@@ -147,6 +148,8 @@ def naive_checks(rows: dict, persons: list[dict], t: dict) -> set:
         deposits = [r["balance"] or 0 for r in mine["bank_deposit"] if r["balance_date"] <= AS_OF]
         if deposits and sum(deposits) > t["deposit_threshold_fen"]:
             found.add(("large_deposit", pid))
+        if any(r["start_on"] <= AS_OF and (r["end_on"] is None or r["end_on"] >= p["started"]) for r in mine["prison"]):
+            found.add(("prison", pid))
     return found
 
 
@@ -216,12 +219,12 @@ def run(*, enrollments: int, households: int = 100_000, seed: int = 0, sample: i
         "peak_rss_mb": timing["peak_rss_mb"], "engine": engine, "database": "none", "hits": timing["hits"],
         "matched": timing["matched"], "counts": timing["counts"], "data": "+".join(sorted(state)), "cpus": os.cpu_count(),
         "notes": (f"seconds: read the enrolled population ({meta['persons']} persons of {enrollments} enrollments), "
-                  f"the six department checks against {snapshot_rows} rows of the verification bench's six snapshots read (--households {households}: "
+                  f"the seven department checks against {snapshot_rows} rows of the verification bench's seven snapshots read (--households {households}: "
                   f"a department population of {meta['department_population']}), write the hits; one fresh process, "
                   f"peak_rss_mb is its own. baseline measured on {sample} enrollments (one query per snapshot per "
                   f"enrollment, checks in Python) and scaled linearly to {enrollments}. cpu_seconds: user+system CPU "
                   f"of the timed process (all its threads); load_average_1m: the machine's load when the run ended "
                   f"(other work shares the {os.cpu_count()} cores). Data "
                   f"{'+'.join(sorted(state))} under var/bench/verify and var/bench/selfcheck (generation not timed). "
-                  f"The two database checks and the item inserts are not part of this bench."),
+                  f"The three database checks and the item inserts are not part of this bench."),
     }

@@ -1,7 +1,7 @@
 """``jiuzhu bench verify --households N --json``: the verification matching job at scale.
 
 N households (≈ 3 N case persons: members and obligors, about 1 % without a valid ID number) are
-matched against the twelve department snapshots of a population of 35 N persons (≈ 530 department
+matched against the thirteen department snapshots of a population of 35 N persons (≈ 530 department
 rows per household: ≥ 50 million rows for N = 100 000), as Parquet files keyed by the HMAC-SM3 blind
 index, exactly as ingestion writes them. Timed: reading the case tables and the snapshots, matching,
 per-person and per-household totals, the asset test and the differences, writing the three result
@@ -29,7 +29,7 @@ import numpy as np
 
 AS_OF = date(2026, 11, 30)
 POPULATION_PER_HOUSEHOLD = 35
-GENERATOR_VERSION = 3  # bump when the synthetic data change, so old files are not reused
+GENERATOR_VERSION = 4  # bump when the synthetic data change, so old files are not reused
 BENCH_KEY = bytes.fromhex("5a" * 32)  # blind-index key of the synthetic data (never a real key)
 
 
@@ -45,7 +45,7 @@ def _ring():
 
 
 def generate(n: int, seed: int, out: str) -> dict:
-    """Write the case tables and the twelve snapshots for ``n`` households into ``out``."""
+    """Write the case tables and the thirteen snapshots for ``n`` households into ``out``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

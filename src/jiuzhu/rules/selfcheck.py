@@ -4,7 +4,9 @@ terms (dated region parameters) and the outcomes of a rectification item.
 Seed: 年审工作方案 四(四) 开展社会救助自查自纠 (查政策落实是否规范 … 死亡人员核销、救助审批); national
 rules R-DB-01 (eligibility: income below the line and property within the rules), R-AST-01/03/04
 (property: deposits, vehicles, housing, market entities per the department registers), R-DM-05 (a
-death changes the household), R-PEN-01 (stop and order the refund), R-WF deadlines.
+death changes the household), R-PEN-01 (stop and order the refund), R-WF deadlines, R-HH-09 / R-WF-03 (staff near relatives
+are filed and handled by others), R-HH-03 / R-TK-15 (a person serving a prison sentence is not a
+household member; a 特困 person's support ends).
 
 Pure data: no Django, no columnar engine (those are jiuzhu.batch.selfcheck and
 jiuzhu.apps.integrity.selfcheck*)."""
@@ -40,14 +42,15 @@ CHECKS: dict[str, Check] = {c.code: c for c in (
           "在保对象已登记死亡，核减人数或停保，追回死亡次月起多发的救助金"),
     Check("large_deposit", "大额存款", "R-AST-01、R-AST-03", "bank_deposit",
           "在保对象名下存款、理财等金融资产余额合计超过本地区设定的数额，核实财产条件"),
+    Check("prison", "保障期间服刑", "R-HH-03、R-TK-15", "prison",
+          "在保对象在保障期间被判处刑罚并服刑（服刑人员不计入家庭成员，特困人员终止供养），核实后核减人数、停保或追回"),
     Check("above_line", "最近一次核对收入超过标准", "R-DB-01", "",
           "在保家庭最近一次家庭经济状况核对的人均月收入高于当时的低保标准，核实是否应调整或停保"),
     Check("late_approval", "超时限审批", "R-WF 办理时限", "",
           "在保对象的审核确认有环节超过规定时限才完成，核实原因并整改"),
+    Check("relatives_unfiled", "近亲属未备案", "R-HH-09、R-WF-03", "",
+          "在保对象是登记在册的工作人员近亲属，但审批时未作近亲属备案，核实是否应回避、补办备案或重新审核"),
 )}
-# 近亲属备案 (relatives not filed) needs the staff near-relatives register (issue 15 §4), built on
-# another branch; a prison-term check needs a 司法行政 (服刑人员) dataset that the catalogue does not
-# have. Neither is offered until its data exist.
 
 # Employer names that mark a public employer (机关、事业单位) in the 住房公积金 records: the register
 # does not carry the 单位性质, so the name decides. A false alarm is closed by the township.

@@ -40,7 +40,8 @@ def found(campaign) -> set:
 
 
 RULE_IDS = {"vehicle": "R-AST-04", "business": "R-AST-03", "public_salary": "R-INC-02", "property_purchase": "R-AST-01",
-            "death": "R-DM-05", "large_deposit": "R-AST-03", "above_line": "R-DB-01", "late_approval": "R-WF"}
+            "death": "R-DM-05", "large_deposit": "R-AST-03", "above_line": "R-DB-01", "late_approval": "R-WF",
+            "relatives_unfiled": "R-HH-09", "prison": "R-HH-03"}
 
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=[f"{c}-{RULE_IDS[c]}" for c in ALL_CHECKS])
@@ -71,6 +72,30 @@ def test_a_campaign_with_every_check_stores_items_for_each_township(county_user,
     assert RectificationItem.objects.count() == len(EXPECTED)
 
 
+def test_relatives_unfiled_R_HH_09_evidence_names_the_staff_and_masks_the_number(county_user, caseload, sc_ids):
+    """R-HH-09 / R-WF-03: the hit names the member of staff and the relation, shows the masked ID number
+    only; filing the case as 近亲属备案 clears it on the next campaign."""
+    campaign = run_campaign(county_user, checks=["relatives_unfiled"])
+    item = RectificationItem.objects.get(campaign=campaign)
+    assert item.evidence["staff"] == [{"staff_id": item.evidence["staff"][0]["staff_id"], "staff": "v_relatives（村(居)协理员）",
+                                       "relation": "兄弟姐妹"}]
+    assert item.evidence["source"] == "staff_relatives" and "R-WF-03" in item.evidence["rule"]
+    assert "*" in item.evidence["masked"] and sc_ids["zhang"] not in str(item.evidence) + item.detail
+    assert "v_relatives" in item.detail and "未作近亲属备案" in item.detail
+    caseload["enrollments"]["zhang"].case.__class__.objects.filter(household=caseload["zhang"]).update(relative_flag=True)
+    assert run_campaign(county_user, checks=["relatives_unfiled"]).hits == 0
+
+
+def test_prison_R_HH_03_serving_during_the_enrollment_with_the_court_as_evidence(county_user, sc_snapshots):
+    """R-HH-03 / R-TK-15: 张建国's sentence (from 2026-05, no end) is a hit with the 司法局 snapshot as
+    evidence; 钱一's term ended before the enrollment began and the unenrolled 周八 is never reported."""
+    campaign = run_campaign(county_user, checks=["prison"])
+    item = RectificationItem.objects.get(campaign=campaign)
+    assert item.detail == "服刑中 淳安县人民法院" and item.event_date == date(2026, 5, 1)
+    assert item.evidence["source"] == "prison" and item.evidence["department"] == "司法局（监狱管理）"
+    assert item.evidence["snapshot"] == sc_snapshots["prison"].snapshot.pk
+
+
 def test_runs_as_a_background_job_with_progress(county_user, sc_snapshots):
     campaign = selfcheck.selfcheck_start(actor=county_user, region_code=COUNTY, data=START, now=NOW)
     job = Job.objects.get(pk=campaign.job_id)
@@ -85,8 +110,8 @@ def test_runs_as_a_background_job_with_progress(county_user, sc_snapshots):
 def test_a_check_without_department_data_is_skipped_and_said_so(county_user, caseload):
     campaign = run_campaign(county_user)
     assert set(campaign.skipped) == {"vehicle", "business", "public_salary", "property_purchase", "death",
-                                     "large_deposit"}
-    assert found(campaign) == {("above_line", "张建国"), ("late_approval", "张建国")}
+                                     "large_deposit", "prison"}
+    assert found(campaign) == {("above_line", "张建国"), ("late_approval", "张建国"), ("relatives_unfiled", "张建国")}
 
 
 @pytest.mark.parametrize(("over", "field"), [
@@ -203,8 +228,8 @@ def test_report_by_township(county_user, caseworker, campaign):
     resolve(caseworker, item_of("vehicle"), outcome="false_alarm", result="已核实无问题")
     data = selfcheck_report.summary(actor=county_user, campaign=campaign, today=date(2026, 12, 29))
     a = next(r for r in data["rows"] if r["region_id"] == TOWNSHIP_A)
-    assert (a["hits"], a["resolved"], a["open"], a["overdue"], a["o_false_alarm"]) == (8, 1, 7, 7, 1)
-    assert data["sums"]["hits"] == 9
+    assert (a["hits"], a["resolved"], a["open"], a["overdue"], a["o_false_alarm"]) == (10, 1, 9, 9, 1)
+    assert data["sums"]["hits"] == 11
 
 
 def test_a_failing_run_marks_the_campaign_failed_with_the_chinese_reason(county_user, caseload, monkeypatch):

@@ -1,7 +1,7 @@
 """自查自纠 campaigns (issue 15 §5): a county user starts a campaign (name, as-of date, checks); it runs
 as the background job ``integrity.selfcheck`` over the county's whole caseload, columnar
 (jiuzhu.batch.selfcheck on DuckDB for the department snapshots, one SQL read each for the database
-checks), and stores every hit as a rectification item for its township, due in the region's working
+checks and the staff near-relatives register), and stores every hit as a rectification item for its township, due in the region's working
 days (``selfcheck.rectify_working_days``). Outcomes: selfcheck_resolve.py."""
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from jiuzhu.rules.selfcheck import CHECKS, check_codes, selfcheck_terms
 from .payloads import Payload
 from .selfcheck_models import RectificationItem, SelfCheckCampaign
 from .selfcheck_population import above_line, covered_population, late_approvals
+from .selfcheck_relatives import relatives_unfiled
 from .services import township_of
 
 JOB_KIND = "integrity.selfcheck"
@@ -132,6 +133,11 @@ def selfcheck_run(*, campaign_id: int, now: datetime, progress=None) -> SelfChec
     if "late_approval" in campaign.checks:
         step("超时限审批", 0, 1)
         parts.append(late_approvals(low, high, campaign.as_of))
+    extra: dict[tuple, dict] = {}
+    if "relatives_unfiled" in campaign.checks:
+        step("近亲属备案", 0, 1)
+        unfiled, extra = relatives_unfiled(low, high)
+        parts.append(unfiled)
     table = pa.concat_tables(parts)
     today = timezone.localtime(now).date()
     rectify = selfcheck_terms(load_policy(region_config(campaign.region_id).policy), campaign.as_of).rectify_working_days
@@ -148,7 +154,8 @@ def selfcheck_run(*, campaign_id: int, now: datetime, progress=None) -> SelfChec
             check_code=r["check"], enrollment_id=r["enrollment_id"], household_id=r["household_id"],
             person_id=r["person_id"], region_id=township_of(r["region"]), village_id=r["region"],
             event_date=r["event_date"], amount=Decimal(r["amount_fen"]).scaleb(-2), detail=(r["detail"] or "")[:200],
-            evidence=_evidence(r, snap_of), due_date=due))
+            evidence={**_evidence(r, snap_of), **extra.get((r["check"], r["enrollment_id"], r["person_id"]), {})},
+            due_date=due))
     with transaction.atomic():
         RectificationItem.objects.bulk_create(items, batch_size=2000)
         SelfCheckCampaign.objects.filter(pk=campaign.pk).update(
