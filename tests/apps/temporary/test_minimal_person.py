@@ -135,3 +135,19 @@ def test_minimal_households_left_out_of_lists(caseworker, household, outsider):
     # another township's user records an emergency in their own village: a separate record in their scope
     other = _submit(outsider, _person(), {**EMERGENCY, "place_region": VILLAGE_B})
     assert other.case.household.region_id == VILLAGE_B
+
+
+def test_minimal_households_left_out_of_policy_simulation_and_exports(caseworker, household):
+    # registry statistics: the policy simulation's snapshot of registered households and the household export
+    from jiuzhu.apps.enrollment.simulation_snapshot import simulation_snapshot
+    from jiuzhu.apps.cases.case_filters import CaseFilters
+    from jiuzhu.apps.exports.services import _queryset
+    from tests.conftest import TOWNSHIP_A
+
+    minimal_id = _submit(caseworker, _person()).case.household_id
+    meta, households, persons = simulation_snapshot(TOWNSHIP_A, date(2026, 12, 1))
+    ids = set(meta["household_id"].to_pylist())
+    assert household.pk in ids and minimal_id not in ids
+    assert minimal_id not in set(persons["household_id"].to_pylist())
+    exported = set(_queryset("households", caseworker, CaseFilters(), {}).values_list("pk", flat=True))
+    assert household.pk in exported and minimal_id not in exported
