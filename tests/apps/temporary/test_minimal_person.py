@@ -139,8 +139,8 @@ def test_minimal_households_left_out_of_lists(caseworker, household, outsider):
 
 def test_minimal_households_left_out_of_policy_simulation_and_exports(caseworker, household):
     # registry statistics: the policy simulation's snapshot of registered households and the household export
-    from jiuzhu.apps.enrollment.simulation_snapshot import simulation_snapshot
     from jiuzhu.apps.cases.case_filters import CaseFilters
+    from jiuzhu.apps.enrollment.simulation_snapshot import simulation_snapshot
     from jiuzhu.apps.exports.services import _queryset
     from tests.conftest import TOWNSHIP_A
 
@@ -151,3 +151,31 @@ def test_minimal_households_left_out_of_policy_simulation_and_exports(caseworker
     assert minimal_id not in set(persons["household_id"].to_pylist())
     exported = set(_queryset("households", caseworker, CaseFilters(), {}).values_list("pk", flat=True))
     assert household.pk in exported and minimal_id not in exported
+
+
+def test_registering_the_real_household_merges_the_minimal_record(caseworker, household_data):
+    # given an emergency recorded for a person without a household
+    from jiuzhu.apps.registry.services import household_create, member_add
+    from tests.conftest import AS_OF
+
+    person = _person()
+    first = _submit(caseworker, person)
+    # when the person's real household is registered later (as its head)
+    data = household_data()
+    data["members"][0] = {"name": "赵四海", "id_number": person["id_number"], "relation": "head"}
+    hh = household_create(actor=caseworker, data=data, as_of=AS_OF)
+    # then the same person is its head, the minimal record is closed (history and case kept), audited
+    assert hh.head_id == first.case.applicant_id and not hh.minimal
+    record = Household.objects.get(pk=first.case.household_id)
+    assert record.member_count == 0
+    assert not Membership.objects.filter(household=record, end_date__isnull=True).exists()
+    assert AuditEvent.objects.filter(action="household.minimal_merge", subject_id=str(record.pk)).exists()
+    # and the next emergency of that person is recorded on the real household
+    again = _submit(caseworker, person, {**EMERGENCY, "confirm_duplicate": True})
+    assert again.outcome == "registered" and again.case.household_id == hh.pk
+    # a member added to a household leaves their minimal record too
+    other = _person()
+    second = _submit(caseworker, other)
+    member_add(actor=caseworker, household_id=hh.pk, as_of=AS_OF,
+               data={"name": "赵四海", "id_number": other["id_number"], "relation": "child"})
+    assert Household.objects.get(pk=second.case.household_id).member_count == 0

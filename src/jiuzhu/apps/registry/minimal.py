@@ -14,6 +14,7 @@ from datetime import date
 from typing import cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from pydantic import Field, ValidationInfo, field_validator
 
 from jiuzhu.apps.accounts.roles import can
@@ -25,7 +26,7 @@ from jiuzhu.rules import idcard
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from . import pii
-from .choices import AreaType, Relation
+from .choices import AreaType, MoveReason, Relation
 from .inputs import _PHONE, AtMost, Matching, OneOf, PersonName, _id_number, _Input, _text
 from .models import Household, Membership, Person
 
@@ -120,3 +121,21 @@ def minimal_household_for(*, actor, person: MinimalPersonInput, place: Region, a
         raise Conflict("person.concurrent", "该身份证号刚被他人登记，请刷新后重试", field="person.id_number") from None
     return MinimalResult(hh, found, CREATED)
 
+
+
+def minimal_memberships(taken: dict[str, Membership]) -> dict[str, Membership]:
+    """The open memberships of ``taken`` (ID number → membership) that are minimal records."""
+    return {number: m for number, m in taken.items() if m.household.minimal}
+
+
+def merge_minimal(*, actor, memberships, into: Household, as_of: date) -> None:
+    """Persons registered now in ``into`` leave their minimal record (并入正式登记家庭): the membership is closed
+    (history kept; the cases stay on the record), audited ``household.minimal_merge``. Inside the caller's
+    transaction, before the person's new membership is opened."""
+    for m in memberships:
+        hh = m.household
+        Membership.objects.filter(pk=m.pk, end_date__isnull=True).update(
+            end_date=as_of, end_reason=MoveReason.MOVED, note=f"并入 {into.number}")
+        Household.objects.filter(pk=hh.pk).update(member_count=0, version=F("version") + 1)
+        audit_record(actor=actor, action="household.minimal_merge", subject_type="household", subject_id=hh.pk,
+                     region_code=hh.region_id, details={"into": into.number, "person": m.person_id})
