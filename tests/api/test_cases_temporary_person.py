@@ -72,3 +72,11 @@ def test_api_household_list_leaves_minimal_out(client, bearer, caseworker, house
     listing = client.get("/api/v1/households", **headers).json()
     ids = {str(item["id"]) for item in listing["items"]}
     assert str(household.pk) in ids and created["household"] not in ids
+
+
+def test_api_household_detail_says_minimal(client, bearer, caseworker, household):
+    headers = bearer(caseworker)
+    created = _create(client, headers, _person()).json()
+    detail = client.get(f"/api/v1/households/{created['household']}", **headers).json()
+    assert detail["minimal"] is True and detail["member_count"] == 1
+    assert client.get(f"/api/v1/households/{household.pk}", **headers).json()["minimal"] is False
