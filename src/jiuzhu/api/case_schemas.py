@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 
 from jiuzhu.apps.cases.payloads import SubmitPayload
 from jiuzhu.apps.programs.temporary_payloads import TemporarySubmitPayload
+from jiuzhu.apps.registry.minimal import MinimalPersonInput
 from jiuzhu.rules.workflow.model import WorkflowSettings
 from jiuzhu.rules.workflow.programs import programs
 from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
@@ -67,12 +68,20 @@ STEP_DESCRIPTION = "时限环节（截止日期由该环节的开启操作按工
     for step, label in STEP_LABELS.items())
 
 
+# 急难型 for a person without a registered household: ``person`` instead of ``household`` and ``applicant``
+# (validated by the service, registry.minimal.MinimalPersonInput, so its errors are ``person.<field>``).
+PersonBlock = Annotated[dict | None, WithJsonSchema(
+    {"anyOf": [inline_refs(MinimalPersonInput.model_json_schema()), {"type": "null"}],
+     "title": "无登记家庭人员（仅急难型临时救助：姓名、身份证号、联系电话、现住址、城乡类别）"})]
+
+
 class CaseIn(Schema):
     program: Literal["dibao", "tekun", "temporary"] = Field(title="救助项目")
-    household: RowIdIn = Field(title="家庭编号")
-    applicant: RowIdIn = Field(title="申请人编号")
+    household: RowIdIn | None = Field(None, title="家庭编号（填 person 时不填）")
+    applicant: RowIdIn | None = Field(None, title="申请人编号（填 person 时不填）")
     channel: Literal["window", "village", "online"] = Field(title="申请渠道")
     intake: Intake = None
+    person: PersonBlock = None
 
 
 # Responses are plain pydantic models: ninja's ``Schema`` wraps every nested object for attribute

@@ -8,6 +8,7 @@ from ninja import Router, Status
 from jiuzhu.apps.accounts.names import SYSTEM, display_name
 from jiuzhu.apps.cases import selectors, services
 from jiuzhu.apps.cases.payloads import PAYLOADS
+from jiuzhu.apps.programs.temporary_person import temporary_submit_person
 from jiuzhu.rules.errors import DomainError, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.states import ACTION_LABELS, STEP_LABELS
 
@@ -58,6 +59,8 @@ def _proposal(proposal: dict) -> dict | None:
 @router.post("", response={201: CaseOut, **errors(403, 404, 409, 422)}, summary="提交申请（submit）")
 def case_create(request, payload: CaseIn):
     now = timezone.now()
+    if payload.person is not None or payload.household is None:
+        return Status(201, case_out(_person_case(request, payload, now), request.auth, timezone.localdate(now)))
     try:
         case = services.case_submit(actor=request.auth, program=payload.program, household_id=payload.household,
                                     applicant_id=payload.applicant, channel=payload.channel,
@@ -69,6 +72,31 @@ def case_create(request, payload: CaseIn):
                 item["field"] = f"intake.{item['field']}".rstrip(".")
         raise
     return Status(201, case_out(case, request.auth, timezone.localdate(now)))
+
+
+def _person_case(request, payload: CaseIn, now):
+    """急难型 for a person without a registered household (issue 14 §1): ``person`` instead of ``household``."""
+    if payload.person is None:
+        raise ValidationFailed("case.household", "家庭编号（household）不能为空；无登记家庭人员的急难救助请填写 person",
+                               field="household")
+    if payload.program != "temporary" or payload.household is not None:
+        raise ValidationFailed("case.person", "person 仅用于无登记家庭人员的急难型临时救助（program 为 temporary，"
+                               "不填 household）", field="person")
+    try:
+        return temporary_submit_person(actor=request.auth, person=payload.person, channel=payload.channel,
+                                       payload=payload.intake or {}, now=now).case
+    except ValidationFailed as exc:
+        _prefix_intake(exc)
+        raise
+
+
+def _prefix_intake(exc: ValidationFailed):
+    """The emergency's fields are inside ``intake`` in this document (the person's already say ``person.``)."""
+    def name(field: str) -> str:
+        return field if field.startswith("person") else f"intake.{field}".rstrip(".")
+    exc.details["field"] = name(exc.details.get("field", ""))
+    for item in exc.details.get("errors", []):
+        item["field"] = name(item.get("field", ""))
 
 
 @router.get("/{case_id}", response={200: CaseOut, **errors(404, 422)}, summary="案件详情：状态、可执行操作、时限、时间线")

@@ -92,6 +92,7 @@ class HouseholdOut(Schema):
     head_name: str
     member_count: int
     separated: bool = Field(..., description="人户分离")
+    minimal: bool = Field(False, description="临时登记：无登记家庭人员急难救助时建立的一人户，不计入家庭名册")
     version: int
     created_at: datetime
 

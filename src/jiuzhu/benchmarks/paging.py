@@ -11,7 +11,7 @@ from django.db import connection
 from jiuzhu.apps.accounts.models import User
 from jiuzhu.apps.accounts.roles import Role
 from jiuzhu.apps.registry.models import Household
-from jiuzhu.apps.registry.selectors import PAGE_SIZE, households_page, households_visible
+from jiuzhu.apps.registry.selectors import PAGE_SIZE, households_page, households_registered
 from jiuzhu.apps.synthetic.demo import DEMO_COUNTY, demo_regions_load
 from jiuzhu.apps.synthetic.seed import seed_households
 
@@ -25,16 +25,16 @@ def run(*, households: int, repeat: int = 5) -> dict:
     if have < households:
         seed_households(households - have, region_code=DEMO_COUNTY, seed=have + 1, progress=True)
     actor = User(username="bench", role=Role.COUNTY, region_id=DEMO_COUNTY, is_active=True)
-    total = households_visible(actor=actor).count()
+    total = households_registered(actor=actor).count()
     depths = [0, total // 4, total // 2, (total * 9) // 10]
-    ordered = households_visible(actor=actor).order_by("-pk").values_list("pk", flat=True)
+    ordered = households_registered(actor=actor).order_by("-pk").values_list("pk", flat=True)
     cursors = {d: (ordered[d - 1] if d else None) for d in depths}
     keyset, offset = [], []
     for depth in depths:
         after = cursors[depth]
         keyset.append(median_seconds(lambda: households_page(actor=actor, after=after), repeat))
         offset.append(median_seconds(
-            lambda: list(households_visible(actor=actor).select_related("region").order_by("-pk")[depth: depth + PAGE_SIZE + 1]),
+            lambda: list(households_registered(actor=actor).select_related("region").order_by("-pk")[depth: depth + PAGE_SIZE + 1]),
             repeat))
     deep_keyset, deep_offset = keyset[-1], offset[-1]
     return {

@@ -62,6 +62,7 @@ urlpatterns = [
     path("households/<int:household_id>/edit/", households.household_edit, name="household_edit"),
     path("households/<int:household_id>/apply/", cases.case_new, name="case_new"),
     path("households/<int:household_id>/temporary/", temporary.temporary_new, name="temporary_new"),
+    path("temporary/person/", temporary.temporary_person_new, name="temporary_person_new"),
     path("households/<int:household_id>/intake/", intake.intake_new, name="intake_new"),
     path("intake/<int:intake_id>/", intake.intake_detail, name="intake_detail"),
     path("referrals/", intake.referral_list, name="referral_list"),

@@ -32,7 +32,8 @@ LABELS = {
     "reserve.reconcile_export": "导出备用金对账单",
     # households and personal data
     "household.create": "新增家庭", "household.update": "修改家庭", "household.member_add": "添加成员",
-    "household.member_end": "成员离开", "household.member_move": "成员迁移",
+    "household.member_end": "成员离开", "household.member_move": "成员迁移", "household.minimal_create": "急难救助临时登记",
+    "household.minimal_merge": "临时登记并入家庭",
     "household.declared_income_set": "登记申报收入", "household.declared_income_clear": "删除申报收入",
     "household.declared_assets": "登记申报财产",
     "pii.view_id_number": "查看完整身份证号", "pii.view_phone": "查看完整电话号码",

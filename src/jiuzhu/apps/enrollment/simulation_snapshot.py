@@ -35,7 +35,7 @@ def _sql() -> dict[str, str]:
         "households": (
             f"SELECT h.id, h.region_id, h.area_type, h.head_name, {_fen('h.financial_assets')}, h.vehicle_count, "
             f"{_fen('h.max_vehicle_value')}, h.residential_properties, {_fen('h.business_capital')} FROM {h} h "
-            "WHERE h.region_id BETWEEN %s AND %s ORDER BY h.id"),
+            "WHERE h.region_id BETWEEN %s AND %s AND NOT h.minimal ORDER BY h.id"),
         "enrollments": (
             "SELECT e.household_id, e.program, CASE WHEN e.person_id IS NULL THEN 0 ELSE 1 END, e.status, e.klass, "
             f"{_fen('e.amount')} FROM {e} e JOIN {h} h ON h.id = e.household_id WHERE h.region_id BETWEEN %s AND %s "
@@ -44,7 +44,7 @@ def _sql() -> dict[str, str]:
             f"SELECT p.id, m.household_id, p.birth_date, {_fen('p.wage')}, {_fen('p.business')}, "
             f"{_fen('p.property_income')}, {_fen('p.transfer')}, p.disability_kind, p.disability_grade, p.health "
             f"FROM {m} m JOIN {p} p ON p.id = m.person_id JOIN {h} h ON h.id = m.household_id "
-            "WHERE m.end_date IS NULL AND m.co_resident = %s AND h.region_id BETWEEN %s AND %s "
+            "WHERE m.end_date IS NULL AND m.co_resident = %s AND h.region_id BETWEEN %s AND %s AND NOT h.minimal "
             "ORDER BY m.household_id, m.id"),
     }
 

@@ -70,7 +70,7 @@ def _queryset(kind: str, actor, filters: CaseFilters, extra: dict):
     if kind == "cases":
         return cases_filtered(actor=actor, filters=filters).order_by("pk")
     if kind == "households":
-        qs = _region_filter(scope_filter(Household.objects.all(), actor), filters)
+        qs = _region_filter(scope_filter(Household.objects.filter(minimal=False), actor), filters)
         if extra.get("area_type"):
             qs = qs.filter(area_type=extra["area_type"])
         if filters.name:  # as the household list: any current member's name

@@ -67,6 +67,9 @@ class Household(models.Model):
     max_vehicle_value = models.DecimalField("最高车辆价值(元)", max_digits=14, decimal_places=2, default=0)
     residential_properties = models.PositiveSmallIntegerField("住房套数", default=0)
     business_capital = models.DecimalField("市场主体注册资本(元)", max_digits=14, decimal_places=2, default=0)
+    # 临时登记: a one-person record made for an emergency (R-TA-04), not a registered household; left out of
+    # household lists and registry statistics until merged into a real household (apps/registry/minimal.py).
+    minimal = models.BooleanField("临时登记", default=False, db_default=False)  # raw bulk inserts omit it
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

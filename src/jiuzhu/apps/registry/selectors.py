@@ -32,13 +32,19 @@ class Page:
 
 
 def households_visible(*, actor):
+    """Every household in scope, 临时登记 (minimal) ones included: a case's household page."""
     return scope_filter(Household.objects.all(), actor, "region")
+
+
+def households_registered(*, actor):
+    """The household register in scope: lists and counts leave out 临时登记 (minimal) households."""
+    return households_visible(actor=actor).filter(minimal=False)
 
 
 def households_page(*, actor, filters: HouseholdFilter = HouseholdFilter(), after: int | None = None,
                     limit: int = PAGE_SIZE) -> Page:
     """Keyset page (newest first, ``id < after``): constant cost at any depth, millions of rows."""
-    qs = households_visible(actor=actor)
+    qs = households_registered(actor=actor)
     q = filters.q.strip()
     if q:
         normalized = idcard.normalize(q)

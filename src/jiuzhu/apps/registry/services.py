@@ -15,7 +15,7 @@ from jiuzhu.apps.regions.scope import ensure_in_scope, in_scope
 from jiuzhu.core.validation import refuse
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-from . import events, pii
+from . import events, minimal, pii
 from .choices import MoveReason, Relation
 from .inputs import HouseholdInput, MemberInput, clean_household, clean_member
 from .models import Household, Membership, Obligor, Person
@@ -89,8 +89,9 @@ def household_create(*, actor, data: dict, as_of: date) -> Household:
     inp = clean_household(data, as_of=as_of)
     _check_regions(actor, inp)
     taken = _existing_memberships([m.id_number for m in inp.members])
+    merged = minimal.minimal_memberships(taken)  # 临时登记 records are merged into this household
     for i, member in enumerate(inp.members):
-        if member.id_number in taken:
+        if member.id_number in taken and member.id_number not in merged:
             _conflict_other_household(actor, f"members[{i}]", member, taken[member.id_number])
     head = next(m for m in inp.members if m.relation == Relation.HEAD)
     bank_enc, _, bank_masked = pii.seal(inp.bank_account, purpose="bank_account") if inp.bank_account else ("", "", "")
@@ -100,6 +101,7 @@ def household_create(*, actor, data: dict, as_of: date) -> Household:
                 region_id=inp.region_code, residence_region_id=inp.residence_region_code, area_type=inp.area_type,
                 address=inp.address, head_name=head.name, member_count=len(inp.members),
                 bank_account_enc=bank_enc, bank_account_masked=bank_masked, bank_name=inp.bank_name)
+            minimal.merge_minimal(actor=actor, memberships=merged.values(), into=hh, as_of=as_of)
             persons = {}
             for member in inp.members:
                 person = _person_for(member)
@@ -175,9 +177,11 @@ def member_add(*, actor, household_id: int, data: dict, as_of: date) -> Membersh
     with transaction.atomic():
         hh = _locked_household(actor, household_id)
         taken = _existing_memberships([member.id_number])
-        if member.id_number in taken:
+        merged = minimal.minimal_memberships(taken)  # a 临时登记 record is merged into this household
+        if member.id_number in taken and member.id_number not in merged:
             _conflict_other_household(actor, "member", member, taken[member.id_number])
         before = _snapshot(hh)
+        minimal.merge_minimal(actor=actor, memberships=merged.values(), into=hh, as_of=as_of)
         person = _person_for(member)
         person.hukou_region_id = hh.region_id
         person.save(update_fields=["hukou_region"])

@@ -130,7 +130,7 @@ def registry_population(households: int, *, as_of: date, seed: int = 0):
     from jiuzhu.batch.synthetic_population import traits
 
     ring = keyring()
-    hh_ids = list(Household.objects.order_by("id").values_list("id", flat=True)[:households])
+    hh_ids = list(Household.objects.filter(minimal=False).order_by("id").values_list("id", flat=True)[:households])
     numbers, names = [], []
     for start in range(0, len(hh_ids), CHUNK):
         chunk = hh_ids[start:start + CHUNK]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.cases import selectors as cases
 from jiuzhu.apps.programs.temporary_followup import lasting_suggestions
-from jiuzhu.apps.registry.selectors import households_visible
+from jiuzhu.apps.registry.selectors import households_registered
 from jiuzhu.apps.workcalendar import selectors as calendar
 from jiuzhu.rules.workflow.deadlines import UNSUPERVISED_STEPS, late_on
 from jiuzhu.rules.workflow.states import STATE_LABELS, STEP_LABELS
@@ -33,7 +33,7 @@ def workbench(request):
     user = request.user
     counts = cases.state_counts(actor=user)
     context = {
-        "household_count": households_visible(actor=user).count(),
+        "household_count": households_registered(actor=user).count(),
         "tasks": [_task(c, today) for c in cases.my_tasks(actor=user)],
         "state_counts": [(s, label, counts[s]) for s, label in STATE_LABELS.items() if counts.get(s)],
         "open_total": sum(counts.values()), "today": today, "supervisor": can(user, "case.supervise"),
