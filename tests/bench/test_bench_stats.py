@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.slow,
                                  reason="the stats bench runs on PostgreSQL only")]
 KEYS = {"bench", "enrollments", "payroll_lines", "seconds", "first_seconds", "target_seconds", "ok",
         "ledger_balanced", "paid_total", "pdf_seconds", "baseline", "baseline_seconds", "baseline_agrees", "ratio",
-        "peak_rss_mb", "engine", "database", "notes"}
+        "peak_rss_mb", "load_average", "engine", "database", "notes"}
 
 
 def test_stats_bench_smoke():

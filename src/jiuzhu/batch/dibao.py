@@ -156,16 +156,25 @@ def _base_scaled(t, pci, size, lit: _Pick):
     return (t.able == 0).ifelse(size * lit.standard_scaled, tiered)
 
 
-def _households_expr(persons, households, by_area: dict[str, Literals]):
-    members = _members(persons, by_area[AREA_TYPES[0]])
+def _member_totals(persons, lit: Literals):
+    """Per household: size, scaled counted income, special members and members able to work."""
+    members = _members(persons, lit)
     # DuckDB sums integers as HUGEINT; Ibis drops a cast to nullable int64 (its type for the sum), so
     # cast to non-nullable int64 to keep the arithmetic below in BIGINT
-    agg = members.group_by("household_id").aggregate(
+    return members.group_by("household_id").aggregate(
         size=members.household_id.count().cast(_I64),
         income=members.counted.sum().cast(_I64),
         specials=members.special.sum().cast(_I64),
         able=members.able.sum().cast(_I64),
     )
+
+
+def _households_expr(persons, households, by_area: dict[str, Literals]):
+    return _decisions(households, _member_totals(persons, by_area[AREA_TYPES[0]]), by_area)
+
+
+def _decisions(households, agg, by_area: dict[str, Literals]):
+    """The household decisions from the households and their member totals (:func:`_member_totals`)."""
     j = households.join(agg, "household_id")
     lit = _Pick(j.area_type, by_area)
     # pci (fen) = round half up of income / (scale × size); non-negative, so (2a + d) // (2d)
@@ -322,5 +331,61 @@ def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str
     return DibaoTables(result.cast(OUTPUT_SCHEMA), singles.cast(SINGLE_PERSON_SCHEMA))
 
 
+# the literals the member totals read (:func:`_members`); policies equal in these share the totals
+_MEMBER_TERMS = ("income_scale", "deduction_rate_scaled", "deduction_cap_scaled", "special_age_elderly",
+                 "special_age_minor", "special_disability_max", "special_mental_max", "special_illness",
+                 "labour_age_elderly", "labour_age_child", "labour_mental_max", "labour_physical_max",
+                 "labour_visual_max", "labour_illness")
+_TOTALS = "jz_member_totals"
+_TOTALS_TYPES = {"household_id": "!int64", "size": "!int64", "income": "!int64", "specials": "!int64",
+                 "able": "!int64"}
+
+
+def _member_terms(by_area: dict[str, Literals]) -> tuple:
+    return tuple(getattr(by_area[AREA_TYPES[0]], name) for name in _MEMBER_TERMS)
+
+
+@lru_cache(maxsize=64)
+def _compile_split(key: tuple) -> tuple[str, str]:
+    """(member totals SQL over jz_persons, decisions SQL over jz_households and jz_member_totals)."""
+    by_area = dict(key)
+    p = ibis.table(PERSON_TYPES, name=_NAMES[0])
+    h = ibis.table(HOUSEHOLD_TYPES, name=_NAMES[1])
+    totals = ibis.table(_TOTALS_TYPES, name=_TOTALS)
+    return (str(ibis.to_sql(_member_totals(p, by_area[AREA_TYPES[0]]), dialect="duckdb")),
+            str(ibis.to_sql(_decisions(h, totals, by_area).order_by("household_id"), dialect="duckdb")))
+
+
+def evaluate_dibao_pair(persons: pa.Table, households: pa.Table, *, before: str | Policy, after: str | Policy,
+                        as_of: date, con=None) -> tuple[DibaoTables, DibaoTables]:
+    """The household decisions under two policies on the same day (a simulation), as two
+    :func:`evaluate_dibao_table` calls with ``single_person=False`` would return them. When the two
+    policies count income and classify members alike (a change of standards, tiers, add-ons, edge
+    multiplier or assets), the member totals — the grouping of every person, most of the work — are
+    computed once and only the decisions twice; otherwise the two evaluations run in full."""
+    lits = [_area_literals(p, as_of) for p in (before, after)]
+    if _member_terms(lits[0]) != _member_terms(lits[1]):
+        return (evaluate_dibao_table(persons, households, policy=before, as_of=as_of, con=con, single_person=False),
+                evaluate_dibao_table(persons, households, policy=after, as_of=as_of, con=con, single_person=False))
+    _check_inputs(persons, households)
+    (totals_sql, old_sql), (_, new_sql) = (_compile_split(tuple(sorted(by.items()))) for by in lits)
+    raw = (con if con is not None else duckdb_connection()).con
+    out = []
+    try:
+        raw.register(_NAMES[0], persons.select(list(PERSON_COLUMNS)))
+        raw.register(_NAMES[1], households.select(list(HOUSEHOLD_COLUMNS)))
+        raw.register(_TOTALS, raw.sql(totals_sql).to_arrow_table())
+        for sql in (old_sql, new_sql):
+            result = raw.sql(sql).to_arrow_table()
+            if result.num_rows != households.num_rows:
+                raise ValueError(f"{households.num_rows - result.num_rows} households have no persons "
+                                 "(or household_id is duplicated)")
+            out.append(DibaoTables(result.cast(OUTPUT_SCHEMA), SINGLE_PERSON_SCHEMA.empty_table()))
+    finally:
+        for name in (*_NAMES[:2], _TOTALS):
+            raw.unregister(name)
+    return out[0], out[1]
+
+
 __all__ = ["FEN", "OUTPUT_SCHEMA", "SINGLE_PERSON_SCHEMA", "DibaoTables", "compiled_sql", "dibao_expr",
-           "evaluate_dibao_table", "single_person_expr"]
+           "evaluate_dibao_pair", "evaluate_dibao_table", "single_person_expr"]

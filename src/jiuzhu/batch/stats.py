@@ -315,7 +315,7 @@ def stat_facts(inputs: dict[str, pa.Table], *, month: date, today: date, con=Non
         for name, table in arrow.items():
             raw.register(f"stats_{name}", table)
         try:
-            result = raw.execute(facts_sql(month, cutoff(month, today))).to_arrow_table()
+            result = raw.sql(facts_sql(month, cutoff(month, today))).to_arrow_table()
         finally:
             for name in arrow:
                 raw.unregister(f"stats_{name}")

@@ -1,6 +1,7 @@
 """`jiuzhu bench simulate`: a standard change (both dibao standards raised by 5 % from the 1st of the
 month after ``as_of``) simulated over N synthetic households with :mod:`jiuzhu.batch.simulation` —
-evaluation under the policy in force and under the changed one, join with the caseload (the
+evaluation under the policy in force and under the changed one (``evaluate_dibao_pair``: the member
+totals, which a standard change leaves alone, grouped once), join with the caseload (the
 households dibao under the policy in force are the enrolled ones), movements, totals by township,
 affected list and histogram — against the single-case engine (``jiuzhu.rules.evaluate``, twice per
 household) on a sample, scaled linearly, in the same run; the sample's movements are checked
@@ -17,7 +18,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jiuzhu.batch.dibao import evaluate_dibao_table
+from jiuzhu.batch.dibao import evaluate_dibao_pair
 from jiuzhu.batch.engines import duckdb_connection
 from jiuzhu.batch.simulation import META_SCHEMA, affected, histogram, simulate
 from jiuzhu.batch.synthetic import generate, single_case_requests
@@ -63,8 +64,7 @@ def meta_for(households: pa.Table, old_households: pa.Table) -> pa.Table:
 
 def run_simulation(persons, households, before: Policy, after: Policy, start: date) -> dict:
     con = duckdb_connection()
-    old = evaluate_dibao_table(persons, households, policy=before, as_of=start, con=con, single_person=False)
-    new = evaluate_dibao_table(persons, households, policy=after, as_of=start, con=con, single_person=False)
+    old, new = evaluate_dibao_pair(persons, households, before=before, after=after, as_of=start, con=con)
     rows, towns = simulate(meta_for(households, old.households), old, new)
     moved = affected(rows)
     return {"rows": rows, "towns": towns, "affected": moved.num_rows, "histogram": histogram(moved["diff_fen"])}

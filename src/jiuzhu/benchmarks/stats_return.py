@@ -137,6 +137,7 @@ def run(*, enrollments: int, repeat: int = 3, database_url: str | None = None) -
         runs.append(time.perf_counter() - started)
         _say(f"月度统计报表（含 xlsx）：{runs[-1]:.2f} 秒")
     assert data is not None
+    load = [round(x, 2) for x in os.getloadavg()]  # the machine may be shared: 1, 5, 15-minute averages
     started = time.perf_counter()
     pdf = return_pdf(data, today=today)
     pdf_seconds = time.perf_counter() - started
@@ -162,7 +163,7 @@ def run(*, enrollments: int, repeat: int = 3, database_url: str | None = None) -
         "pdf_seconds": round(pdf_seconds, 2), "pdf_bytes": len(pdf),
         "baseline": "django-orm-rows-summed-in-python", "baseline_seconds": round(baseline, 2),
         "baseline_agrees": agrees, "ratio": round(baseline / seconds, 1) if seconds else None,
-        "peak_rss_mb": peak_rss_mb(), "engine": "duckdb", "database": "postgresql",
+        "peak_rss_mb": peak_rss_mb(), "load_average": load, "engine": "duckdb", "database": "postgresql",
         "activity": {k: v for k, v in activity.items() if k != "reused"},
         "notes": (f"seconds = median of {len(runs)} × (monthly_return for {month:%Y-%m} over county {county}: "
                   f"read with COPY, facts with DuckDB in memory, ledger check by SQL SUM, five tables; plus the "

@@ -1,5 +1,5 @@
 """Policy simulation (政策测算, issue 17 §5), an extension of the standard-adjustment preview: the same
-snapshot reader and columnar rules (:func:`jiuzhu.batch.dibao.evaluate_dibao_table`) over every registry
+snapshot reader and columnar rules (:func:`jiuzhu.batch.dibao.evaluate_dibao_pair`) over every registry
 household of the region, enrolled or not, under the region's policy without and with the changed
 parameters on the start date (:mod:`jiuzhu.batch.simulation`). Reads only: nothing in the database
 changes. The rows of the affected households may be kept as a Parquet file (a background job's
@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 from jiuzhu.apps.regions.models import Region
-from jiuzhu.batch.dibao import evaluate_dibao_table
+from jiuzhu.batch.dibao import evaluate_dibao_pair
 from jiuzhu.batch.engines import duckdb_connection
 from jiuzhu.batch.simulation import MOVEMENTS, SIMULATION_SCHEMA, affected, histogram, simulate
 from jiuzhu.batch.standard import tekun_amounts
@@ -79,8 +79,7 @@ def run_simulation(*, actor, region_code, start_date, changes: dict, progress=No
     step("按现行政策与测算政策计算", 1, 4)
     con = duckdb_connection()
     try:
-        old = evaluate_dibao_table(persons, households, policy=before, as_of=start, con=con, single_person=False)
-        new = evaluate_dibao_table(persons, households, policy=after, as_of=start, con=con, single_person=False)
+        old, new = evaluate_dibao_pair(persons, households, before=before, after=after, as_of=start, con=con)
     except DomainError as exc:  # e.g. tier boundaries out of order under the new values
         raise ValidationFailed("simulation.rules", f"按测算参数无法计算：{exc.message}（字段：changes）",
                                field="changes") from None

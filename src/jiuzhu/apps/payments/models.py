@@ -57,6 +57,8 @@ class PaymentLine(models.Model):
 
     # No single-column indexes on batch (the (batch, region) index covers it), region (lines are read
     # through their batch) or carried_from (partial index below): every index costs each bulk insert.
+    # The month has a BRIN index (PostgreSQL only, migration 0005): a month's lines are read by the
+    # statistics and the ledger check; BRIN costs next to nothing on bulk inserts.
     # No database foreign keys either: lines are written in bulk (a million per county and month) from
     # the enrollment snapshot of the same build, and PostgreSQL would check and key-share-lock every
     # referenced row one by one at commit — the slowest step of a large batch. Every build checks the

@@ -204,10 +204,11 @@ def check_table(f: Facts, month: date, towns, ledger: dict) -> tuple[Panel, list
 def build_return(*, region_code: str, month: date, today: date, facts_rows: list[dict] | None = None) -> ReturnData:
     """The return of ``month`` for ``region_code`` (a county or a township; checked by the caller)."""
     low, high = subtree_range(region_code)
-    rows = facts_rows if facts_rows is not None else compute_facts(low, high, month, today)
+    with readers.bulk_reads():
+        rows = facts_rows if facts_rows is not None else compute_facts(low, high, month, today)
+        ledger = {**ledger_amounts(low, high, month), **temporary_ledger_amounts(low, high, month)}
     towns = _towns(region_code)
     f = Facts(rows)
-    ledger = {**ledger_amounts(low, high, month), **temporary_ledger_amounts(low, high, month)}
     check, mismatches = check_table(f, month, towns, ledger)
     name = Region.objects.filter(code=region_code).values_list("name", flat=True).first() or region_code
     tables = [enrolled_table(f, month, towns), paid_table(f, month, towns), flows_table(f, month, towns),
