@@ -153,7 +153,8 @@ def test_acceptance_notice_application_notice_and_hearing_in_the_browser(  # noq
             page.check(f"#id_attendees_{i}__signed")
         page.select_option("#id_conclusion", "eligible")
         page.fill("#id_conclusion_text", "差异系季节性务工收入，已说明，符合条件")
-        page.click("#action-form button[type=submit]")
+        with page.expect_navigation(url=re.compile(rf".*/cases/{case_id}/$")):  # the redirect back to the case
+            page.click("#action-form button[type=submit]")
         page.wait_for_load_state()
         expect(page.locator("main")).to_contain_text("听证")
         walk.shot("hearing_recorded")

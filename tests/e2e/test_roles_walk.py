@@ -87,7 +87,7 @@ class Walk(BrowserWalk):
         self.login(user)
 
     def open_action(self, case_id: int, action: str):
-        self.page.goto(f"{self.url}/cases/{case_id}/")
+        self.goto(f"{self.url}/cases/{case_id}/")
         self.page.click(f"#act-{action}")
         self.page.locator(f"#action-form[data-action={action}]").wait_for()
 

@@ -18,21 +18,39 @@ class BrowserWalk:
             old.unlink()
 
     def login(self, user):
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        """Log in as ``user``. The cookies are cleared first; a response still in flight from the last page (an
+        image, a redirect) may set the old session cookie again, and then /login/ redirects to the workbench
+        — so when the form does not appear, the cookies are cleared again and the page reloaded."""
+        from playwright.sync_api import Error as PlaywrightError
 
-        self.context.clear_cookies()
-        for attempt in (1, 2):  # a navigation the last page still had in flight may replace the first load
-            self.page.goto(f"{self.url}/login/")
+        for attempt in range(1, 5):
+            self.context.clear_cookies()
             try:
-                self.page.wait_for_selector("#id_username", timeout=20000)
+                self.page.goto(f"{self.url}/login/")
+                self.page.wait_for_selector("#id_username", timeout=8000)
                 break
-            except PlaywrightTimeout:
-                if attempt == 2:
+            except PlaywrightError:  # a timeout, or the load interrupted by a late navigation
+                if attempt == 4:
                     raise
+                self.page.wait_for_load_state()
         self.page.fill("#id_username", user.username)
         self.page.fill("#id_password", PASSWORD)
         self.page.click("button[type=submit]")
         self.page.wait_for_url(f"{self.url}/")
+
+    def goto(self, url: str):
+        """``page.goto`` that waits out a navigation still in flight from the last step (a form's redirect
+        to the same page interrupts the load: Playwright then raises instead of waiting)."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        for attempt in (1, 2, 3):
+            try:
+                self.page.goto(url)
+                return
+            except PlaywrightError as exc:
+                if "interrupted" not in str(exc) or attempt == 3:
+                    raise
+                self.page.wait_for_load_state()
 
     def shot(self, name: str):
         """A numbered screenshot (evidence for the reader, not an assertion): on a loaded machine a full-page
