@@ -92,9 +92,10 @@ def ensure_population(n: int, today, progress=_say) -> dict:
              FROM {h} WHERE region_id LIKE %s""", (now, now, COUNTY[:6] + "%"))  # noqa: S608
     _sql(f"""INSERT INTO {CareProfile._meta.db_table} (enrollment_id, person_id, region_id, placement, capacity,
              capacity_basis, capacity_detail, institution_kind, institution, caregiver, caregiver_phone,
-             caregiver_duties, care_class, version, updated_at)
+             caregiver_duties, care_class, consent_guardian, entrusted_signed_path, entrusted_signed_sha256,
+             entrusted_signed_type, version, updated_at)
              SELECT id, person_id, region_id, CASE WHEN id %% 10 = 0 THEN 'centralized' ELSE 'dispersed' END,
-                    '', '', '', '', '', '', '', '', '', 1, %s
+                    '', '', '', '', '', '', '', '', '', '', '', '', '', 1, %s
              FROM {e} WHERE region_id LIKE %s""", (now, COUNTY[:6] + "%"))  # noqa: S608
     progress("基准数据：探访记录")
     _sql(f"""INSERT INTO {Visit._meta.db_table} (profile_id, region_id, visited_on, visitor_id, visitor_name,
