@@ -53,7 +53,7 @@ class TemporaryWalk(Walk):
                 errors = []
             assert not errors, (action, errors)
             self.page.wait_for_timeout(100)
-        self.page.wait_for_load_state()
+        self.page.wait_for_load_state("networkidle")  # htmx's redirect has landed before the next step navigates
         if state:
             expect(self.page.locator("#case-state")).to_have_text(state, timeout=15000)
 

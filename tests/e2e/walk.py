@@ -43,14 +43,16 @@ class BrowserWalk:
         to the same page interrupts the load: Playwright then raises instead of waiting)."""
         from playwright.sync_api import Error as PlaywrightError
 
-        for attempt in (1, 2, 3):
+        for attempt in range(1, 6):
             try:
                 self.page.goto(url)
                 return
             except PlaywrightError as exc:
-                if "interrupted" not in str(exc) or attempt == 3:
+                if "interrupted" not in str(exc) or attempt == 5:
                     raise
                 self.page.wait_for_load_state()
+                if self.page.url.split("#")[0] == url:  # the navigation that interrupted ours went there too
+                    return
 
     def shot(self, name: str):
         """A numbered screenshot (evidence for the reader, not an assertion): on a loaded machine a full-page
