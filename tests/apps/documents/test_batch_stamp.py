@@ -92,3 +92,30 @@ def test_shape_key_classes_text_not_markup():
     assert shape_key(page.format(c=3, t="&#39;")) != shape_key(page.format(c=3, t="&#40;"))
     # generated content that may copy the text: never stamped
     assert shape_key(page.replace("<title>", "<style>h1::after { content: attr(title) }</style><title>")) is None
+
+
+def test_stamped_pages_replay_the_prototype_paint_and_fall_back_to_a_full_paint(monkeypatch):
+    import weasyprint.draw
+
+    from jiuzhu.apps.documents import batch_paint
+
+    htmls = [_notice(i, NAMES[i % 2], AMOUNTS[i % 2]) for i in range(6)]
+    laid = render_chunk(Chunk(key="v", names=tuple(f"{i}.pdf" for i in range(6)), htmls=tuple(htmls), stamp=False))
+    painted = []
+    draw_page = weasyprint.draw.draw_page
+    monkeypatch.setattr(weasyprint.draw, "draw_page", lambda box, stream: painted.append(box) or draw_page(box, stream))
+    # when the chunk is stamped, WeasyPrint paints the prototype's page only; the others replay it
+    stamped = render_chunk(Chunk(key="v", names=tuple(f"{i}.pdf" for i in range(6)), htmls=tuple(htmls)))
+    assert stamped.layouts == 1 and len(painted) == 1
+    assert _streams(stamped.merged) == _streams(laid.merged)
+    # and when a replay finds operators that are not the prototype's, it is undone and the page painted in full
+    replay = batch_paint.Recorder.replay
+
+    def spoiled(self, stream, swaps):
+        self.steps[-1] = ("ops", (b"not the prototype's",), self.steps[-1][-1])
+        return replay(self, stream, swaps)
+
+    monkeypatch.setattr(batch_paint.Recorder, "replay", spoiled)
+    painted.clear()
+    again = render_chunk(Chunk(key="v", names=tuple(f"{i}.pdf" for i in range(6)), htmls=tuple(htmls)))
+    assert len(painted) == 6 and _streams(again.merged) == _streams(laid.merged)

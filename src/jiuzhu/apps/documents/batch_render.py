@@ -115,6 +115,8 @@ def render_chunk(chunk: Chunk) -> Rendered:
     document, laid = _laid_out(HTML, [htmls[i] for i in own])
     pages: dict[int, list] = dict(zip(own, laid, strict=True))
     prototypes = {key: Prototype(htmls[i], pages[i]) for key, i in first.items()}
+    for key, i in first.items():
+        pages[i] = prototypes[key].pages  # painted first: they record what the stamped pages replay
     rest = []
     for i, key in enumerate(keys):
         if i not in pages:

@@ -75,10 +75,13 @@ class Prototype:
     """A laid-out document (its ``pages``) that documents of its shape are stamped from."""
 
     def __init__(self, html: str, pages: list):
-        self.pages = pages
+        from .batch_paint import recording_page
+
         self.text = body_text(html)
         self.slots: list[_Slot] | None = _slots(pages, self.text)
         self._measured: dict[int, tuple[float, float, float]] = {}
+        watch = [{id(s.box) for s in self.slots or () if s.page == n} for n in range(len(pages))]
+        self.pages = [recording_page(page, ids) for page, ids in zip(pages, watch, strict=True)]
 
     def stamp(self, html: str) -> list | None:
         """The document's pages stamped from the prototype's layout, or ``None`` when it needs its own."""
@@ -104,8 +107,8 @@ class Prototype:
         return [_page_with(page, repl) if repl else page for page, repl in zip(self.pages, replaced, strict=True)]
 
     def _measure(self, box, text: str) -> tuple[float, float, float]:
-        from weasyprint.text.line_break import Layout, line_size
         from weasyprint.text.ffi import FROM_UNITS, pango
+        from weasyprint.text.line_break import Layout, line_size
 
         layout = Layout(box.style, box.justification_spacing)
         layout.set_text(text)
@@ -224,8 +227,10 @@ def _rebuilt(box, repl: dict[int, object]):
 
 
 def _page_with(page, repl: dict[int, object]):
-    copy = page.__class__.__new__(page.__class__)
-    copy.__dict__.update(page.__dict__)
+    """The prototype's page with the boxes in ``repl`` replaced, painted by replaying the prototype's."""
+    from .batch_paint import replaying_page
+
+    copy = replaying_page(page, page.recorder, repl)
     copy._page_box = _rebuilt(page._page_box, repl)
     copy.anchors, copy.links, copy.bookmarks = {}, [], []
     return copy
