@@ -1,7 +1,8 @@
-"""Documents by the thousand (issue 17 §6): many rendered HTML documents of one village laid out in ONE
-WeasyPrint pass (fonts, styles and layout set up once), written as the village's merged PDF for printing
-and cut into one PDF per document by page range (anchors mark where each document starts; the pages
-are copied out of the merged PDF by ``pdf_split``, not painted again).
+"""Documents by the thousand (issue 17 §6): many rendered HTML documents of one village laid out by
+WeasyPrint as one document (fonts, styles and layout set up once) — one layout per document *shape*, the
+other documents of that shape stamped from it (``batch_stamp``) and painted by replaying its operators
+(``batch_paint``) — written as the village's merged PDF for printing and cut into one PDF per document by
+page range (the pages are copied out of the merged PDF by ``pdf_split``, not painted again).
 
 The work is split into chunks that a process pool renders in parallel; the functions here import no
 Django, so a spawned worker process needs nothing but WeasyPrint and the system fonts."""
