@@ -1,7 +1,8 @@
-"""Documents by the thousand (issue 17 §6): many rendered HTML documents of one village laid out in ONE
-WeasyPrint pass (fonts, styles and layout set up once), written as the village's merged PDF for printing
-and cut into one PDF per document by page range (anchors mark where each document starts; the pages
-are copied out of the merged PDF by ``pdf_split``, not painted again).
+"""Documents by the thousand (issue 17 §6): many rendered HTML documents of one village laid out by
+WeasyPrint as one document (fonts, styles and layout set up once) — one layout per document *shape*, the
+other documents of that shape stamped from it (``batch_stamp``) and painted by replaying its operators
+(``batch_paint``) — written as the village's merged PDF for printing and cut into one PDF per document by
+page range (the pages are copied out of the merged PDF by ``pdf_split``, not painted again).
 
 The work is split into chunks that a process pool renders in parallel; the functions here import no
 Django, so a spawned worker process needs nothing but WeasyPrint and the system fonts."""
@@ -27,6 +28,7 @@ class Chunk:
     names: tuple[str, ...]
     htmls: tuple[str, ...]
     merged: bool = True  # write the merged PDF too
+    stamp: bool = True  # stamp documents of one shape from one layout (``batch_stamp``); False: lay out each
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Rendered:
     files: tuple[tuple[str, bytes], ...]
     pages: int
     cpu_seconds: float = 0.0  # CPU time of the worker on this chunk (the bench reports it: the machine is shared)
+    layouts: int = 0  # documents WeasyPrint laid out (the others were stamped)
 
 
 PAGES = "jiuzhu-doc-pages"
@@ -82,21 +85,61 @@ def _layout(HTML, htmls, pages):
     return doc, [starts[i] for i in range(len(htmls))] + [len(doc.pages)]
 
 
+def _laid_out(HTML, htmls):
+    """The WeasyPrint document of ``htmls`` laid out in one pass (again if some runs over several pages)
+    and each document's pages."""
+    doc, bounds = _layout(HTML, htmls, None)
+    counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    if any(c != 1 for c in counts):  # a document over several pages: lay out again with the right "共 N 页"
+        doc, bounds = _layout(HTML, htmls, counts)
+    return doc, [doc.pages[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def render_chunk(chunk: Chunk) -> Rendered:
-    """The chunk's merged PDF and one PDF per document cut from it (same bytes for the same input)."""
+    """The chunk's merged PDF and one PDF per document cut from it (same bytes for the same input).
+
+    One document of each shape is laid out by WeasyPrint; the others of its shape are stamped from that
+    layout (``batch_stamp``) or, when a stamp is not exact, laid out in a second pass."""
     from weasyprint import HTML
 
+    from .batch_stamp import Prototype, shape_key
     from .pdf_split import PdfSplitter
 
     cpu = time.process_time()
-    doc, bounds = _layout(HTML, chunk.htmls, None)
-    counts = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
-    if any(c != 1 for c in counts):  # a document over several pages: lay out again with the right "共 N 页"
-        doc, bounds = _layout(HTML, chunk.htmls, counts)
-    merged = doc.write_pdf()  # one paint and one font subset for the whole chunk
+    htmls = chunk.htmls
+    keys = [shape_key(h) if chunk.stamp else None for h in htmls]
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            first.setdefault(key, i)
+    own = [i for i, key in enumerate(keys) if key is None or first[key] == i]
+    document, laid = _laid_out(HTML, [htmls[i] for i in own])
+    pages: dict[int, list] = dict(zip(own, laid, strict=True))
+    prototypes = {key: Prototype(htmls[i], pages[i]) for key, i in first.items()}
+    for key, i in first.items():
+        pages[i] = prototypes[key].pages  # painted first: they record what the stamped pages replay
+    rest = []
+    for i, key in enumerate(keys):
+        if i not in pages:
+            stamped = prototypes[key].stamp(htmls[i])  # type: ignore[index]
+            if stamped is None:
+                rest.append(i)
+            else:
+                pages[i] = stamped
+    if rest:
+        pages.update(zip(rest, _laid_out(HTML, [htmls[i] for i in rest])[1], strict=True))
+    ordered = [pages[i] for i in range(len(htmls))]
+    bounds = [0]
+    for doc_pages in ordered:
+        bounds.append(bounds[-1] + len(doc_pages))
+    every = [page for doc_pages in ordered for page in doc_pages]
+    for page in every:
+        page.bookmarks = []  # no outline: every document of the chunk would repeat its headings
+    merged = document.copy(every).write_pdf()  # one paint and one font subset for the chunk
     splitter = PdfSplitter(merged)
     files = tuple((name, splitter.extract(bounds[i], bounds[i + 1])) for i, name in enumerate(chunk.names))
-    return Rendered(chunk.key, merged if chunk.merged else None, files, len(doc.pages), time.process_time() - cpu)
+    return Rendered(chunk.key, merged if chunk.merged else None, files, len(every), time.process_time() - cpu,
+                    len(own) + len(rest))
 
 
 def render_chunks(chunks: list[Chunk], *, processes: int, on_done=None):
