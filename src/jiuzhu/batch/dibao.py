@@ -11,6 +11,7 @@ results equal the single-case engine's exact-decimal arithmetic. Two outputs: on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
@@ -361,20 +362,28 @@ def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str
             raw.unregister(name)
 
 
-def run_compiled(raw, *, policy: str | Policy, as_of: date, households: int, single_person: bool = True) -> DibaoTables:
+def run_compiled(raw, *, policy: str | Policy, as_of: date, households: int, single_person: bool = True,
+                 on_households: Callable[[pa.Table], object] | None = None) -> DibaoTables:
     """The compiled statements on a raw DuckDB connection where ``jz_persons`` and ``jz_households``
-    (tables or views with the declared columns) hold ``households`` households.
+    (tables or views with the declared columns) hold ``households`` households. ``on_households`` is
+    called with the household decisions as soon as they are known (e.g. to start writing them while
+    the single-person enrollments are computed).
 
     With the enrollments, the persons are read once: their per-person columns go to a temporary
     table that both the household totals and the enrollments read (reading a Parquet file of
     persons a second time costs more than the table)."""
     compiled = (_compile if isinstance(policy, Policy) else compiled_sql)(policy, as_of)
     if not single_person:
-        return DibaoTables(_output(_decided(raw, compiled.households_direct, households)),
-                           SINGLE_PERSON_SCHEMA.empty_table())
+        decided = _output(_decided(raw, compiled.households_direct, households))
+        if on_households is not None:
+            on_households(decided)
+        return DibaoTables(decided, SINGLE_PERSON_SCHEMA.empty_table())
     raw.execute(f"CREATE OR REPLACE TEMP TABLE {_MEMBERS} AS {compiled.members}")
     try:
         result = _decided(raw, compiled.households, households)
+        decided = _output(result)
+        if on_households is not None:
+            on_households(decided)
         edge = result.filter(pc.equal(result.column("status"), "edge")).select(["household_id", "area_type"])
         raw.register(_NAMES[2], edge)
         try:
@@ -383,7 +392,7 @@ def run_compiled(raw, *, policy: str | Policy, as_of: date, households: int, sin
             raw.unregister(_NAMES[2])
     finally:
         raw.execute(f"DROP TABLE IF EXISTS {_MEMBERS}")
-    return DibaoTables(_output(result), singles.cast(SINGLE_PERSON_SCHEMA))
+    return DibaoTables(decided, singles.cast(SINGLE_PERSON_SCHEMA))
 
 
 def _decided(raw, sql: str, households: int) -> pa.Table:

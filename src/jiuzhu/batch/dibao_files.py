@@ -7,6 +7,7 @@ results are identical; the outputs can go straight to Parquet files.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pyarrow.parquet as pq
@@ -36,13 +37,19 @@ def evaluate_dibao_files(persons_path: str, households_path: str, *, policy: str
     raw = (con if con is not None else duckdb_connection()).con
     for (name, columns), path in zip(_VIEWS, (persons_path, households_path), strict=True):
         raw.read_parquet(str(path)).select(*columns).create_view(name, replace=True)
-    try:
-        tables = run_compiled(raw, policy=policy, as_of=as_of, households=households)
-    finally:
-        for name, _ in _VIEWS:
-            raw.execute(f"DROP VIEW IF EXISTS {name}")
-    if out:
-        pq.write_table(tables.households, out)
+    # the household decisions are written on another thread while DuckDB computes the enrollments
+    # (pyarrow's writer and DuckDB both release the GIL)
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written = []
+        try:
+            tables = run_compiled(raw, policy=policy, as_of=as_of, households=households,
+                                  on_households=(lambda t: written.append(writer.submit(pq.write_table, t, out)))
+                                  if out else None)
+        finally:
+            for name, _ in _VIEWS:
+                raw.execute(f"DROP VIEW IF EXISTS {name}")
+        for future in written:
+            future.result()
     if out_single:
         pq.write_table(tables.single_person, out_single)
     return tables
