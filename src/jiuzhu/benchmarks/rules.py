@@ -1,9 +1,15 @@
-"""Columnar dibao evaluation (Ibis over DuckDB) versus the single-case engine run per household.
+"""Columnar dibao evaluation (Ibis over DuckDB) versus the single-case engine run per household,
+the one-query DuckDB bound and OpenFisca-Core.
 
-``seconds`` is the median time from having the input (Arrow tables in memory, or reading the two
-Parquet files when paths are given) to having every household's amount and every single-person
-enrollment. With ``parquet=True`` the bench writes its synthetic population to Parquet files in a
-temporary directory first and then times from reading them. The baseline runs
+``seconds`` / ``cpu_seconds`` are the median wall / process-CPU time from having the input (Arrow
+tables in memory, or the two Parquet files when paths are given) to having every household's amount
+and every single-person enrollment (written to Parquet when ``out`` is given). With ``parquet=True``
+the bench writes its synthetic population to Parquet files in a temporary directory first and then
+times from reading them. From Parquet, the rules read the files with DuckDB
+(:func:`jiuzhu.batch.dibao_files.evaluate_dibao_files`), and each repeat also runs the bound
+(:mod:`.rules_bound`: one hand-written SQL statement of the reference formula over the same files)
+whose output must equal the rules' household decisions; ``openfisca_python`` adds the OpenFisca-Core
+baseline (:mod:`.rules_openfisca`) whose totals must equal the rules'. The single-case baseline runs
 ``jiuzhu.rules.evaluate.evaluate`` on the §6 JSON request of each household of a sample and is
 scaled linearly to the whole population; the sample's results (household rows and single-person
 enrollments) are also checked against the batch.
