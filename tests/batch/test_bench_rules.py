@@ -47,6 +47,23 @@ def test_run_writes_its_own_parquet_and_supports_a_tiered_region_policy():
     out = run(households=500, repeat=1, parquet=True, policy="330127000000", as_of=date(2026, 7, 1))
     assert "written by the bench" in out["notes"] and "policy 330127000000" in out["notes"]
     assert "0 mismatches" in out["notes"]
+    assert out["bound_seconds"] is None and "补差 only" in out["notes"]
+    assert out["openfisca_seconds"] is None and "no --openfisca-python given" in out["notes"]
+
+
+def test_run_from_parquet_reports_the_bound_and_its_equality(tmp_path):
+    out = run(households=400, repeat=2, parquet=True, out=str(tmp_path / "a.parquet"),
+              openfisca_python=str(tmp_path / "absent-python"))
+    assert out["bound_equal"] is True and out["bound_seconds"] > 0 and out["bound_cpu_seconds"] >= 0
+    assert out["bound_ratio"] == round(out["seconds"] / out["bound_seconds"], 3)
+    assert out["cpu_seconds"] > 0 and "equal to the rules' household decisions" in out["notes"]
+    assert out["openfisca_seconds"] is None and "does not exist" in out["notes"]
+    assert pq.read_table(tmp_path / "a.parquet").num_rows == 400
+
+
+def test_in_memory_run_has_no_bound():
+    out = run(households=100, repeat=1)
+    assert out["bound_seconds"] is None and out["bound_equal"] is None and "need Parquet input" in out["notes"]
 
 
 def test_missing_column_is_a_value_error(tmp_path):

@@ -11,6 +11,7 @@ results equal the single-case engine's exact-decimal arithmetic. Two outputs: on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
@@ -53,10 +54,15 @@ class DibaoTables(NamedTuple):
     single_person: pa.Table
 
 
+@ibis.udf.scalar.builtin(name="divide")
+def _int_divide(a: dt.int64, b: dt.int64) -> dt.int64:  # type: ignore[empty-body]
+    """DuckDB's integer division (``a // b``), truncating toward zero."""
+
+
 def _floor_div(a, b):
-    """Exact floor division of non-negative integer expressions (DuckDB's ``/`` is floating point,
-    so divide only an exact multiple: (a − a mod b) / b)."""
-    return ((a - a % b) / b).round().cast("int64")
+    """Exact floor division of non-negative integer expressions, in integer arithmetic (Ibis's ``//``
+    and DuckDB's ``/`` go through floating point)."""
+    return _int_divide(a, b)
 
 
 def _round_half_up(a, unit: int):
@@ -158,7 +164,11 @@ def _base_scaled(t, pci, size, lit: _Pick):
 
 def _member_totals(persons, lit: Literals):
     """Per household: size, scaled counted income, special members and members able to work."""
-    members = _members(persons, lit)
+    return _totals(_members(persons, lit))
+
+
+def _totals(members):
+    """:func:`_member_totals` from the per-person columns of :func:`_members`."""
     # DuckDB sums integers as HUGEINT; Ibis drops a cast to nullable int64 (its type for the sum), so
     # cast to non-nullable int64 to keep the arithmetic below in BIGINT
     return members.group_by("household_id").aggregate(
@@ -169,12 +179,13 @@ def _member_totals(persons, lit: Literals):
     )
 
 
-def _households_expr(persons, households, by_area: dict[str, Literals]):
-    return _decisions(households, _member_totals(persons, by_area[AREA_TYPES[0]]), by_area)
+def _households_expr(persons, households, by_area: dict[str, Literals], *, with_area: bool = False):
+    return _decisions(households, _member_totals(persons, by_area[AREA_TYPES[0]]), by_area, with_area=with_area)
 
 
-def _decisions(households, agg, by_area: dict[str, Literals]):
-    """The household decisions from the households and their member totals (:func:`_member_totals`)."""
+def _decisions(households, agg, by_area: dict[str, Literals], *, with_area: bool = False):
+    """The household decisions from the households and their member totals (:func:`_member_totals`);
+    ``with_area`` adds each household's ``area_type`` as a last column."""
     j = households.join(agg, "household_id")
     lit = _Pick(j.area_type, by_area)
     # pci (fen) = round half up of income / (scale × size); non-negative, so (2a + d) // (2d)
@@ -207,14 +218,15 @@ def _decisions(households, agg, by_area: dict[str, Literals]):
     )
     base = ibis.greatest(_base_scaled(t, pci, size, lit), size * lit.minimum_scaled)
     total = base + t.specials * lit.addon_scaled  # in 1/amount_scale fen, non-negative
-    u = t.select("household_id", status=status, is_dibao=is_dibao, cls=cls, total=is_dibao.ifelse(total, 0),
-                 unit=lit.rounding_unit_scaled)
+    u = t.select("household_id", "area_type", status=status, is_dibao=is_dibao, cls=cls,
+                 total=is_dibao.ifelse(total, 0), unit=lit.rounding_unit_scaled)
     amount_fen = _floor_div(_round_half_up(u.total, u.unit), lit.member.amount_scale)
     return u.select(
         household_id=u.household_id,
         status=u.status,
         **{"class": u.is_dibao.ifelse(u.cls, ibis.null("string"))},
         monthly_amount_fen=amount_fen.cast("int64"),
+        **({"area_type": u.area_type} if with_area else {}),
     )
 
 
@@ -222,7 +234,12 @@ def _single_expr(persons, edge_households, by_area: dict[str, Literals]):
     """单人户施保 of edge households (§3 step 3, R-HH-06): amount = round(max(standard − own counted
     income, minimum) + add-on ratio × standard) to the region's unit, for each qualifying member.
     ``edge_households`` has ``household_id`` and ``area_type``."""
-    m = _members(persons.semi_join(edge_households, "household_id"), by_area[AREA_TYPES[0]])
+    return _single_from_members(_members(persons.semi_join(edge_households, "household_id"), by_area[AREA_TYPES[0]]),
+                                edge_households, by_area)
+
+
+def _single_from_members(m, edge_households, by_area: dict[str, Literals]):
+    """:func:`_single_expr` from the per-person columns of :func:`_members`."""
     m = m.filter(m.single).join(edge_households, "household_id")
     lit = _Pick(m.area_type, by_area)
     own = ibis.greatest(m.counted, 0) * (lit.amount_scale // lit.member.income_scale)
@@ -231,21 +248,22 @@ def _single_expr(persons, edge_households, by_area: dict[str, Literals]):
     return m.select(household_id=m.household_id, person_id=m.person_id, monthly_amount_fen=amount.cast("int64"))
 
 
-def _area_literals(policy: str | Policy, as_of: date) -> dict[str, Literals]:
+def area_literals(policy: str | Policy, as_of: date) -> dict[str, Literals]:
+    """The integer literals of every area type for ``policy`` on ``as_of``, on one amount scale."""
     loaded = policy if isinstance(policy, Policy) else load_policy(policy)
     return on_common_scale({area: literals_for(loaded, as_of, area) for area in AREA_TYPES})
 
 
 def dibao_expr(persons, households, *, policy: str | Policy, as_of: date):
     """The Ibis expression (unexecuted) for the dibao decision of every household."""
-    return _households_expr(persons, households, _area_literals(policy, as_of)).order_by("household_id")
+    return _households_expr(persons, households, area_literals(policy, as_of)).order_by("household_id")
 
 
 def single_person_expr(persons, households, decided, *, policy: str | Policy, as_of: date):
     """The Ibis expression for the single-person enrollments, given the household decisions."""
     edge = decided.filter(decided.status == "edge").select("household_id")
     edge = households.select("household_id", "area_type").semi_join(edge, "household_id")
-    return _single_expr(persons, edge, _area_literals(policy, as_of)).order_by(["household_id", "person_id"])
+    return _single_expr(persons, edge, area_literals(policy, as_of)).order_by(["household_id", "person_id"])
 
 
 def _check_inputs(persons: pa.Table, households: pa.Table) -> None:
@@ -253,10 +271,6 @@ def _check_inputs(persons: pa.Table, households: pa.Table) -> None:
         missing = [c for c in columns if c not in table.column_names]
         if missing:
             raise ValueError(f"{name} table lacks columns: {', '.join(missing)}")
-    areas = set(pc.unique(households.column("area_type")).to_pylist())
-    unknown = areas - set(AREA_TYPES)
-    if unknown:
-        raise ValueError(f"households.area_type has unknown values: {sorted(map(str, unknown))}")
 
 
 # Declared input types (spec/interfaces.md "Columnar rules input"). The SQL is compiled against these;
@@ -272,31 +286,57 @@ _NAMES = ("jz_persons", "jz_households", "jz_decided")
 
 
 @lru_cache(maxsize=32)
-def compiled_sql(policy: str, as_of: date) -> tuple[str, str]:
-    """(households SQL, single-person SQL) for DuckDB over tables named jz_persons, jz_households and
-    jz_decided. Compiling the Ibis expressions costs about as much as a tenth of a million-household
+def compiled_sql(policy: str, as_of: date) -> CompiledSql:
+    """The DuckDB statements (:class:`CompiledSql`) over tables named jz_persons, jz_households,
+    jz_members and jz_decided. Compiling the Ibis expressions costs about as much as a tenth of a million-household
     run, so it is done once per policy and date (policies are cached by the loader the same way)."""
     return _compile(policy, as_of)
 
 
-def _compile(policy: str | Policy, as_of: date) -> tuple[str, str]:
+def _compile(policy: str | Policy, as_of: date) -> CompiledSql:
     """Compilation for a policy object (e.g. one with data-entered dated values laid over its files,
     :mod:`jiuzhu.rules.params.overlay`): cached by the exact integer literals in force on ``as_of``,
     which are all the SQL depends on, so two objects with the same values share one compilation."""
-    return _compile_literals(tuple(sorted(_area_literals(policy, as_of).items())))
+    return _compile_literals(tuple(sorted(area_literals(policy, as_of).items())))
+
+
+_MEMBERS = "jz_members"
+_MEMBERS_TYPES = {"person_id": "int64", "household_id": "int64", "counted": "int64", "special": "int8",
+                  "able": "int8", "single": "boolean"}
+
+
+class CompiledSql(NamedTuple):
+    """The DuckDB statements of one policy and date: ``members`` (the per-person columns of every
+    person, from jz_persons), ``households`` (the decisions ordered by household, with area_type
+    last, from jz_households and the table jz_members that ``members`` filled), ``single_person``
+    (the enrollments, from jz_members and jz_decided = the edge households with their area type) and
+    ``households_direct`` (the decisions straight from jz_persons, when no enrollments are wanted)."""
+
+    members: str
+    households: str
+    single_person: str
+    households_direct: str
 
 
 @lru_cache(maxsize=64)
-def _compile_literals(key: tuple) -> tuple[str, str]:
+def _compile_literals(key: tuple) -> CompiledSql:
     by_area = dict(key)
     p = ibis.table(PERSON_TYPES, name=_NAMES[0])
     h = ibis.table(HOUSEHOLD_TYPES, name=_NAMES[1])
-    decided = ibis.table({"household_id": "int64", "status": "string"}, name=_NAMES[2])
-    households = _households_expr(p, h, by_area).order_by("household_id")
-    edge = h.select("household_id", "area_type").semi_join(
-        decided.filter(decided.status == "edge").select("household_id"), "household_id")
-    single = _single_expr(p, edge, by_area).order_by(["household_id", "person_id"])
-    return str(ibis.to_sql(households, dialect="duckdb")), str(ibis.to_sql(single, dialect="duckdb"))
+    members = ibis.table(_MEMBERS_TYPES, name=_MEMBERS)
+    # the edge households with their area type, handed over from the decisions (so the enrollments
+    # read neither the households nor the persons again)
+    edge = ibis.table({"household_id": "int64", "area_type": "string"}, name=_NAMES[2])
+
+    def sql(expr) -> str:
+        return str(ibis.to_sql(expr, dialect="duckdb"))
+
+    return CompiledSql(
+        members=sql(_members(p, by_area[AREA_TYPES[0]])),
+        households=sql(_decisions(h, _totals(members), by_area, with_area=True).order_by("household_id")),
+        single_person=sql(_single_from_members(members, edge, by_area).order_by(["household_id", "person_id"])),
+        households_direct=sql(_households_expr(p, h, by_area, with_area=True).order_by("household_id")),
+    )
 
 
 def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str | Policy, as_of: date,
@@ -311,24 +351,64 @@ def evaluate_dibao_table(persons: pa.Table, households: pa.Table, *, policy: str
     empty) for callers that need only the household decisions. Raises ``ValueError`` for missing columns, an unknown area type, or a
     household without persons."""
     _check_inputs(persons, households)
-    households_sql, single_sql = (_compile if isinstance(policy, Policy) else compiled_sql)(policy, as_of)
     raw = (con if con is not None else duckdb_connection()).con
     try:
         raw.register(_NAMES[0], persons.select(list(PERSON_COLUMNS)))
         raw.register(_NAMES[1], households.select(list(HOUSEHOLD_COLUMNS)))
-        result = raw.sql(households_sql).to_arrow_table()
-        if result.num_rows != households.num_rows:
-            raise ValueError(f"{households.num_rows - result.num_rows} households have no persons "
-                             "(or household_id is duplicated)")
-        if single_person:
-            raw.register(_NAMES[2], result.select(["household_id", "status"]))
-            singles = raw.sql(single_sql).to_arrow_table()
-        else:
-            singles = SINGLE_PERSON_SCHEMA.empty_table()
+        return run_compiled(raw, policy=policy, as_of=as_of, households=households.num_rows,
+                            single_person=single_person)
     finally:
-        for name in _NAMES:
+        for name in _NAMES[:2]:
             raw.unregister(name)
-    return DibaoTables(result.cast(OUTPUT_SCHEMA), singles.cast(SINGLE_PERSON_SCHEMA))
+
+
+def run_compiled(raw, *, policy: str | Policy, as_of: date, households: int, single_person: bool = True,
+                 on_households: Callable[[pa.Table], object] | None = None) -> DibaoTables:
+    """The compiled statements on a raw DuckDB connection where ``jz_persons`` and ``jz_households``
+    (tables or views with the declared columns) hold ``households`` households. ``on_households`` is
+    called with the household decisions as soon as they are known (e.g. to start writing them while
+    the single-person enrollments are computed).
+
+    With the enrollments, the persons are read once: their per-person columns go to a temporary
+    table that both the household totals and the enrollments read (reading a Parquet file of
+    persons a second time costs more than the table)."""
+    compiled = (_compile if isinstance(policy, Policy) else compiled_sql)(policy, as_of)
+    if not single_person:
+        decided = _output(_decided(raw, compiled.households_direct, households))
+        if on_households is not None:
+            on_households(decided)
+        return DibaoTables(decided, SINGLE_PERSON_SCHEMA.empty_table())
+    raw.execute(f"CREATE OR REPLACE TEMP TABLE {_MEMBERS} AS {compiled.members}")
+    try:
+        result = _decided(raw, compiled.households, households)
+        decided = _output(result)
+        if on_households is not None:
+            on_households(decided)
+        edge = result.filter(pc.equal(result.column("status"), "edge")).select(["household_id", "area_type"])
+        raw.register(_NAMES[2], edge)
+        try:
+            singles = raw.sql(compiled.single_person).to_arrow_table()
+        finally:
+            raw.unregister(_NAMES[2])
+    finally:
+        raw.execute(f"DROP TABLE IF EXISTS {_MEMBERS}")
+    return DibaoTables(decided, singles.cast(SINGLE_PERSON_SCHEMA))
+
+
+def _decided(raw, sql: str, households: int) -> pa.Table:
+    """The household decisions (with area_type last, checked against the area types)."""
+    result = raw.sql(sql).to_arrow_table()
+    if result.num_rows != households:
+        raise ValueError(f"{households - result.num_rows} households have no persons "
+                         "(or household_id is duplicated)")
+    unknown = set(pc.unique(result.column("area_type")).to_pylist()) - set(AREA_TYPES)
+    if unknown:
+        raise ValueError(f"households.area_type has unknown values: {sorted(map(str, unknown))}")
+    return result
+
+
+def _output(decided: pa.Table) -> pa.Table:
+    return decided.select(OUTPUT_SCHEMA.names).cast(OUTPUT_SCHEMA)
 
 
 # the literals the member totals read (:func:`_members`); policies equal in these share the totals
@@ -363,7 +443,7 @@ def evaluate_dibao_pair(persons: pa.Table, households: pa.Table, *, before: str 
     policies count income and classify members alike (a change of standards, tiers, add-ons, edge
     multiplier or assets), the member totals — the grouping of every person, most of the work — are
     computed once and only the decisions twice; otherwise the two evaluations run in full."""
-    lits = [_area_literals(p, as_of) for p in (before, after)]
+    lits = [area_literals(p, as_of) for p in (before, after)]
     if _member_terms(lits[0]) != _member_terms(lits[1]):
         return (evaluate_dibao_table(persons, households, policy=before, as_of=as_of, con=con, single_person=False),
                 evaluate_dibao_table(persons, households, policy=after, as_of=as_of, con=con, single_person=False))
@@ -387,5 +467,5 @@ def evaluate_dibao_pair(persons: pa.Table, households: pa.Table, *, before: str 
     return out[0], out[1]
 
 
-__all__ = ["FEN", "OUTPUT_SCHEMA", "SINGLE_PERSON_SCHEMA", "DibaoTables", "compiled_sql", "dibao_expr",
+__all__ = ["FEN", "OUTPUT_SCHEMA", "SINGLE_PERSON_SCHEMA", "CompiledSql", "DibaoTables", "area_literals", "compiled_sql", "dibao_expr", "run_compiled",
            "evaluate_dibao_pair", "evaluate_dibao_table", "single_person_expr"]

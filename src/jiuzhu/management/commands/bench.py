@@ -32,6 +32,9 @@ class Command(JiuzhuCommand):
         parser.add_argument("--out-single", default=None, help="rules：输出单人户施保 Parquet 文件")
         parser.add_argument("--parquet", action="store_true",
                             help="rules：先把合成数据写成 Parquet 文件，计时从读文件开始")
+        parser.add_argument("--openfisca-python", default=None,
+                            help="rules：装有 openfisca-core 的 Python 解释器（独立 venv），用于 OpenFisca 基线；"
+                                 "不给则跳过并注明")
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--json", action="store_true", help="最后一行输出 JSON")
         # api: case page / my tasks / actions under concurrent users (jiuzhu.benchmarks.api)
@@ -143,13 +146,13 @@ class Command(JiuzhuCommand):
                 raise CommandError(f"--as-of “{as_of}”格式错误，应为 YYYY-MM-DD", returncode=2) from None
             kwargs["policy"] = policy
             if name == "simulate":  # a standard change over N households (jiuzhu.benchmarks.simulate)
-                if persons or out or out_single or parquet:
+                if persons or out or out_single or parquet or opts.get("openfisca_python"):
                     raise CommandError("simulate 基准只接受 --households N、--policy、--as-of、--repeat", returncode=2)
                 kwargs["repeat"] = 3 if repeat == 5 else repeat
                 result = importlib.import_module(BENCHES[name]).run(**kwargs)
                 self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
                 return
-            kwargs.update(out=out, out_single=out_single, parquet=parquet)
+            kwargs.update(out=out, out_single=out_single, parquet=parquet, openfisca_python=opts.get("openfisca_python"))
             if persons:
                 for label, path in (("--persons", persons), ("--households", households)):
                     if not Path(path).exists():
