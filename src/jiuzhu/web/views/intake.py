@@ -118,7 +118,7 @@ def _list(request, template: str, *, overdue: bool):
                                          page=f["page"])
     params = request.GET.copy()
     params["page"] = f["page"] + 1
-    context = {"rows": rows, "more": more, "next_url": "?" + params.urlencode(), "filters": f, "today": today,
+    context = {"rows": rows, "more": more, "provisional_note": any(r.due_provisional for r in rows), "next_url": "?" + params.urlencode(), "filters": f, "today": today,
                "departments": [(c, DEPARTMENTS[c]) for c in (*INTAKE_DEPARTMENTS, *[d for d in DEPARTMENTS
                                                                                     if d not in INTAKE_DEPARTMENTS])],
                "department_labels": DEPARTMENTS, "statuses": Referral.Status.choices,
