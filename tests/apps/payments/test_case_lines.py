@@ -96,6 +96,15 @@ def test_bank_stage_becomes_a_supplementary_line_in_the_bank_file(paying, tmp_pa
 
 
 @pytest.mark.django_db
+def test_case_page_lists_the_payments(paying, client):
+    world, case, _ = paying
+    _act(world.caseworker, case, "ta_pay", BANK)
+    client.force_login(world.caseworker)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="case-payments"' in page and "第1期救助" in page and "银行代发" in page and "待纳入发放批次" in page
+
+
+@pytest.mark.django_db
 def test_failed_case_line_is_reissued_once_then_paid(paying, tmp_path, settings):
     settings.JIUZHU_FILES_DIR = tmp_path
     world, case, _ = paying
