@@ -126,3 +126,28 @@ def test_other_township_gets_404_and_changes_nothing(client, caseworker, outside
     assert client.post(reverse("web:referral_close", args=[ticket.pk]), {"closing_note": "伪造"}).status_code == 404
     assert ticket.number not in client.get(reverse("web:referral_list")).content.decode()
     assert Intake.objects.count() == 1 and Referral.objects.get(pk=ticket.pk).status == "sent"
+
+
+def test_due_date_in_provisional_calendar_year_is_flagged(client, caseworker, household):
+    """A ticket sent on 2026-12-24 is due in 2027, a year whose calendar is provisional (the State Council's
+    notice not imported): the list, the ticket and the intake mark its due date 暂定; one due in 2026 is not."""
+    from jiuzhu.apps.workcalendar.selectors import provisional_years
+
+    assert 2027 in provisional_years() and 2026 not in provisional_years()
+    early = _intake(caseworker, household, departments=["medical"], needs=["medical"])
+    late_day = at(date(2026, 12, 24))
+    with time_machine.travel(late_day, tick=False):
+        late = intake_record(actor=caseworker, data={"household": household.pk, "needs": ["education"],
+                                                     "description": "子女学费", "departments": ["education"]},
+                             now=late_day)
+    early_t, late_t = early.referrals.get(), late.referrals.get()
+    assert early_t.due_date.year == 2026 and late_t.due_date.year == 2027
+    client.force_login(caseworker)
+    listing = client.get("/referrals/").content.decode()
+    assert f'href="/referrals/{early_t.pk}/"' in listing
+    assert listing.count('class="provisional-due"') == 1 and 'id="provisional-note"' in listing
+    late_row = listing[listing.index(f'href="/referrals/{late_t.pk}/"'):]
+    assert 'class="provisional-due"' in late_row[:late_row.index("</tr>")]
+    assert 'class="provisional-due"' in client.get(f"/referrals/{late_t.pk}/").content.decode()
+    assert 'class="provisional-due"' not in client.get(f"/referrals/{early_t.pk}/").content.decode()
+    assert 'class="provisional-due"' in client.get(f"/intake/{late.pk}/").content.decode()

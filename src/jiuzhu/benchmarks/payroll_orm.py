@@ -58,7 +58,7 @@ def orm_payroll(*, region_code: str, month: date, enrollment_ids: list[int], mak
         writer.writerow(["序号", "收款人", "银行账号", "开户行", "金额(元)", "区划", "摘要"])
         for seq, line in enumerate(PaymentLine.objects.filter(batch=batch).order_by("pk"), start=1):
             household = line.household
-            person = line.enrollment.person
+            person = line.enrollment.person if line.enrollment is not None else None
             writer.writerow([seq, person.name if person else household.head_name, pii.open_(household.bank_account_enc, purpose="bank_account"),
                              household.bank_name, line.amount, line.region_id,
                              summary_text(line.month, line.program, line.carried_from_id is not None)])

@@ -65,6 +65,7 @@ urlpatterns = [
     path("temporary/person/", temporary.temporary_person_new, name="temporary_person_new"),
     path("households/<int:household_id>/intake/", intake.intake_new, name="intake_new"),
     path("intake/<int:intake_id>/", intake.intake_detail, name="intake_detail"),
+    path("intake/person/", intake.intake_person_new, name="intake_person_new"),
     path("referrals/", intake.referral_list, name="referral_list"),
     path("referrals/overdue/", intake.referral_overdue, name="referral_overdue"),
     path("referrals/<int:referral_id>/", intake.referral_detail, name="referral_detail"),

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from jiuzhu.apps.regions.codes import subtree_range
 from jiuzhu.apps.regions.scope import in_scope
+from jiuzhu.apps.registry.minimal import refuse_minimal
 from jiuzhu.apps.registry.models import Household, Person
 from jiuzhu.rules.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.rules.workflow.deadlines import due_date_provisional
@@ -53,6 +54,7 @@ def case_submit(*, actor, program: str, household_id, applicant_id, channel: str
     region_id = household.residence_region_id if household is not None and residence else getattr(household, "region_id", "")
     if household is None or not (in_scope(actor, household.region_id) or in_scope(actor, region_id)):
         raise NotFound("not_found", "家庭不存在或不在您的管辖范围内", field="household")
+    refuse_minimal(household, "application", "household")  # an application needs a registered household
     applicant = Person.objects.filter(pk=applicant_id).first() if str(applicant_id).isdigit() else None
     if applicant is None:
         problems.append({"field": "applicant", "code": "case.applicant", "message": "申请人不存在"})

@@ -11,6 +11,8 @@ from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.regions.codes import is_valid_code, subtree_range
 from jiuzhu.apps.regions.scope import in_scope, scope_filter
 from jiuzhu.apps.regions.selectors import region_names
+from jiuzhu.apps.workcalendar.selectors import work_calendar
+from jiuzhu.rules.calendar import spans_provisional
 from jiuzhu.rules.errors import Forbidden, NotFound
 from jiuzhu.rules.monitoring import DEPARTMENTS
 
@@ -40,15 +42,30 @@ def intake_get(*, actor, intake_id) -> Intake:
                 "受理记录")
 
 
+def flag_provisional(tickets: list[Referral]) -> list[Referral]:
+    """Mark each ticket's due date counted across a year whose work calendar is provisional (the State
+    Council's notice not imported yet) or no longer loaded: ``due_provisional`` (the pages show 暂定, as
+    for a case's deadline). A closed ticket's date no longer matters and is not flagged. No query but the
+    calendar's (cached)."""
+    cal = work_calendar()
+    for t in tickets:
+        due = t.due_date
+        flag = bool(due and t.sent_on and t.status != Referral.Status.CLOSED and (
+            spans_provisional(cal, t.sent_on, due) or due.year not in cal.years))
+        t.due_provisional = flag  # type: ignore[attr-defined]
+    return tickets
+
+
 def intake_tickets(intake: Intake) -> list[Referral]:
-    return list(intake.referrals.select_related("feedback_by", "closed_by").order_by("id"))
+    return flag_provisional(list(intake.referrals.select_related("feedback_by", "closed_by").order_by("id")))
 
 
 def referral_get(*, actor, referral_id) -> Referral:
     _reader(actor, "monitoring.read", "intake.record")
-    return _get(Referral.objects.select_related("intake", "alert", "region", "sent_by", "feedback_by", "closed_by",
-                                                "intake__household", "alert__household"),
-                actor, referral_id, "转介记录")
+    ticket = _get(Referral.objects.select_related("intake", "alert", "region", "sent_by", "feedback_by", "closed_by",
+                                                  "intake__household", "alert__household"),
+                  actor, referral_id, "转介记录")
+    return flag_provisional([ticket])[0]
 
 
 def _overdue_q(today: date) -> Q:
@@ -74,7 +91,7 @@ def referral_list(*, actor, today: date, department: str = "", status: str = "",
     page = max(int(page or 1), 1)
     rows = list(qs.select_related("region", "intake__household", "alert__household", "alert")
                 .order_by("status", "due_date", "id")[(page - 1) * PAGE: page * PAGE + 1])
-    return rows[:PAGE], len(rows) > PAGE
+    return flag_provisional(rows[:PAGE]), len(rows) > PAGE
 
 
 def overdue_by_township(*, actor, today: date) -> list[dict]:

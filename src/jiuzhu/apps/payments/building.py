@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions import codes
 from jiuzhu.batch.payroll import payroll_tables
 
-from . import snapshot
+from . import case_lines, snapshot
 from .models import PaymentLine, PayrollBatch
 
 LOCK_CLASS = 0x5041  # "PA": advisory lock namespace for batches being built
@@ -72,6 +73,8 @@ def compute(region_code: str, month, progress):
     step(1)
     step = stage(progress, "计算发放明细")
     tables = payroll_tables(enrollments, taken, carry, month=month, region_range=(low, high), changes=changes)
+    month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    tables = case_lines.with_case_lines(tables, case_lines.read_case_claims(low, high, month_end), month)
     step(1)
     return tables
 
@@ -170,14 +173,16 @@ def write_parallel(batch_id: int, lines, progress=None, workers: int | None = No
 
 
 def check_references(batch_id: int) -> None:
-    """Every line of the batch names an existing enrollment, household, region and carried line: one
-    set-based query instead of a foreign-key check per row (see PaymentLine). Raises if not."""
+    """Every line of the batch names an existing enrollment (or case), household, region and carried line:
+    one set-based query instead of a foreign-key check per row (see PaymentLine). Raises if not."""
     from jiuzhu.apps.regions.models import Region
 
     line, enr, hh = (PaymentLine._meta.db_table, snapshot.ENR, snapshot.HH)
-    region = Region._meta.db_table
+    region, claim = Region._meta.db_table, case_lines.CLAIM
     sql = (f"SELECT COUNT(*) FROM {line} l WHERE l.batch_id = %s AND ("
-           f"NOT EXISTS (SELECT 1 FROM {enr} e WHERE e.id = l.enrollment_id) "
+           f"(l.enrollment_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {enr} e WHERE e.id = l.enrollment_id)) "
+           f"OR (l.case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {claim} k WHERE k.case_id = l.case_id "
+           "AND k.reference = l.reference AND k.channel = 'bank')) "
            f"OR NOT EXISTS (SELECT 1 FROM {hh} h WHERE h.id = l.household_id) "
            f"OR NOT EXISTS (SELECT 1 FROM {region} r WHERE r.code = l.region_id) "
            f"OR (l.carried_from_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {line} c WHERE c.id = l.carried_from_id)))")
@@ -185,8 +190,8 @@ def check_references(batch_id: int) -> None:
         cur.execute(sql, (batch_id,))
         dangling = cur.fetchone()[0]
     if dangling:
-        raise RuntimeError(f"payroll batch {batch_id}: {dangling} lines reference a missing enrollment, household, "
-                           "region or carried line")
+        raise RuntimeError(f"payroll batch {batch_id}: {dangling} lines reference a missing enrollment, bank claim, "
+                           "household, region or carried line")
 
 
 def finalize(actor, batch_id: int, now) -> PayrollBatch:

@@ -122,7 +122,7 @@ def layout_get(name: str) -> Layout:
     return found
 
 
-PROGRAM_SUMMARY = {"dibao": "最低生活保障金", "tekun": "特困人员救助供养金"}
+PROGRAM_SUMMARY = {"dibao": "最低生活保障金", "tekun": "特困人员救助供养金", "temporary": "临时救助金"}
 
 
 def summary_text(month, program: str, carried: bool) -> str:

@@ -66,14 +66,19 @@ class PaymentLine(models.Model):
     # the whole batch if one is missing; nothing deletes enrollments, households or regions (PROTECT).
     batch = models.ForeignKey(PayrollBatch, on_delete=models.PROTECT, related_name="lines", db_index=False,
                               db_constraint=False)
+    # A line pays an enrollment's month, or one payment of a case (临时救助 by bank: ``reference`` is
+    # ``advance`` or ``stage-N``, claimed once in CaseClaim) — exactly one of the two.
     enrollment = models.ForeignKey("enrollment.Enrollment", on_delete=models.PROTECT, related_name="payments",
-                                   db_constraint=False)
+                                   db_constraint=False, null=True, blank=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                             db_index=False, null=True, blank=True)
+    reference = models.CharField("支付事项", max_length=24, blank=True, default="", db_default="")
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
                                   db_constraint=False, db_index=False)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False,
                                db_constraint=False)
     month = models.DateField("所属月份")
-    program = models.CharField(max_length=8)
+    program = models.CharField(max_length=12)  # dibao, tekun, temporary (a case line)
     klass = models.CharField(max_length=2, blank=True)
     persons = models.PositiveSmallIntegerField()
     amount = models.DecimalField("金额", max_digits=14, decimal_places=2)
@@ -90,7 +95,48 @@ class PaymentLine(models.Model):
             # batch, every other line holds the month.
             models.UniqueConstraint(fields=["enrollment", "month"], condition=~Q(status="failed"),
                                     name="payment_once_per_enrollment_month"),
+            # ... nor one payment of a case (a failed line is re-issued once, like an enrollment's)
+            models.UniqueConstraint(fields=["case", "reference"], condition=Q(case__isnull=False) & ~Q(status="failed"),
+                                    name="payment_once_per_case_reference"),
+            models.CheckConstraint(condition=Q(enrollment__isnull=False, case__isnull=True)
+                                   | Q(enrollment__isnull=True, case__isnull=False),
+                                   name="payment_line_enrollment_or_case"),
         ]
         indexes = [models.Index(fields=["batch", "region"]), models.Index(fields=["status", "month"]),
                    models.Index(fields=["carried_from"], condition=Q(carried_from__isnull=False),
-                                name="payment_carried_from_idx")]
+                                name="payment_carried_from_idx"),
+                   # a case's lines (few: 临时救助 by bank), for the claims not yet paid or to re-issue
+                   models.Index(fields=["case", "reference"], condition=Q(case__isnull=False),
+                                name="payment_case_line_idx")]
+
+
+class CaseClaim(models.Model):
+    """One payment of one case and purpose (临时救助: ``advance`` 先行救助 or ``stage-N``), whatever the
+    channel: written in the same transaction as the payment itself (a 备用金 draw, cash or in kind
+    handed over, or a bank payment that the next payroll batch carries as a line). The unique key
+    is the last line: the same case stage is never paid twice, whichever channel came first."""
+
+    class Channel(models.TextChoices):
+        RESERVE = "reserve", "乡镇备用金"
+        BANK = "bank", "银行代发"
+        CASH = "cash", "现金"
+        IN_KIND = "in_kind", "实物"
+
+    case = models.ForeignKey("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField("支付事项", max_length=24)  # advance | stage-N
+    channel = models.CharField("支付渠道", max_length=8, choices=Channel.choices)
+    amount = models.DecimalField("金额(元)", max_digits=14, decimal_places=2)
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
+    paid_on = models.DateField("支付日期")
+    actor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "救助支付登记"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "reference"], name="case_claim_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="case_claim_amount_positive"),
+        ]
+        # the payroll reads the bank claims of a region range
+        indexes = [models.Index(fields=["region"], condition=Q(channel="bank"), name="case_claim_bank_region")]

@@ -84,7 +84,7 @@ def batch_lines(*, batch: PayrollBatch, status: str = "", after: int | None = No
     qs = qs.filter(pk__gt=after)
     rows = list(qs.order_by("pk")[:limit])
     for line in rows:
-        person = line.enrollment.person
+        person = line.enrollment.person if line.enrollment_id else None  # a case's line: the account holder
         line.payee = person.name if person is not None else line.household.head_name
         line.account_masked = line.household.bank_account_masked
     return rows

@@ -159,11 +159,11 @@ def fen_to_decimal_array(fen) -> pa.Array:
 
 
 LINE_COLUMNS = ("batch_id", "enrollment_id", "household_id", "region_id", "month", "program", "klass", "persons",
-                "amount", "status", "result_code", "result_message", "carried_from_id")
+                "amount", "status", "result_code", "result_message", "carried_from_id", "case_id", "reference")
 
 
 def write_lines(batch_id: int, lines: pa.Table, progress=None) -> int:
-    """Insert the lines (batch.payroll.LINES_SCHEMA) as pending lines of ``batch_id``. Returns the count."""
+    """Insert the lines (batch.payroll.LINES_SCHEMA, optionally with ``case_id`` and ``reference``) as pending lines of ``batch_id``. Returns the count."""
     n = lines.num_rows
     if not n:
         return 0
@@ -176,6 +176,9 @@ def write_lines(batch_id: int, lines: pa.Table, progress=None) -> int:
         "status": pa.repeat("pending", n),
         "result_code": pa.repeat("", n), "result_message": pa.repeat("", n),
         "carried_from_id": lines.column("carried_from"),
+        # a case's payment (case_lines.py); an enrollment's line has neither
+        "case_id": lines.column("case_id") if "case_id" in lines.column_names else pa.nulls(n, pa.int64()),
+        "reference": lines.column("reference") if "reference" in lines.column_names else pa.repeat("", n),
     })
     columns = ", ".join(LINE_COLUMNS)
     with connection.cursor() as cur:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from jiuzhu.apps.cases import config, registry
 from jiuzhu.apps.cases.guards import record_counts
 from jiuzhu.apps.cases.models import Case
+from jiuzhu.apps.payments.claims import case_claim
 from jiuzhu.apps.reserve.services import reserve_draw
 from jiuzhu.rules.errors import Conflict, Forbidden
 from jiuzhu.rules.explain import Trace, yuan
@@ -159,8 +160,17 @@ def _keep(kind):
     return handler
 
 
+def _claim(ctx, reference: str, amount: Decimal, paid_on) -> None:
+    """The payment's claim (payments.claims): once per case and reference whatever the channel; a bank
+    payment becomes a line of the region's next payroll batch (its bank file), the others are paid now."""
+    channel = "reserve" if ctx.payload.from_reserve else ctx.payload.modality
+    case_claim(actor=ctx.actor, case=ctx.case, reference=reference, channel=channel, amount=amount,
+               paid_on=paid_on, now=ctx.now, field="from_reserve" if ctx.payload.from_reserve else "modality")
+
+
 def _advance(ctx):
     ctx.record("ta_advance", ctx.payload.model_dump(mode="json"))
+    _claim(ctx, "advance", ctx.payload.amount, ctx.today)
     if ctx.payload.from_reserve:  # R-TA-07: paid the same day from the township's 备用金
         reserve_draw(actor=ctx.actor, case=ctx.case, amount=ctx.payload.amount, reference="advance", now=ctx.now,
                      note=ctx.payload.reason[:200])
@@ -184,6 +194,7 @@ def _pay(ctx):
     index = record_counts(ctx.case)["ta_payment"]
     ctx.record("ta_payment", {**ctx.payload.model_dump(mode="json"), "stage": index + 1, "of": len(stages),
                               "amount": str(stages[index])})
+    _claim(ctx, f"stage-{index + 1}", stages[index], ctx.payload.paid_on)
     if ctx.payload.from_reserve:
         reserve_draw(actor=ctx.actor, case=ctx.case, amount=stages[index], reference=f"stage-{index + 1}",
                      now=ctx.now)

@@ -14,6 +14,7 @@ from jiuzhu.apps.cases.models import Case, CaseEvent
 from jiuzhu.apps.cases.services import ROLE_CHANNELS
 from jiuzhu.apps.regions.models import Region
 from jiuzhu.apps.regions.scope import in_scope
+from jiuzhu.apps.registry.minimal import refuse_minimal
 from jiuzhu.apps.registry.models import Household, Membership, Person
 from jiuzhu.core.validation import validate
 from jiuzhu.rules.errors import Forbidden, NotFound, ValidationFailed
@@ -59,6 +60,7 @@ def temporary_submit(*, actor, household_id, applicant_id, channel: str, payload
         region_id = household.region_id
         if not in_scope(actor, region_id):
             raise NotFound("not_found", "家庭不存在或不在您的管辖范围内", field="household")
+        refuse_minimal(household, "expenditure", "kind")  # R-TA-02 needs the household's income and assets
         if not Membership.objects.filter(household=household, person=applicant, end_date__isnull=True).exists():
             raise ValidationFailed("case.applicant_not_member", "申请人不是该家庭的在册成员", field="applicant")
     cfg = config.region_config(region_id)

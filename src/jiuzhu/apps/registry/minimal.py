@@ -82,6 +82,22 @@ def check_place(actor, place_code: str) -> Region:
     return place
 
 
+# What a 临时登记 record cannot do, and why (the household page shows these instead of the buttons; the
+# services refuse them with the same words).
+NOT_FOR_MINIMAL = {
+    "application": "临时登记的人员没有登记家庭，不能直接申请低保或特困供养：须先按户籍登记其家庭（共同生活成员、"
+                   "收入和财产），登记后本记录自动并入该家庭，再从该家庭发起申请",
+    "expenditure": "支出型临时救助须核对家庭收入和财产（R-TA-02），临时登记的人员只能登记急难型临时救助；"
+                   "如需支出型救助，请先登记其家庭",
+}
+
+
+def refuse_minimal(household, what: str, field: str) -> None:
+    """Conflict ``case.minimal_household`` naming why a 临时登记 household cannot do ``what``."""
+    if household is not None and household.minimal:
+        raise Conflict("case.minimal_household", NOT_FOR_MINIMAL[what], field=field)
+
+
 def minimal_household_for(*, actor, person: MinimalPersonInput, place: Region, as_of: date) -> MinimalResult:
     """The household an emergency of ``person`` is recorded on: the registered household the ID number belongs
     to, else the person's minimal household (reused), else a new one-person minimal household in ``place``.

@@ -77,9 +77,10 @@ def compute_facts(low: str, high: str, month: date, today: date) -> list[dict]:
 
 def ledger_amounts(low: str, high: str, month: date) -> dict[tuple[str, str], Decimal]:
     """(township, program) → the month's amount in the payroll ledger: lines of approved or
-    reconciled batches, failed ones left out (a re-issued line holds the same month)."""
+    reconciled batches, failed ones left out (a re-issued line holds the same month). A case's line
+    (临时救助 by bank) is left out: 临时救助 is checked against its own 台账, from the case records."""
     lines = (PaymentLine.objects.filter(month=month, region_id__gte=low, region_id__lte=high,
-                                        batch__status__in=["approved", "reconciled"])
+                                        batch__status__in=["approved", "reconciled"], enrollment__isnull=False)
              .exclude(status="failed").values("region_id", "program").annotate(total=Sum("amount")))
     out: dict[tuple[str, str], Decimal] = {}
     for row in lines:

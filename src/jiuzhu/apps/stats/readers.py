@@ -102,11 +102,13 @@ def read_changes(low: str, high: str, month: date) -> pa.Table:
 
 def read_lines(low: str, high: str, month: date) -> pa.Table:
     """The month's payment lines in approved (or reconciled) batches, failed ones left out (a failed
-    line is paid, if at all, by the line carried into a later batch, which holds the same month)."""
+    line is paid, if at all, by the line carried into a later batch, which holds the same month).
+    Enrollments' lines only: a case's line (临时救助 by bank) is counted by its case record
+    (read_temporary), on its payment day, and reconciled against the 临时救助台账."""
     sql = (f"SELECT l.region_id, l.program, l.enrollment_id, l.household_id, l.persons, {_fen('l.amount')} "
            f"FROM {LINE} l JOIN {BATCH} b ON b.id = l.batch_id "
            "WHERE l.month = %s AND l.status <> 'failed' AND b.status IN ('approved', 'reconciled') "
-           "AND l.region_id >= %s AND l.region_id <= %s")
+           "AND l.enrollment_id IS NOT NULL AND l.region_id >= %s AND l.region_id <= %s")
     return read_table(sql, (month, low, high), stats.LINES_SCHEMA)
 
 

@@ -28,7 +28,7 @@ def demo_integrity_load(*, at: datetime | None = None) -> bool:
     low, high = subtree_range(township)
     line = (PaymentLine.objects.filter(region_id__gte=low, region_id__lte=high, status="paid",
                                        enrollment__program="dibao").select_related("enrollment").order_by("id").first())
-    if caseworker is None or line is None:
+    if caseworker is None or line is None or line.enrollment is None:
         return False
     enrollment = line.enrollment
     today = timezone.localtime(now).date()

@@ -20,6 +20,7 @@ from jiuzhu.apps.cases.models import Channel
 from jiuzhu.apps.cases.payloads import SubmitPayload
 from jiuzhu.apps.integrity import relatives_match
 from jiuzhu.apps.integrity import selectors as integrity_selectors
+from jiuzhu.apps.payments.claims import claims_of
 from jiuzhu.apps.programs.figures import comparison_or_none, verification_items
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.rules.errors import DomainError, NotFound
@@ -96,6 +97,8 @@ def case_page_context(request, case, **extra) -> dict:
         "integrity_pledge": integrity_selectors.case_pledge(case),
         # registered near relatives of staff in the household (issue 15 §4; read once, with the guards)
         "staff_relatives": relatives_match.case_relatives(case),
+        # each payment of the case once, with its channel and, by bank, the payroll line (issue 14 §2)
+        "payments": claims_of(case.pk),
         **extra,
     }
 

@@ -14,6 +14,7 @@ from jiuzhu.apps.programs.temporary_followup import lasting_suggestion
 from jiuzhu.apps.regions.selectors import villages_in_scope
 from jiuzhu.apps.registry import declared, selectors, services
 from jiuzhu.apps.registry.choices import AreaType
+from jiuzhu.apps.registry.minimal import NOT_FOR_MINIMAL
 from jiuzhu.rules.errors import DomainError, NotFound
 
 from .. import case_queries, forms
@@ -68,6 +69,10 @@ def _asset_fields(hh, posted: dict | None) -> list[tuple[str, str, str]]:
             for k, label in declared.ASSET_INPUT_LABELS.items()]
 
 
+def minimal_limits() -> list[tuple[str, str]]:
+    return [("申请低保、特困供养", NOT_FOR_MINIMAL["application"]), ("支出型临时救助", NOT_FOR_MINIMAL["expenditure"])]
+
+
 def detail_context(request, hh, **extra) -> dict:
     members = selectors.household_members(household=hh)
     return {
@@ -79,7 +84,9 @@ def detail_context(request, hh, **extra) -> dict:
         "history": selectors.household_history(household=hh),
         "obligors": selectors.household_obligors(household=hh),
         "cases": case_queries.household_cases(actor=request.user, household_id=hh.pk),
-        "followup": with_links(lasting_suggestion(hh, timezone.localdate()), hh.pk),
+        # a 临时登记 record: no application buttons nor suggestion, the reasons instead (issue 14 loose end)
+        "followup": None if hh.minimal else with_links(lasting_suggestion(hh, timezone.localdate()), hh.pk),
+        "minimal_limits": minimal_limits() if hh.minimal else [],
         "choices": forms.CHOICES,
         "add_member": extra.pop("add_member", forms.blank_member()),
         "add_errors": extra.pop("add_errors", forms.FormErrors()),

@@ -17,9 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.apps.accounts.roles import can
 from jiuzhu.apps.monitoring import intake as services
 from jiuzhu.apps.monitoring import intake_selectors as selectors
+from jiuzhu.apps.monitoring.intake_person import OUTCOMES, intake_record_person
 from jiuzhu.apps.monitoring.models import Referral
-from jiuzhu.apps.regions.selectors import regions_in_scope
+from jiuzhu.apps.regions.selectors import regions_in_scope, villages_in_scope
 from jiuzhu.apps.registry import selectors as registry
+from jiuzhu.apps.registry.choices import AreaType
+from jiuzhu.apps.registry.minimal import NOT_FOR_MINIMAL
 from jiuzhu.rules.errors import DomainError
 from jiuzhu.rules.intake import INTAKE_DEPARTMENTS, NEED_DEPARTMENT, NEEDS
 from jiuzhu.rules.monitoring import DEPARTMENTS
@@ -69,20 +72,73 @@ def intake_new(request, household_id: int):
     return redirect("web:intake_detail", intake_id=intake.pk)
 
 
+PERSON_FIELDS = ("name", "id_number", "phone", "address", "area_type")
+
+
+def _person_errors(exc: DomainError) -> tuple[dict, dict]:
+    """(errors of the person block by field, the others as ``_errors``)."""
+    items = exc.details.get("errors") or [{"field": exc.details.get("field", ""), "message": exc.message}]
+    person: dict[str, list[str]] = {}
+    for item in items:
+        field = str(item.get("field") or "")
+        if field.startswith("person."):
+            person.setdefault(field.split(".", 1)[1], []).append(item["message"])
+    if person:
+        return person, {}
+    field = str(exc.details.get("field") or "")
+    return {}, ({field: exc.message} if field in (*INTAKE_FIELDS, "place_region") else {"general": exc.message})
+
+
+def _person_context(request, raw: dict, person: dict, errors: dict, person_errors: dict) -> dict:
+    region = getattr(request.user, "region_id", "") or ""
+    terms = services.terms_for_region(region, timezone.localdate())
+    hint = {d: NEEDS[n] for n, d in NEED_DEPARTMENT.items()}
+    return {"needs": terms.needs.items(), "departments": [(c, label, hint.get(c, "")) for c, label in
+                                                          terms.departments.items()],
+            "due_wd": terms.due_wd, "raw": raw, "errors": errors, "person": person, "person_errors": person_errors,
+            "area_types": AreaType.choices, "villages": villages_in_scope(actor=request.user)}
+
+
+@login_required
+@roles_required("intake.record", "您的角色不能登记一门受理")
+@require_http_methods(["GET", "POST"])
+def intake_person_new(request):
+    """一门受理 for a person without a registered household: the 临时登记 record and the intake in one form."""
+    if request.method == "GET":
+        raw = {"needs": [], "departments": [], "place_region": ""}
+        return render(request, "web/intake_person.html",
+                      _person_context(request, raw, {"area_type": AreaType.RURAL}, {}, {}))
+    post = request.POST
+    raw = {"needs": post.getlist("needs"), "departments": post.getlist("departments"),
+           "description": post.get("description", "").strip(), "note": post.get("note", "").strip(),
+           "place_region": post.get("place_region", "").strip()}
+    person = {f: post.get(f"person_{f}", "").strip() for f in PERSON_FIELDS}
+    data = {k: v for k, v in raw.items() if k != "place_region" and (v or k in ("needs", "description"))}
+    try:
+        intake, outcome = intake_record_person(actor=request.user, person=person, place_region=raw["place_region"],
+                                               data=data, now=timezone.now())
+    except DomainError as exc:
+        person_errors, errors = _person_errors(exc)
+        return render(request, "web/intake_person.html", _person_context(request, raw, person, errors, person_errors),
+                      status=exc.status)
+    messages.success(request, f"{OUTCOMES[outcome]}；已受理，转介 {intake.referrals.count()} 个部门")
+    return redirect("web:intake_detail", intake_id=intake.pk)
+
+
 def _applications(intake) -> list[dict]:
     """The applications the intake opens prefilled: 基本生活 → 低保/特困 (and 支出型临时救助), 急难 → 急难型."""
     hh = intake.household
     applicant = str(intake.person_id or hh.head_id or "")
     note = f"一门受理 {intake.number}：{intake.description}"[:500]
     out = []
-    if "basic_living" in intake.needs:
+    if "basic_living" in intake.needs and not hh.minimal:  # a 临时登记 record: see minimal_note
         for program, label in (("dibao", "申请低保"), ("tekun", "申请特困供养")):
             out.append({"label": label, "id": f"apply-{program}", "permission": "case.submit",
                         "url": reverse("web:case_new", args=[hh.pk]) + "?"
                         + urlencode({"program": program, "applicant": applicant, "note": note})})
     for need, kind, category, label in (("emergency", "emergency", "other", "登记急难型临时救助"),
                                         ("basic_living", "expenditure", "living", "登记支出型临时救助")):
-        if need in intake.needs:
+        if need in intake.needs and not (hh.minimal and kind == "expenditure"):
             out.append({"label": label, "id": f"apply-{kind}", "permission": "temporary.record", "url": reverse("web:temporary_new", args=[hh.pk]) + "?"
                         + urlencode({"kind": kind, "category": category, "applicant": applicant,
                                      "circumstance": intake.description[:2000], "place_region": hh.region_id})})
@@ -98,6 +154,7 @@ def intake_detail(request, intake_id: int):
     return render(request, "web/intake_detail.html", {
         "intake": intake, "need_labels": [NEEDS.get(n, n) for n in intake.needs],
         "tickets": selectors.intake_tickets(intake), "department_labels": DEPARTMENTS, "applications": apps,
+        "minimal_note": NOT_FOR_MINIMAL["application"] if intake.household.minimal else "",
         "today": timezone.localdate()})
 
 
@@ -118,7 +175,7 @@ def _list(request, template: str, *, overdue: bool):
                                          page=f["page"])
     params = request.GET.copy()
     params["page"] = f["page"] + 1
-    context = {"rows": rows, "more": more, "next_url": "?" + params.urlencode(), "filters": f, "today": today,
+    context = {"rows": rows, "more": more, "provisional_note": any(r.due_provisional for r in rows), "next_url": "?" + params.urlencode(), "filters": f, "today": today,
                "departments": [(c, DEPARTMENTS[c]) for c in (*INTAKE_DEPARTMENTS, *[d for d in DEPARTMENTS
                                                                                     if d not in INTAKE_DEPARTMENTS])],
                "department_labels": DEPARTMENTS, "statuses": Referral.Status.choices,

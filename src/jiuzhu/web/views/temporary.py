@@ -15,6 +15,7 @@ from jiuzhu.apps.programs.temporary_person import temporary_submit_person
 from jiuzhu.apps.regions.selectors import villages_in_scope
 from jiuzhu.apps.registry import selectors as registry
 from jiuzhu.apps.registry.choices import AreaType
+from jiuzhu.apps.registry.minimal import NOT_FOR_MINIMAL
 from jiuzhu.rules.errors import DomainError, NotFound
 
 from .. import case_forms
@@ -29,7 +30,8 @@ def _context(request, hh, raw: dict, errors, duplicate=None) -> dict:
     specs = case_forms.specs_for(TemporarySubmitPayload)
     fields = [f for f in case_forms.bind(specs, raw, errors.fields) if f.spec.name not in SELECTS]
     return {"hh": hh, "memberships": registry.household_members(household=hh), "fields": fields,
-            "villages": villages_in_scope(actor=request.user), "raw": raw, "errors": errors, "duplicate": duplicate}
+            "villages": villages_in_scope(actor=request.user), "raw": raw, "errors": errors, "duplicate": duplicate,
+            "minimal_note": NOT_FOR_MINIMAL["expenditure"]}
 
 
 @login_required
