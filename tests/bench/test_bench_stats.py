@@ -16,7 +16,7 @@ URL = os.environ.get("JIUZHU_DATABASE_URL", "")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not URL.startswith(("postgres://", "postgresql://")),
                                  reason="the stats bench runs on PostgreSQL only")]
-KEYS = {"bench", "enrollments", "payroll_lines", "seconds", "first_seconds", "target_seconds", "ok",
+KEYS = {"bench", "enrollments", "payroll_lines", "seconds", "first_seconds", "cpu_seconds", "target_seconds", "ok",
         "ledger_balanced", "paid_total", "pdf_seconds", "baseline", "baseline_seconds", "baseline_agrees", "ratio",
         "peak_rss_mb", "load_average", "engine", "database", "notes"}
 

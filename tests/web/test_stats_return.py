@@ -6,12 +6,10 @@ from __future__ import annotations
 import io
 import re
 
-import pyarrow as pa
 import pytest
 from python_calamine import CalamineWorkbook
 
-from jiuzhu.apps.stats import readers
-from tests.apps.stats.conftest import stats_world  # noqa: F401  (fixture)
+from tests.apps.stats.conftest import lines_off_by, stats_world  # noqa: F401  (fixture)
 from tests.conftest import TOWNSHIP_A, TOWNSHIP_B
 
 pytestmark = pytest.mark.django_db
@@ -60,15 +58,7 @@ def test_bad_input_shows_a_chinese_error(client, county_user, stats_world, param
 
 
 def test_a_ledger_mismatch_is_shown_and_the_download_refused(client, county_user, stats_world, monkeypatch):  # noqa: F811
-    original = readers.read_lines
-
-    def plus_one_fen(low, high, month):
-        t = original(low, high, month)
-        amounts = [a + 1 if r.startswith(TOWNSHIP_B[:9]) else a
-                   for a, r in zip(t.column("amount_fen").to_pylist(), t.column("region").to_pylist())]
-        return t.set_column(t.schema.get_field_index("amount_fen"), "amount_fen", pa.array(amounts, pa.int64()))
-
-    monkeypatch.setattr(readers, "read_lines", plus_one_fen)
+    lines_off_by(monkeypatch, 1, "q.region_id LIKE %s", (TOWNSHIP_B[:9] + "%",))  # one fen more on each of B's lines
     client.force_login(county_user)
     html = client.get(URL, {"month": "2026-11"}).content.decode()
     assert 'id="ledger-mismatch"' in html and 'id="downloads"' not in html and "不一致" in html

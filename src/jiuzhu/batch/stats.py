@@ -5,7 +5,7 @@ Python. Money is integer fen.
 
 Everything is derived from the data as it stands, so any past month can be recomputed:
 
-* the enrollment row holds the latest decision; the terms in force in month M are the old values of
+* the enrollment row holds the latest decision; the status in force in month M is the old one of
   its earliest change effective after M (:func:`in_force`, the same rule as the payroll's);
 * an enrollment is *enrolled at the end of M* when its status in force is live (active, suspended,
   graduating — a graduation period ended before M does not count), it started on or before M and is
@@ -34,7 +34,7 @@ from .engines import duckdb_connection
 
 ENROLLMENTS_SCHEMA = pa.schema([
     ("enrollment_id", pa.int64()), ("program", pa.string()), ("household_id", pa.int64()),
-    ("region", pa.string()), ("klass", pa.string()), ("amount_fen", pa.int64()), ("persons", pa.int32()),
+    ("region", pa.string()), ("persons", pa.int32()),  # no amount or class: no fact counts them
     ("start_month", pa.date32()), ("status", pa.string()), ("graduating_until", pa.date32()),
     ("stopped_month", pa.date32()), ("area_type", pa.string()), ("support_mode", pa.string()),
 ])
@@ -104,18 +104,13 @@ def township(region):
 
 
 def in_force(e, changes, month: date):
-    """``e`` with status, amount and class as in force in ``month`` (see the module docstring)."""
+    """``e`` with the status in force in ``month`` (see the module docstring)."""
     later = changes.filter(changes.effective_month > ibis.literal(month))
     later = later.mutate(rank=ibis.row_number().over(group_by=later.enrollment_id,
                                                      order_by=[later.effective_month, later.change_id]))
-    first = later.filter(later.rank == 0).select(
-        changed_id=later.enrollment_id, f_status=later.old_status, f_amount=later.old_amount_fen,
-        f_class=later.old_class)
+    first = later.filter(later.rank == 0).select(changed_id=later.enrollment_id, f_status=later.old_status)
     j = e.left_join(first, e.enrollment_id == first.changed_id)
-    changed = j.changed_id.notnull()
-    return j.mutate(status=ibis.ifelse(changed, j.f_status, j.status),
-                    amount_fen=ibis.ifelse(changed, j.f_amount, j.amount_fen),
-                    klass=ibis.ifelse(changed, j.f_class, j.klass)).drop("changed_id", "f_status", "f_amount", "f_class")
+    return j.mutate(status=ibis.ifelse(j.changed_id.notnull(), j.f_status, j.status)).drop("changed_id", "f_status")
 
 
 def enrolled(e, month: date):

@@ -212,3 +212,7 @@ if JIUZHU_LOG_FORMAT not in ("json", "text"):
     raise SystemExit(f"环境变量 JIUZHU_LOG_FORMAT（日志格式）应为 json 或 text，实为“{JIUZHU_LOG_FORMAT}”")
 LOGGING = logging_config(fmt=JIUZHU_LOG_FORMAT, level=os.environ.get("JIUZHU_LOG_LEVEL", "WARNING"),
                          request_level=os.environ.get("JIUZHU_REQUEST_LOG_LEVEL", "INFO"))
+
+# The monthly statistics read the month's payment lines on a second database connection, in parallel
+# with the enrollments (PostgreSQL only; apps/stats/readers.py).
+JIUZHU_STATS_PARALLEL_READS = True

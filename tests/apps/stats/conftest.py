@@ -119,3 +119,20 @@ def stats_world(regions, county_user):
     dec = payroll_prepare(actor=maker, region_code=COUNTY, month=DEC, now=at(date(2026, 12, 2)))  # not approved
     return SimpleNamespace(h=h, e=e, maker=maker, checker=checker, nov=nov, dec=dec, closed=closed, open_a=open_a,
                            open_b=open_b, campaign=campaign)
+
+
+def lines_off_by(monkeypatch, fen: int, where: str, args: tuple) -> None:
+    """The statistics read the month's payment lines with ``fen`` added to the amount of those
+    matching ``where`` (SQL over the lines' columns, ``args`` its parameters): a reader bug the ledger
+    check must catch. The lines' query is changed, so both the in-memory and the pushed-down
+    computation (PostgreSQL) see it."""
+    from jiuzhu.apps.stats import readers
+
+    query, schema = readers.ROW_QUERIES["lines"]
+
+    def changed(low, high, month):
+        sql, params = query(low, high, month)
+        return (f"SELECT q.region_id, q.program, q.enrollment_id, q.household_id, q.persons, "
+                f"q.amount_fen + CASE WHEN {where} THEN %s ELSE 0 END FROM ({sql}) q", (*args, fen, *params))
+
+    monkeypatch.setitem(readers.ROW_QUERIES, "lines", (changed, schema))

@@ -7,7 +7,6 @@ import io
 from datetime import date
 from decimal import Decimal
 
-import pyarrow as pa
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,14 +14,13 @@ from python_calamine import CalamineWorkbook
 
 from jiuzhu.apps.audit.models import AuditEvent
 from jiuzhu.apps.payments.models import PaymentLine
-from jiuzhu.apps.stats import readers
 from jiuzhu.apps.stats.models import StatFact
 from jiuzhu.apps.stats.monthly_return import LedgerMismatch
 from jiuzhu.apps.stats.return_export import monthly_return, return_export
 from jiuzhu.rules.errors import Forbidden, ValidationFailed
 from tests.conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 
-from .conftest import NOV, NOW
+from .conftest import NOV, NOW, lines_off_by
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 12, 7)
@@ -78,17 +76,9 @@ def test_totals_equal_the_payroll_ledger_to_the_fen(stats_world):
 
 def test_a_mismatch_with_the_ledger_refuses_the_export(stats_world, monkeypatch):
     # given the columnar reader loses one fen of township B's lines (a bug the check must catch)
-    original = readers.read_lines
-
-    def one_fen_short(low, high, month):
-        t = original(low, high, month)
-        amounts = t.column("amount_fen").to_pylist()
-        regions = t.column("region").to_pylist()
-        i = next(i for i, r in enumerate(regions) if r.startswith(TOWNSHIP_B[:9]))
-        amounts[i] -= 1
-        return t.set_column(t.schema.get_field_index("amount_fen"), "amount_fen", pa.array(amounts, pa.int64()))
-
-    monkeypatch.setattr(readers, "read_lines", one_fen_short)
+    line = (PaymentLine.objects.filter(month=NOV, region__code__startswith=TOWNSHIP_B[:9], batch__status="approved")
+            .exclude(status="failed").order_by("id").first())
+    lines_off_by(monkeypatch, -1, "q.enrollment_id = %s", (line.enrollment_id,))
     data = build()
     # then the check flags B's dibao by 0.01 and both exports are refused, the refusal audited
     assert not data.balanced and [(m["town"], m["program"]) for m in data.mismatches] == [(TOWNSHIP_B, "dibao")]

@@ -9,6 +9,7 @@ on PostgreSQL, a fixed offset on SQLite (the project's zone, Asia/Shanghai, has 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -79,37 +80,46 @@ def _support_mode() -> str:
             "WHERE r.case_id = e.case_id AND r.kind = 'confirmation'), '') ELSE '' END")
 
 
-def read_enrollments(low: str, high: str, month: date) -> pa.Table:
+def enrollments_query(low: str, high: str, month: date) -> tuple[str, tuple]:
     """Enrollments that may be enrolled in ``month`` or started/stopped then: started by its end and
-    not stopped before it."""
-    sql = (f"SELECT e.id, e.program, e.household_id, e.region_id, e.klass, {_fen('e.amount')}, e.persons, "
-           "e.start_month, e.status, e.graduating_until, e.stopped_month, h.area_type, "
-           f"{_support_mode()} FROM {ENR} e JOIN {HH} h ON h.id = e.household_id "
+    not stopped before it (columns as ``stats.ENROLLMENTS_SCHEMA``)."""
+    sql = ("SELECT e.id, e.program, e.household_id, e.region_id, e.persons, e.start_month, e.status, "
+           f"e.graduating_until, e.stopped_month, h.area_type, {_support_mode()} AS support_mode FROM {ENR} e JOIN {HH} h ON h.id = e.household_id "
            "WHERE e.region_id >= %s AND e.region_id <= %s AND e.start_month <= %s "
            "AND (e.stopped_month IS NULL OR e.stopped_month >= %s)")
-    return read_table(sql, (low, high, stats.month_end(month), month), stats.ENROLLMENTS_SCHEMA)
+    return sql, (low, high, stats.month_end(month), month)
 
 
-def read_changes(low: str, high: str, month: date) -> pa.Table:
+def changes_query(low: str, high: str, month: date) -> tuple[str, tuple]:
     """Changes effective in or after ``month``: the later ones give the terms in force, those of the
     month the adjustments and stops."""
     sql = (f"SELECT c.enrollment_id, c.id, c.effective_month, c.kind, c.old_status, c.new_status, "
-           f"{_fen('c.old_amount')}, {_fen('c.new_amount')}, c.old_class, c.new_class "
+           f"{_fen('c.old_amount')} AS old_amount_fen, {_fen('c.new_amount')} AS new_amount_fen, c.old_class, c.new_class "
            f"FROM {CHG} c JOIN {ENR} e ON e.id = c.enrollment_id "
            "WHERE c.effective_month >= %s AND e.region_id >= %s AND e.region_id <= %s")
-    return read_table(sql, (month, low, high), stats.CHANGES_SCHEMA)
+    return sql, (month, low, high)
 
 
-def read_lines(low: str, high: str, month: date) -> pa.Table:
+def lines_query(low: str, high: str, month: date) -> tuple[str, tuple]:
     """The month's payment lines in approved (or reconciled) batches, failed ones left out (a failed
     line is paid, if at all, by the line carried into a later batch, which holds the same month).
     Enrollments' lines only: a case's line (临时救助 by bank) is counted by its case record
     (read_temporary), on its payment day, and reconciled against the 临时救助台账."""
-    sql = (f"SELECT l.region_id, l.program, l.enrollment_id, l.household_id, l.persons, {_fen('l.amount')} "
+    sql = (f"SELECT l.region_id, l.program, l.enrollment_id, l.household_id, l.persons, {_fen('l.amount')} AS amount_fen "
            f"FROM {LINE} l JOIN {BATCH} b ON b.id = l.batch_id "
            "WHERE l.month = %s AND l.status <> 'failed' AND b.status IN ('approved', 'reconciled') "
            "AND l.enrollment_id IS NOT NULL AND l.region_id >= %s AND l.region_id <= %s")
-    return read_table(sql, (month, low, high), stats.LINES_SCHEMA)
+    return sql, (month, low, high)
+
+
+# the inputs with a row per enrollment (stats.ROW_INPUTS): their queries and columns
+ROW_QUERIES = {"enrollments": (enrollments_query, stats.ENROLLMENTS_SCHEMA),
+               "changes": (changes_query, stats.CHANGES_SCHEMA), "lines": (lines_query, stats.LINES_SCHEMA)}
+
+
+def read_rows(name: str, low: str, high: str, month: date) -> pa.Table:
+    query, schema = ROW_QUERIES[name]
+    return read_table(*query(low, high, month), schema)
 
 
 def read_cases(low: str, high: str, month: date) -> pa.Table:
@@ -217,18 +227,43 @@ def workdays_table(cases: pa.Table, steps: pa.Table | None = None) -> pa.Table:
 STEPS = ("读取在保对象", "读取发放明细", "读取案件", "读取预警与登记", "计算统计")
 
 
+def _read_apart(name: str, low: str, high: str, month: date) -> pa.Table:
+    """``read_rows`` on this thread's own connection (closed afterwards)."""
+    try:
+        with bulk_reads():
+            return read_rows(name, low, high, month)
+    finally:
+        connection.close()
+
+
 def read_inputs(low: str, high: str, month: date, cut: date, progress=None) -> dict[str, pa.Table]:
-    with bulk_reads():
-        return _read_inputs(low, high, month, cut, progress)
+    """Every input of the month's statistics. On PostgreSQL (``JIUZHU_STATS_PARALLEL_READS``) the month's
+    payment lines are read on a second connection while this one reads the enrollments and the rest:
+    the server's scan and the client's parsing of the two largest inputs overlap on two cores. Each
+    statement sees the data committed when it starts, as on one connection in READ COMMITTED."""
+    apart = None
+    if _pg() and getattr(settings, "JIUZHU_STATS_PARALLEL_READS", False):
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-lines")
+        apart = pool.submit(_read_apart, "lines", low, high, month)
+        pool.shutdown(wait=False)
+    try:
+        with bulk_reads():
+            out = _read_inputs(low, high, month, cut, progress, apart)
+    finally:
+        if apart is not None and not apart.done():
+            apart.cancel()
+    return out
 
 
-def _read_inputs(low: str, high: str, month: date, cut: date, progress=None) -> dict[str, pa.Table]:
+def _read_inputs(low: str, high: str, month: date, cut: date, progress=None, apart: Future | None = None,
+                 ) -> dict[str, pa.Table]:
     step = progress or (lambda label, done, total: None)
     total = len(STEPS)
     step(STEPS[0], 0, total)
-    out = {"enrollments": read_enrollments(low, high, month), "changes": read_changes(low, high, month)}
+    out = {name: read_rows(name, low, high, month) for name in ("enrollments", "changes")}
     step(STEPS[1], 1, total)
-    out["lines"] = read_lines(low, high, month)
+    if apart is None:
+        out["lines"] = read_rows("lines", low, high, month)
     step(STEPS[2], 2, total)
     out["cases"] = read_cases(low, high, month)
     out["late"] = read_late(low, high, cut)
@@ -240,5 +275,7 @@ def _read_inputs(low: str, high: str, month: date, cut: date, progress=None) -> 
     out["reports"] = read_reports(low, high, month)
     out["objections"] = read_objections(low, high, month)
     out["temporary"] = read_temporary(low, high, month)
+    if apart is not None:
+        out["lines"] = apart.result()
     step(STEPS[4], 4, total)
     return out
