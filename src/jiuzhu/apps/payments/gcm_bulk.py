@@ -89,7 +89,8 @@ class GcmKey:
         blocks = -(-size // 16)
         counters = np.zeros((n, blocks + 1, 16), np.uint8)
         counters[:, :, :12] = raw[:, None, :12]
-        counters[:, :, 15] = np.arange(1, blocks + 2, dtype=np.uint8)  # GCM counters 1 (tag) … blocks + 1
+        # 32-bit big-endian GCM counters 1 (masks the tag) … blocks + 1 (the key stream)
+        counters[:, :, 12:] = np.arange(1, blocks + 2, dtype=">u4").view(np.uint8).reshape(-1, 4)
         stream = np.frombuffer(self._ecb(counters.tobytes()), np.uint8).reshape(n, blocks + 1, 16)
         body = raw[:, 12:12 + size]
         plain = body ^ stream[:, 1:, :].reshape(n, -1)[:, :size]
