@@ -3,22 +3,25 @@
 Same formats and keys as :mod:`jiuzhu.core.crypto` (``v2:<key id>:<base64(nonce | ciphertext | tag)>``
 sealed with the purpose ``bank_account`` as associated data, or the first form ``<key id>:<base64(…)>``;
 SM4-GCM, tag verified), and the same keyed digest as ``KeyRing.blind_index(value,
-purpose="bank_account")`` (HMAC-SM3), but with the per-value overhead cut: one SM4 object per key,
-one prepared HMAC state copied per value. Deliberately free of Django imports: worker processes
+purpose="bank_account")`` (HMAC-SM3), but with the per-value overhead cut: tokens of one key and
+length opened together (:mod:`.gcm_bulk`), one prepared HMAC state copied per value. Deliberately free of Django imports: worker processes
 run this module alone (see :class:`Opener`). Plaintext lives only in the returned lists; it is never logged or stored.
 """
 
 from __future__ import annotations
 
 import binascii
-import hmac
+import hashlib
 import os
 import pickle
 import subprocess
 import sys
 
+import numpy as np
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from .gcm_bulk import GcmKey
 
 PURPOSE = b"bank_account"
 AAD = b"jiuzhu:" + PURPOSE  # jiuzhu.core.crypto._aad("bank_account")
@@ -26,45 +29,117 @@ PARALLEL_FROM = 150_000  # below this, worker start-up costs more than it saves
 
 
 def open_chunk(tokens: list[str], keys: dict[str, bytes], digest_key: bytes | None) -> tuple[list, list | None]:
-    """(plaintexts, keyed digests or None). A token that cannot be opened gives ``None``."""
-    algs = {kid: algorithms.SM4(key) for kid, key in keys.items()}
+    """(plaintexts, keyed digests or None). A token that cannot be opened gives ``None``.
+
+    Tokens of one key, format and length are opened together (:mod:`.gcm_bulk`); small groups and
+    any token whose tag does not verify there are opened one by one (:func:`_open_one`)."""
+    out: list = [None] * len(tokens)
+    groups: dict[tuple[str, bool, int], tuple[list[int], list[bytes]]] = {}
     b64 = binascii.a2b_base64
-    out: list = []
-    add = out.append
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if not token:
-            add("")
+            out[i] = ""
             continue
         parts = token.split(":")
+        if len(parts) == 3 and parts[0] == "v2":
+            kid, body, v2 = parts[1], parts[2], True
+        elif len(parts) == 2:
+            kid, body, v2 = parts[0], parts[1], False
+        else:
+            continue
+        if kid not in keys:
+            continue
         try:
-            if len(parts) == 3 and parts[0] == "v2":
-                kid, body, aad = parts[1], parts[2], AAD
-            else:
-                (kid, body), aad = parts, None
             raw = b64(body)
-            dec = Cipher(algs[kid], modes.GCM(raw[:12], raw[-16:])).decryptor()
-            if aad is not None:
-                dec.authenticate_additional_data(aad)
-            add((dec.update(raw[12:-16]) + dec.finalize()).decode())
-        except (KeyError, InvalidTag, ValueError, binascii.Error):
-            add(None)
+        except binascii.Error:
+            continue
+        found = groups.get((kid, v2, len(raw)))
+        if found is None:
+            found = groups[(kid, v2, len(raw))] = ([], [])
+        found[0].append(i)
+        found[1].append(raw)
+    algs: dict = {}
+    for (kid, v2, width), (where, raws) in groups.items():
+        aad = AAD if v2 else None
+        if len(where) < BULK_FROM or width < 28:
+            for i, raw in zip(where, raws):
+                out[i] = _open_one(algs, keys, kid, raw, aad)
+            continue
+        plain, verified = _bulk_key(keys[kid]).open_same_length(
+            np.frombuffer(b"".join(raws), np.uint8).reshape(len(where), width), aad)
+        _decode_rows(out, where, raws, plain, verified, lambda raw, kid=kid, aad=aad: _open_one(algs, keys, kid, raw, aad))
     if digest_key is None:
         return out, None
     return out, digests(out, digest_key)
 
 
+BULK_FROM = 32  # tokens of one key and length from which they are opened together
+_BULK_KEYS: dict[bytes, GcmKey] = {}
+
+
+def _bulk_key(key: bytes) -> GcmKey:
+    if key not in _BULK_KEYS:
+        _BULK_KEYS[key] = GcmKey(key)
+    return _BULK_KEYS[key]
+
+
+def _decode_rows(out: list, where: list[int], raws: list[bytes], plain, verified, one) -> None:
+    """UTF-8 text of each verified row into ``out``; rows not verified are opened by ``one``."""
+    size = plain.shape[1]
+    if verified.all():
+        data = plain.tobytes()
+        try:
+            text = data.decode("ascii")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            for k, i in enumerate(where):
+                out[i] = text[k * size:(k + 1) * size]
+            return
+    for k, i in enumerate(where):
+        if not verified[k]:
+            out[i] = one(raws[k])
+            continue
+        try:
+            out[i] = plain[k].tobytes().decode()
+        except UnicodeDecodeError:
+            out[i] = None
+
+
+def _open_one(algs: dict, keys: dict[str, bytes], kid: str, raw: bytes, aad: bytes | None) -> str | None:
+    """One token with its own GCM context (the reference path; ``None`` when it cannot be opened)."""
+    try:
+        if kid not in algs:
+            algs[kid] = algorithms.SM4(keys[kid])
+        dec = Cipher(algs[kid], modes.GCM(raw[:12], raw[-16:])).decryptor()
+        if aad is not None:
+            dec.authenticate_additional_data(aad)
+        return (dec.update(raw[12:-16]) + dec.finalize()).decode()
+    except (KeyError, InvalidTag, ValueError):
+        return None
+
+
 def digests(values: list, digest_key: bytes) -> list:
-    """HMAC-SM3 (hex) of each value under ``purpose`` bank_account; ``None`` stays ``None``."""
-    base = hmac.new(digest_key, PURPOSE + b"\x00", "sm3")
+    """HMAC-SM3 (hex) of each value under ``purpose`` bank_account; ``None`` stays ``None``.
+
+    RFC 2104 spelled out on two prepared SM3 states (inner after key ⊕ ipad and the purpose prefix,
+    outer after key ⊕ opad): the same digests as ``hmac``, a third cheaper per value."""
+    block = 64  # SM3's block size
+    key = hashlib.new("sm3", digest_key).digest() if len(digest_key) > block else digest_key
+    key = key.ljust(block, b"\x00")
+    inner = hashlib.new("sm3", bytes(b ^ 0x36 for b in key) + PURPOSE + b"\x00")
+    outer = hashlib.new("sm3", bytes(b ^ 0x5C for b in key))
     result = []
     add = result.append
     for value in values:
         if value is None:
             add(None)
             continue
-        mac = base.copy()
+        mac = inner.copy()
         mac.update(value.encode())
-        add(mac.hexdigest())
+        out = outer.copy()
+        out.update(mac.digest())
+        add(out.hexdigest())
     return result
 
 
