@@ -43,7 +43,7 @@ def _adapter(kind: type, connection) -> Callable[[Any], Any]:
 
 
 def _standins(kinds: Sequence[type], round_: int) -> list[Any]:
-    values = []
+    values: list[Any] = []
     for i, kind in enumerate(kinds):
         if kind is int:
             values.append(_INT_STANDIN - 1000 * round_ - i)
@@ -78,7 +78,8 @@ class Prepared:
         for round_ in (0, 1):
             values = _standins(self.kinds, round_)
             qs = self.build(*values, *shape)
-            if qs._known_related_objects:  # a related manager's queryset: built from one instance
+            # a related manager's queryset is built from one instance (its rows point back to it)
+            if qs._known_related_objects:  # type: ignore[attr-defined]
                 raise PreparedError("build the queryset from the model's manager, not a related manager")
             compiler = qs.query.get_compiler(using=qs.db)
             sql, params = compiler.as_sql()
