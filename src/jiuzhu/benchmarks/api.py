@@ -52,7 +52,7 @@ def _log(msg: str) -> None:
 
 
 def check_database_url(url: str | None) -> None:
-    """ValueError unless the bench database URL is PostgreSQL and names a ``jiuzhu_bench*`` database."""
+    """ValueError unless the bench database URL is PostgreSQL and names a ``jiuzhu_bench*`` or ``*_bench`` database."""
     api_db.parse(api_db.bench_url(url))
 
 

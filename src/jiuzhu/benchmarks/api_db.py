@@ -1,7 +1,8 @@
 """The benchmark's own PostgreSQL database: created, migrated and switched to inside the bench process.
 
 The `api` bench never touches the developer's database (SQLite or ``JIUZHU_DATABASE_URL``) nor the
-test database: it works in a database whose name starts with ``jiuzhu_bench`` (default
+test database: it works in a database whose name starts with ``jiuzhu_bench`` or ends with ``_bench``
+(e.g. ``s19a_bench`` for one engineer's copy beside others on a shared server; default
 ``postgresql://postgres@127.0.0.1:5432/jiuzhu_bench``, or ``JIUZHU_BENCH_DATABASE_URL``, or
 ``--database-url``), which it may drop and rebuild.
 """
@@ -17,6 +18,7 @@ from django.db import connection, connections
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jiuzhu_bench"
 NAME_PREFIX = "jiuzhu_bench"
+NAME_SUFFIX = "_bench"
 META_TABLE = "jiuzhu_bench_meta"
 
 
@@ -32,8 +34,9 @@ def parse(url: str) -> dict:
     cfg = dj_database_url.parse(url, conn_max_age=0)
     if not cfg["ENGINE"].endswith("postgresql"):
         raise BenchDatabaseError(f"api 基准只支持 PostgreSQL：{url}")
-    if not str(cfg["NAME"]).startswith(NAME_PREFIX):
-        raise BenchDatabaseError(f"基准数据库名须以 {NAME_PREFIX} 开头（它会被删除重建）：{cfg['NAME']}")
+    name = str(cfg["NAME"])
+    if not (name.startswith(NAME_PREFIX) or (name.endswith(NAME_SUFFIX) and len(name) > len(NAME_SUFFIX))):
+        raise BenchDatabaseError(f"基准数据库名须以 {NAME_PREFIX} 开头或以 {NAME_SUFFIX} 结尾（它会被删除重建）：{name}")
     return cfg
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
 from jiuzhu.core.crypto import sm3_hex
+from jiuzhu.core.prepared import Prepared
 
 from .models import ThrottleHit
 
@@ -53,11 +54,15 @@ def _window():
     return timedelta(seconds=settings.JIUZHU_THROTTLE_WINDOW_SECONDS)
 
 
+# Checked on every API request (bad tokens per address): compiled once per connection and limit.
+_RECENT = Prepared(lambda key, since, allowed: ThrottleHit.objects.filter(key=key, at__gt=since)
+                   .order_by("-at").values_list("at", flat=True)[:allowed], str, datetime)
+
+
 def retry_after(limit: Limit, value: str, *, now=None) -> int:
     """Seconds until ``value`` may try again under ``limit``; 0 when it is not throttled."""
     now = now or timezone.now()
-    hits = list(ThrottleHit.objects.filter(key=_key(limit, value), at__gt=now - _window())
-                .order_by("-at").values_list("at", flat=True)[:limit.allowed])
+    hits = _RECENT.all(_key(limit, value), now - _window(), shape=(limit.allowed,))
     if len(hits) < limit.allowed:
         return 0
     # the oldest of the last ``allowed`` failures leaves the window first

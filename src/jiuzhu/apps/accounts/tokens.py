@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.core.crypto import sm3_hex
+from jiuzhu.core.prepared import Prepared
 
 from .models import ApiToken, User
 
@@ -36,11 +37,16 @@ def token_revoke(*, token: ApiToken, actor) -> None:
                          details={"user": token.user.username, "prefix": token.prefix})
 
 
+# Every API request reads its token: compiled once per connection (core/prepared.py).
+_BY_HASH = Prepared(lambda key_hash: ApiToken.objects.select_related("user").filter(key_hash=key_hash)
+                    .order_by("pk")[:1], str)
+
+
 def token_authenticate(raw: str) -> User | None:
     """The active user for a raw token, or None (unknown, revoked, expired, inactive user)."""
     if not raw or not raw.startswith("jz_"):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw)).first()
+    token = _BY_HASH.first(_hash(raw))
     now = timezone.now()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None

@@ -15,6 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from jiuzhu.apps.audit.chain import digest
 from jiuzhu.apps.audit.services import audit_record
 from jiuzhu.apps.regions.scope import in_scope
+from jiuzhu.core.prepared import Prepared
 from jiuzhu.rules.errors import Conflict, DomainError, Forbidden, NotFound
 from jiuzhu.rules.workflow.deadlines import due_date_provisional
 from jiuzhu.rules.workflow.model import CASEWORKER, DeadlineRule
@@ -76,8 +77,17 @@ def lazy_household(case: Case):
     return SimpleLazyObject(lambda: case.household)
 
 
+# Every action locks its case: compiled once per connection (core/prepared.py), the queryset's own SQL.
+_LOCK = Prepared(lambda pk: Case.objects.select_for_update().select_related("applicant").filter(pk=pk)
+                 .order_by("pk")[:1], int)
+
+
 def lock_case(actor, case_id) -> Case:
-    case = Case.objects.select_for_update().select_related("applicant").filter(pk=case_id).first()
+    if not str(case_id).isdigit():
+        raise NotFound("not_found", "案件不存在或不在您的管辖范围内")
+    if not transaction.get_connection().in_atomic_block:  # (what compiling select_for_update checks)
+        raise transaction.TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+    case = _LOCK.first(int(case_id))
     if case is None or not in_scope(actor, case.region_id):
         raise NotFound("not_found", "案件不存在或不在您的管辖范围内")
     return case

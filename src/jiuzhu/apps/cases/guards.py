@@ -12,10 +12,11 @@ from datetime import date
 from django.utils import timezone
 
 from jiuzhu.apps.registry.models import Membership
+from jiuzhu.core.prepared import Prepared
 from jiuzhu.rules.errors import Conflict, ValidationFailed
 from jiuzhu.rules.workflow.deadlines import notice_over_on
 
-from .models import Case, CaseDeadline
+from .models import Case, CaseDeadline, CaseRecord
 
 # A guard refusing with one of these codes says the action does not apply to the case now (a branch not
 # taken, a step done already), not that something must happen first: such an action is not listed as
@@ -37,12 +38,19 @@ def _household_id(ctx):
     return ctx.case.household_id if ctx.case is not None else ctx.household.pk
 
 
+# Read by the guards of every action listed or performed: compiled once per connection (core/prepared.py).
+_RECORD_KINDS = Prepared(lambda case_id: CaseRecord.objects.filter(case_id=case_id).order_by("id")
+                         .values_list("kind", flat=True), int)
+_LATEST = Prepared(lambda case_id, kind: CaseRecord.objects.filter(case_id=case_id, kind=kind).order_by("-id")[:1],
+                   int, str)
+
+
 def record_counts(case) -> Counter:
     """How many records of each kind the case has: one query per case instance, kept on it (guards
     run for every table row when listing actions). ``ActionContext.record`` keeps it current."""
     counts = case.__dict__.get("_record_counts")
     if counts is None:
-        counts = case.__dict__["_record_counts"] = Counter(case.records.values_list("kind", flat=True))
+        counts = case.__dict__["_record_counts"] = Counter(_RECORD_KINDS.all(case.pk))
     return counts
 
 
@@ -182,7 +190,10 @@ def _latest_on(case, kind):
     """The case's newest record of ``kind`` (kept on the case instance; ``ActionContext.record`` updates it)."""
     latest = case.__dict__.setdefault("_latest_records", {})
     if kind not in latest:
-        latest[kind] = case.records.filter(kind=kind).order_by("-id").first()
+        record = _LATEST.first(case.pk, kind)
+        if record is not None:
+            record.case = case  # as read through ``case.records``
+        latest[kind] = record
     return latest[kind]
 
 

@@ -7,13 +7,15 @@ from datetime import date
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat, Substr
 
-from jiuzhu.apps.regions.scope import in_scope, scope_filter
+from jiuzhu.apps.regions.codes import level_of, subtree_range
+from jiuzhu.apps.regions.scope import in_scope, range_filter, scope_filter
+from jiuzhu.core.prepared import Prepared
 from jiuzhu.rules.errors import NotFound
 from jiuzhu.rules.workflow.deadlines import UNSUPERVISED_STEPS, late_on
 from jiuzhu.rules.workflow.model import CASEWORKER, VILLAGE
 
 from .engine import action_listing
-from .models import Case, CaseDeadline
+from .models import Case, CaseDeadline, CaseEvent
 
 # States where the village assistant has something to do (survey, posting the notice).
 VILLAGE_TASK_STATES = ("accepted", "reviewed")
@@ -23,10 +25,17 @@ def cases_visible(*, actor):
     return scope_filter(Case.objects.all(), actor)
 
 
+# The case page's reads, compiled once per connection (core/prepared.py): the same SQL as the querysets.
+_CASE = Prepared(lambda pk: Case.objects.select_related("applicant", "region").filter(pk=pk).order_by("pk")[:1], int)
+_DEADLINES = Prepared(lambda case_id: CaseDeadline.objects.filter(case_id=case_id).order_by("id"), int)
+_EVENTS = Prepared(lambda case_id: CaseEvent.objects.filter(case_id=case_id).select_related("actor")
+                   .order_by("at", "id"), int)
+
+
 def case_get(*, actor, case_id) -> Case:
     case = None
     if str(case_id).isdigit():
-        case = Case.objects.select_related("applicant", "region").filter(pk=case_id).first()
+        case = _CASE.first(int(case_id))
     if case is None or not in_scope(actor, case.region_id):
         raise NotFound("not_found", "案件不存在或不在您的管辖范围内")
     return case
@@ -53,27 +62,55 @@ def case_deadlines(*, case: Case):
     actions use the same list); an action drops the copy when it changes them."""
     deadlines = case.__dict__.get("_deadlines")
     if deadlines is None:
-        deadlines = case.__dict__["_deadlines"] = list(case.deadlines.order_by("id"))
+        deadlines = case.__dict__["_deadlines"] = _DEADLINES.all(case.pk)
+        for deadline in deadlines:
+            deadline.case = case  # as read through ``case.deadlines``
     return deadlines
 
 
 def case_timeline(*, case: Case):
-    return list(case.events.select_related("actor").order_by("at", "id"))
+    events = _EVENTS.all(case.pk)
+    for event in events:
+        event.case = case  # as read through ``case.events``
+    return events
 
 
 def my_tasks(*, actor, limit: int = 50, after: tuple | None = None):
     """Open work for the actor's role in their region, earliest due first (index case_open_tasks)."""
-    if actor.role == VILLAGE:
-        match = Q(task_role=CASEWORKER, state__in=VILLAGE_TASK_STATES)
-    else:
-        match = Q(task_role=actor.role)
+    code = getattr(actor, "region_id", None)
+    if not code or not getattr(actor, "is_active", False):
+        return []  # (scope_filter: no rows)
+    low, high = subtree_range(code)
     # The page of ids comes from the task index alone; applicant and region are joined for those rows
     # only (selecting whole rows first made PostgreSQL fetch and sort every task of the scope).
-    ids = list(scope_filter(Case.objects.filter(match), actor).order_by("next_due", "id")
-               .values_list("id", flat=True)[:limit])
-    found = (Case.objects.select_related("applicant", "region").only(*TASK_FIELDS)
-             .annotate(next_due_provisional=_next_due_provisional()).in_bulk(ids))
+    village = actor.role == VILLAGE
+    ids = _TASK_IDS.all(CASEWORKER if village else actor.role, low, high,
+                        shape=(village, level_of(code) <= 3, int(limit)))
+    if not ids:
+        return []
+    rows = _task_rows(len(ids)).all(*ids)
+    found = {case.pk: case for case in rows}
     return [found[pk] for pk in ids]
+
+
+def _task_ids(role, low, high, village, wide, limit):
+    match = Q(task_role=role, state__in=VILLAGE_TASK_STATES) if village else Q(task_role=role)
+    return range_filter(Case.objects.filter(match), low, high, wide=wide).order_by("next_due", "id") \
+        .values_list("id", flat=True)[:limit]
+
+
+_TASK_IDS = Prepared(_task_ids, str, str, str)  # compiled once per connection, role kind and limit
+_TASK_ROWS: dict[int, Prepared] = {}
+
+
+def _task_rows(n: int) -> Prepared:
+    """The rows of a page of ``n`` task ids (one compiled query per page size)."""
+    prepared = _TASK_ROWS.get(n)
+    if prepared is None:
+        prepared = _TASK_ROWS[n] = Prepared(
+            lambda *ids: Case.objects.select_related("applicant", "region").only(*TASK_FIELDS)
+            .annotate(next_due_provisional=_next_due_provisional()).filter(pk__in=ids).order_by(), *(int,) * n)
+    return prepared
 
 
 def task_waiting(case: Case, today: date) -> str:

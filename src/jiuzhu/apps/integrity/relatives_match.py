@@ -17,6 +17,7 @@ from jiuzhu.apps.regions.codes import is_valid_code, subtree_range
 from jiuzhu.apps.regions.scope import scope_q
 from jiuzhu.apps.regions.selectors import region_names
 from jiuzhu.apps.registry.models import Membership, Person
+from jiuzhu.core.prepared import Prepared
 from jiuzhu.rules.errors import Forbidden
 
 from .relatives_models import RELATIONS, StaffRelative
@@ -42,12 +43,26 @@ def _entry(r: dict) -> dict:
             "staff_region": r["region_id"]}
 
 
-def household_relatives(*, household_id, applicant_id=None) -> list[dict]:
-    """The register entries naming a current member of the household (or the applicant): one query."""
+def _relatives_of(household_id, applicant_id):
     members = Membership.objects.filter(household_id=household_id, end_date__isnull=True).values("person_id")
     people = Person.objects.filter(Q(pk__in=members) | Q(pk=applicant_id)).values("id_number_bidx")
-    rows = (active().filter(id_number_bidx__in=people).order_by("id")
+    return (active().filter(id_number_bidx__in=people).order_by("id")
             .values("id", "name", "relation", "id_number_masked", *_STAFF))
+
+
+# Read for every action listed or performed (the recusal guard): compiled once per connection.
+_RELATIVES = Prepared(_relatives_of, int, int)
+_RELATIVES_NO_APPLICANT = Prepared(lambda household_id: _relatives_of(household_id, None), int)
+
+
+def household_relatives(*, household_id, applicant_id=None) -> list[dict]:
+    """The register entries naming a current member of the household (or the applicant): one query."""
+    if not str(household_id).isdigit() or (applicant_id is not None and not str(applicant_id).isdigit()):
+        rows = _relatives_of(household_id, applicant_id)
+    elif applicant_id is None:
+        rows = _RELATIVES_NO_APPLICANT.all(int(household_id))
+    else:
+        rows = _RELATIVES.all(int(household_id), int(applicant_id))
     return [_entry(r) for r in rows]
 
 

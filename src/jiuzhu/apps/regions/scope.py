@@ -47,9 +47,17 @@ def scope_filter(qs, actor, field: str = "region"):
     after one page, instead of sorting the whole county. Narrow scopes keep the index.
     """
     code = actor_region_code(actor)
-    if connection.vendor != "sqlite" or not code or level_of(code) > 3 or not getattr(actor, "is_active", False):
+    if not code or not getattr(actor, "is_active", False):
         return qs.filter(scope_q(actor, field))
     low, high = subtree_range(code)
+    return range_filter(qs, low, high, wide=level_of(code) <= 3, field=field)
+
+
+def range_filter(qs, low: str, high: str, *, wide: bool, field: str = "region"):
+    """``qs`` filtered to region codes in [low, high] (``scope_filter`` for a known range; ``wide``: a
+    county or above, see there)."""
+    if connection.vendor != "sqlite" or not wide:
+        return qs.filter(**{f"{field}__gte": low, f"{field}__lte": high})
     column = qs.model._meta.get_field(field).column
     table = qs.model._meta.db_table
     # identifiers from the model; the bounds are bound parameters

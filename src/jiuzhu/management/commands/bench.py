@@ -46,7 +46,7 @@ class Command(JiuzhuCommand):
         parser.add_argument("--workers", type=int, default=None, help="api：gunicorn 进程数（默认同 jiuzhu serve：每核 6 个）")
         parser.add_argument("--threads", type=int, default=None, help="api：每进程线程数（默认 1）")
         parser.add_argument("--database-url", default=None,
-                            help="api：基准库 URL（库名须以 jiuzhu_bench 开头；默认 JIUZHU_BENCH_DATABASE_URL 或 "
+                            help="api：基准库 URL（库名须以 jiuzhu_bench 开头或以 _bench 结尾；默认 JIUZHU_BENCH_DATABASE_URL 或 "
                                  "postgresql://postgres@127.0.0.1:5432/jiuzhu_bench）")
         parser.add_argument("--rebuild", action="store_true", help="api：删除并重建基准库")
         parser.add_argument("--enrollments", default=None,
