@@ -46,13 +46,21 @@ def pyspark_connection(**conf):
     """Ibis over a local-mode Spark session (``pip install .[spark]``; Java 17 on the machine).
 
     Two cores, small shuffles: the batch jobs hand Spark tens of thousands of households, not a
-    cluster's worth, so the default 200 shuffle partitions would only add scheduling overhead."""
+    cluster's worth, so the default 200 shuffle partitions would only add scheduling overhead.
+    A province's cluster is named by the environment (docs/scaling.md): ``JIUZHU_SPARK_MASTER``
+    (e.g. ``spark://host:7077``), ``JIUZHU_SPARK_DRIVER_MEMORY``, ``JIUZHU_SPARK_SHUFFLE_PARTITIONS``;
+    arguments given here take precedence."""
+    import os
+
     from pyspark.sql import SparkSession
 
-    builder = (SparkSession.builder.master(conf.pop("master", "local[2]")).appName("jiuzhu")
-               .config("spark.sql.shuffle.partitions", str(conf.pop("partitions", 4)))
+    env = os.environ.get
+    builder = (SparkSession.builder.master(conf.pop("master", env("JIUZHU_SPARK_MASTER") or "local[2]"))
+               .appName("jiuzhu")
+               .config("spark.sql.shuffle.partitions",
+                       str(conf.pop("partitions", env("JIUZHU_SPARK_SHUFFLE_PARTITIONS") or 4)))
                .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-               .config("spark.driver.memory", conf.pop("memory", "2g")))
+               .config("spark.driver.memory", conf.pop("memory", env("JIUZHU_SPARK_DRIVER_MEMORY") or "2g")))
     for key, value in conf.items():
         builder = builder.config(key, value)
     return ibis.pyspark.connect(builder.getOrCreate())

@@ -105,12 +105,17 @@ def chart_svg(results: dict[str, dict], *, key: str = "seconds", width: int = 68
 
 
 def load(paths: list[str]) -> dict[str, dict]:
-    """The last JSON line of each file, keyed by bench name (and engine when not DuckDB)."""
-    results = {}
+    """The last JSON line of each file, keyed by bench name (and engine when not DuckDB); files of the
+    same bench at other sizes add their points to its curve."""
+    results: dict[str, dict] = {}
     for path in paths:
         line = [x for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip().startswith("{")][-1]
         result = json.loads(line)
         name = result["bench"] + ("" if result.get("engine", "duckdb") == "duckdb" else f" ({result['engine']})")
+        if name in results:  # the same bench run again at other sizes: one curve
+            key = next(k for k in SIZE_KEYS if k in result)
+            merged = {r[key]: r for r in (results[name].get("sizes") or [results[name]]) + (result.get("sizes") or [result])}
+            result = {**result, "sizes": [merged[k] for k in sorted(merged)]}
         results[name] = result
     return results
 
