@@ -98,4 +98,5 @@ def test_curves_fit_the_growth_and_draw_it(tmp_path):
     text = curves.table(results)
     assert "| verify | 1.00 | 1.00 |" in text and "| monitor | 2.00 | – |" in text
     svg = curves.chart_svg(results)
-    assert svg.count("<polyline") == 2 and "斜率 2.00" in svg and svg == curves.chart_svg(results)
+    assert svg.count("<polyline") == 3 and svg.count("stroke-dasharray") == 1  # monitor has no CPU times
+    assert "monitor 墙钟 斜率 2.00" in svg and "verify CPU 斜率 1.00" in svg and svg == curves.chart_svg(results)

@@ -59,14 +59,20 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def chart_svg(results: dict[str, dict], *, key: str = "seconds", width: int = 680, height: int = 320) -> str:
-    """Log-log chart: one line per bench, size (its own unit) across, ``key`` seconds up."""
-    series = {name: [(p["size"], p[key]) for p in points(r) if p[key] > 0] for name, r in results.items()}
+def chart_svg(results: dict[str, dict], *, width: int = 680, height: int = 320) -> str:
+    """Log-log chart: per bench a solid line of wall seconds and a dashed one of CPU seconds, size (its
+    own unit) across."""
+    series = {}
+    for name, r in results.items():
+        for key, label in (("seconds", "墙钟"), ("cpu_seconds", "CPU")):
+            pts = [(p["size"], p[key]) for p in points(r) if p[key] > 0]
+            if pts:
+                series[f"{name} {label}"] = pts
     xs = [x for s in series.values() for x, _ in s]
     ys = [y for s in series.values() for _, y in s]
     x0, x1 = 10 ** math.floor(math.log10(min(xs))), 10 ** math.ceil(math.log10(max(xs)))
     y0, y1 = 10 ** math.floor(math.log10(min(ys))), 10 ** math.ceil(math.log10(max(ys)))
-    left, right, top, bottom = 60, 160, 30, 40
+    left, right, top, bottom = 60, 200, 30, 40
     pw, ph = width - left - right, height - top - bottom
 
     def px(x: float) -> float:
@@ -90,10 +96,12 @@ def chart_svg(results: dict[str, dict], *, key: str = "seconds", width: int = 68
         y *= 10
     out.append(f'<text x="{left + pw / 2}" y="{height - 6}" font-size="10" text-anchor="middle">'
                f'{escape("规模（户数或人数）")}</text>')
+    benches = list(results)
     for i, (name, pts) in enumerate(series.items()):
-        color = COLORS[i % len(COLORS)]
+        color = COLORS[next(j for j, b in enumerate(benches) if name.startswith(b + " ")) % len(COLORS)]
+        dash = ' stroke-dasharray="5,3"' if name.endswith(" CPU") else ""
         path = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in pts)
-        out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
         out += [f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="3" fill="{color}"/>' for a, b in pts]
         k = slope([a for a, _ in pts], [b for _, b in pts]) if len(pts) > 1 else 0.0
         ly = top + 14 + 16 * i
