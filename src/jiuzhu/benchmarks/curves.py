@@ -17,11 +17,18 @@ from pathlib import Path
 from jiuzhu.apps.stats.svg_chart import COLORS, FONT
 
 SIZE_KEYS = ("households", "persons", "enrollments")
+UNITS = {"monitor": "persons", "visits": "persons", "relatives": "persons", "stats": "enrollments",
+         "dashboard": "enrollments"}  # a bench's size unit when its JSON has several counts
+
+
+def size_key(result: dict) -> str:
+    unit = UNITS.get(result.get("bench", ""))
+    return unit if unit and unit in result else next(k for k in SIZE_KEYS if k in result)
 
 
 def points(result: dict) -> list[dict]:
     """(size, wall, cpu, rss) of each size of a bench result; size is the bench's own unit."""
-    key = next(k for k in SIZE_KEYS if k in result)
+    key = size_key(result)
     rows = result.get("sizes") or [result]
     return [{"size": int(r[key]), "seconds": float(r["seconds"]), "cpu_seconds": float(r.get("cpu_seconds") or 0),
              "peak_rss_mb": int(r.get("peak_rss_mb") or 0), "unit": key} for r in rows]
@@ -121,7 +128,7 @@ def load(paths: list[str]) -> dict[str, dict]:
         result = json.loads(line)
         name = result["bench"] + ("" if result.get("engine", "duckdb") == "duckdb" else f" ({result['engine']})")
         if name in results:  # the same bench run again at other sizes: one curve
-            key = next(k for k in SIZE_KEYS if k in result)
+            key = size_key(result)
             merged = {r[key]: r for r in (results[name].get("sizes") or [results[name]]) + (result.get("sizes") or [result])}
             result = {**result, "sizes": [merged[k] for k in sorted(merged)]}
         results[name] = result
