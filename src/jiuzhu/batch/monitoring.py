@@ -6,7 +6,8 @@ Inputs:
 * ``population`` (:data:`POPULATION_SCHEMA`): one row per monitored person (blind index of the ID
   number; null when the person has no valid ID — not matchable), the household's category
   (jiuzhu.rules.monitoring.CATEGORIES), whether the person heads the household, the declared monthly
-  earnings in fen (to tell the breadwinner) and the region's policy name;
+  earnings in fen (to tell the breadwinner) and the region's policy name — an Arrow table, or Parquet
+  read by the engine itself (a file, a folder or a list of part files: the provincial-scale path);
 * ``snapshots``: dataset code → Parquet path (or Arrow table) of the snapshot used; the rules read
   ``medical_expense``, ``disability``, ``hukou_death``, ``unemployment``, ``student``, ``vehicle`` and
   ``real_estate`` (any of them may be missing: its rule is skipped);
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import ibis
 import pyarrow as pa
@@ -40,7 +40,7 @@ from jiuzhu.rules.monitoring import (
 )
 
 from .engines import connect
-from .verification import _materialize, _register
+from .verification import _materialize, _register, read_source
 
 POPULATION_SCHEMA = pa.schema([
     ("person_id", pa.int64()), ("household_id", pa.int64()), ("region", pa.string()), ("bidx", pa.string()),
@@ -183,20 +183,17 @@ def scan_expr(pop, snaps: dict, *, as_of: date, known=None):
     return alerts
 
 
-def run(population: pa.Table, snapshots: dict, *, as_of: date, terms: pa.Table, known: pa.Table | None = None,
+def run(population, snapshots: dict, *, as_of: date, terms: pa.Table, known: pa.Table | None = None,
         engine: str = "duckdb", con=None, progress=None) -> ScanResult:
     """Scan: see the module docstring. ``progress(label, done, total)`` is called per step."""
     con = con or connect(engine)
     step = progress or (lambda *a: None)
     step("准备监测对象", 0, 4)
-    p_t = _register(con, "jz_mon_population", population.cast(POPULATION_SCHEMA))
+    p_t = read_source(con, "jz_mon_population",
+                      population.cast(POPULATION_SCHEMA) if isinstance(population, pa.Table) else population)
     t_t = _register(con, "jz_mon_terms", terms.cast(TERMS_SCHEMA))
-    snaps = {}
-    for code, source in sorted(snapshots.items()):
-        if code not in RULES:
-            continue
-        snaps[code] = (con.read_parquet(str(source), table_name=f"jz_mon_snap_{code}")
-                       if isinstance(source, (str, Path)) else _register(con, f"jz_mon_snap_{code}", source))
+    snaps = {code: read_source(con, f"jz_mon_snap_{code}", source)
+             for code, source in sorted(snapshots.items()) if code in RULES}
     pop = _materialize(con, "jz_mon_pop", population_expr(p_t, t_t))
     matched = int(pop.count().to_pyarrow().as_py())
     step("比对部门数据", 1, 4)

@@ -203,10 +203,7 @@ def run(persons: pa.Table, households: pa.Table, snapshots: dict, *, as_of: date
     p_t = _register(con, "jz_persons", persons.cast(PERSONS_SCHEMA))
     h_t = _register(con, "jz_households", households.cast(HOUSEHOLDS_SCHEMA))
     t_t = _register(con, "jz_terms", terms.cast(TERMS_SCHEMA))
-    snaps = {}
-    for code, source in sorted(snapshots.items()):
-        snaps[code] = (con.read_parquet(str(source), table_name=f"jz_snap_{code}") if isinstance(source, (str, Path))
-                       else _register(con, f"jz_snap_{code}", source))
+    snaps = {code: read_source(con, f"jz_snap_{code}", source) for code, source in sorted(snapshots.items())}
     if not snaps:
         raise ValueError("no snapshot to match")
     step("匹配部门数据", 0, 3)
@@ -219,6 +216,48 @@ def run(persons: pa.Table, households: pa.Table, snapshots: dict, *, as_of: date
     households_out = _sorted(h.to_pyarrow(), ["case_id", "household_id"])
     step("匹配部门数据", 3, 3)
     return Result(items_out, persons_out, households_out)
+
+
+def run_to_files(persons, households, snapshots: dict, out: Path, *, as_of: date, terms: pa.Table, months: int = 12,
+                 engine: str = "duckdb", con=None) -> dict:
+    """The same job as :func:`run` for inputs too large for memory: ``persons``, ``households`` and each
+    snapshot are Parquet sources (a file, a folder, or a list of files — the parts of a partitioned
+    dataset), read by the engine itself; the three result tables are written by the engine, sorted as
+    :func:`run` sorts them, to ``out/items.parquet``, ``out/persons.parquet`` and
+    ``out/households.parquet`` (DuckDB: one file each, spilling to its temporary directory beyond its
+    memory limit; Spark: a folder of parts each). Returns row counts and the households' summary."""
+    con = con or connect(engine)
+    p_t = read_source(con, "jz_persons", persons)
+    h_t = read_source(con, "jz_households", households)
+    t_t = _register(con, "jz_terms", terms.cast(TERMS_SCHEMA))
+    snaps = {code: read_source(con, f"jz_snap_{code}", source) for code, source in sorted(snapshots.items())}
+    if not snaps:
+        raise ValueError("no snapshot to match")
+    items = _materialize(con, "jz_items", items_expr(p_t, snaps, as_of=as_of, months=months))
+    p, h = totals_exprs(items, p_t, h_t, t_t)
+    h = _materialize(con, "jz_result_households", h)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, expr, keys in (("items", items, ITEM_SORT + ["item", "grp", "amount_fen", "detail"]),
+                             ("persons", p, KEYS), ("households", h, ["case_id", "household_id"])):
+        con.to_parquet(expr.order_by(keys), str(out / f"{name}.parquet"))
+    failing = h.ast_financial | h.ast_vehicle | h.ast_property | h.ast_business
+    summary = h.aggregate(households=h.count(), inconsistent=(~h.consistent).ifelse(1, 0).sum(),
+                          asset_failing=failing.ifelse(1, 0).sum()).to_pyarrow().to_pylist()[0]
+    return {"items": int(items.count().to_pyarrow().as_py()), **{k: int(v or 0) for k, v in summary.items()}}
+
+
+def read_source(con, name: str, source):
+    """A table of the backend from an Arrow table, a Parquet file or folder, or a list of Parquet files."""
+    if isinstance(source, pa.Table):
+        return _register(con, name, source)
+    paths = [str(source)] if isinstance(source, (str, Path)) else [str(s) for s in source]
+    if con.name == "pyspark":
+        con._session.read.parquet(*paths).createOrReplaceTempView(name)
+        return con.table(name)
+    if len(paths) == 1 and Path(paths[0]).is_dir():
+        paths = [f"{paths[0]}/*.parquet"]
+    return con.read_parquet(paths if len(paths) > 1 else paths[0], table_name=name)
 
 
 def _register(con, name: str, table: pa.Table):

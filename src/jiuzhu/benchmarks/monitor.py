@@ -16,60 +16,38 @@ The generated files are kept under ``VAR_DIR/bench/monitor`` and reused (``"data
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import resource
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 AS_OF = date(2026, 11, 30)
 POLICY = "330127000000"
-GENERATOR_VERSION = 1
+PARTITIONED_VERSION = 1  # bump when the synthetic data change, so old files are not reused
 BENCH_KEY = bytes.fromhex("6b" * 32)  # blind-index key of the synthetic data (never a real key)
 CATEGORY_SHARES = {"dibao": 0.40, "tekun": 0.05, "edge": 0.20, "rigid_expenditure": 0.10, "temporary": 0.10,
                    "left": 0.15}
 
 
-def _data_dir(n: int, seed: int) -> Path:
-    base = Path(os.environ.get("JIUZHU_VAR_DIR") or Path(__file__).resolve().parents[3] / "var")
-    return base / "bench" / "monitor" / f"g{GENERATOR_VERSION}-p{n}-s{seed}"
-
-
-def _blind_index(numbers, chunk: int = 1_000_000):
+def _known(n: int, rng, first: int = 0):
     import pyarrow as pa
 
-    from jiuzhu.core.crypto import KeyRing
-
-    ring = KeyRing("b", {"b": bytes(16)}, BENCH_KEY)
-    parts = [pa.array(ring.blind_index_many(numbers.slice(i, chunk).to_pylist(), purpose="id_number"), pa.string())
-             for i in range(0, len(numbers), chunk)]
-    return pa.concat_arrays(parts)
+    known_ids = first + rng.choice(np.arange(1, n + 1), max(n // 100, 1), replace=False)
+    return pa.table({"dedup_key": pa.array([f"death:{i}" for i in known_ids], pa.string())})
 
 
-def generate(n: int, seed: int, out: str) -> dict:
-    """Write the population, the seven snapshots and the known keys for ``n`` monitored persons."""
+def _monitored(n: int, pop, rng, offset: int = 0):
+    """(population table, households): a random ``n`` of the department population ``pop``, grouped
+    into households of 1–5, person and household numbers from ``offset + 1``."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from jiuzhu.batch import monitoring as m
-    from jiuzhu.batch.synthetic_departments import write_snapshots
-    from jiuzhu.batch.synthetic_population import synthetic_population
 
-    started = time.perf_counter()
-    out = Path(out)
-    (out / "snapshots").mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    pop = synthetic_population(n + n // 2, as_of=AS_OF, seed=seed)
-    t0 = time.perf_counter()
-    pop.bidx = _blind_index(pop.id_number)
-    index_seconds = time.perf_counter() - t0
-    pop.id_number = pop.name = None
-    rows = write_snapshots(m.USED, pop, out / "snapshots", as_of=AS_OF, seed=seed)
-    # monitored persons: a random n of the department population, grouped into households of 1–5
     chosen = np.sort(rng.choice(len(pop), n, replace=False))
     sizes = rng.choice(np.arange(1, 6), n // 2 + 5, p=[0.3, 0.3, 0.2, 0.12, 0.08])
     household = np.repeat(np.arange(1, len(sizes) + 1), sizes)[:n]
@@ -80,21 +58,14 @@ def generate(n: int, seed: int, out: str) -> dict:
     h_cat = rng.choice(len(cats), h_count, p=list(CATEGORY_SHARES.values()))
     h_region = rng.integers(0, len(villages), h_count)
     population = pa.table({
-        "person_id": np.arange(1, n + 1, dtype=np.int64), "household_id": household.astype(np.int64),
+        "person_id": np.arange(offset + 1, offset + n + 1, dtype=np.int64),
+        "household_id": offset + household.astype(np.int64),
         "region": pa.array(villages[h_region[household - 1]]), "bidx": pop.bidx.take(pa.array(chosen)),
         "category": pa.array(cats[h_cat[household - 1]]), "is_head": first,
         "earning": np.where(pop.employed[chosen], pop.wage_fen[chosen], 0).astype(np.int64),
         "policy": pa.array(np.full(n, POLICY)),
     }).cast(m.POPULATION_SCHEMA)
-    pq.write_table(population, out / "population.parquet")
-    known_ids = rng.choice(np.arange(1, n + 1), max(n // 100, 1), replace=False)
-    known = pa.table({"dedup_key": pa.array([f"death:{i}" for i in known_ids], pa.string())})
-    pq.write_table(known, out / "known.parquet")
-    meta = {"persons": n, "households": h_count, "department_population": len(pop), "department_rows": rows,
-            "known_keys": known.num_rows, "generate_seconds": round(time.perf_counter() - started, 1),
-            "blind_index_per_second": int(len(pop) / index_seconds)}
-    (out / "meta.json").write_text(json.dumps(meta))
-    return meta
+    return population, h_count
 
 
 def _terms():
@@ -105,26 +76,55 @@ def _terms():
     return m.terms_table([monitor_terms(load_policy(POLICY), AS_OF, POLICY)])
 
 
-def timed_run(out: str, engine: str = "duckdb") -> dict:
-    """The timed scan (meant for a fresh process): read, scan, de-duplicate, write."""
+def build_part(index: int, folder: Path, *, persons: int, seed: int) -> dict:
+    """Part ``index`` of the partitioned data (jiuzhu.benchmarks.partitioned): a department population of
+    1.5 × ``persons``, its seven snapshots, ``persons`` monitored of them and 1 % known dedup keys."""
+    from jiuzhu.batch import monitoring as m
+
+    from . import partitioned
+
+    pop = partitioned.population_part(index, persons + persons // 2, as_of=AS_OF, seed=seed, key=BENCH_KEY)
+    rows = partitioned.write_snapshot_parts(m.USED, pop, folder / "snapshots", index, as_of=AS_OF, seed=seed)
+    rng = np.random.default_rng([seed, index])
+    population, households = _monitored(persons, pop, rng, offset=index * persons)
+    known = _known(persons, rng, first=index * persons)
+    partitioned.write_table(population, folder / "population" / partitioned.part_name(index))
+    partitioned.write_table(known, folder / "known" / partitioned.part_name(index))
+    return {"persons": persons, "households": households, "department_population": len(pop),
+            "department_rows": rows, "known_keys": known.num_rows}
+
+
+def _scale_dir(per_part: int, seed: int) -> Path:
+    base = Path(os.environ.get("JIUZHU_VAR_DIR") or Path(__file__).resolve().parents[3] / "var")
+    return base / "bench" / "monitor" / f"p{PARTITIONED_VERSION}-m{per_part}-s{seed}"
+
+
+def timed_scale_run(folder: str, parts: int, engine: str = "duckdb", settings: dict | None = None) -> dict:
+    """The timed scan over the first ``parts`` parts (meant for a fresh process): the engine reads the
+    population and snapshot parts, scans, de-duplicates; the alerts are written to Parquet."""
     import pyarrow.parquet as pq
 
     from jiuzhu.batch import monitoring as m
+    from jiuzhu.batch.engines import connect
     from jiuzhu.batch.ingest import write_parquet
 
-    out = Path(out)
+    from .partitioned import part_files
+
+    folder_ = Path(folder)
     terms = _terms()
-    started = time.perf_counter()
-    population = pq.read_table(out / "population.parquet")
-    known = pq.read_table(out / "known.parquet")
-    snapshots = {code: out / "snapshots" / f"{code}.parquet" for code in m.USED}
-    result = m.run(population, snapshots, as_of=AS_OF, terms=terms, known=known, engine=engine)
-    write_parquet(result.alerts, out / "result" / "alerts.parquet")
-    seconds = time.perf_counter() - started
+    wall, cpu = time.perf_counter(), time.process_time()
+    con = connect(engine, **(settings or {}))
+    known = pq.ParquetDataset(part_files(folder_, "known", parts)).read()
+    snapshots = {code: part_files(folder_ / "snapshots", code, parts) for code in m.USED}
+    result = m.run(part_files(folder_, "population", parts), snapshots, as_of=AS_OF, terms=terms, known=known,
+                   engine=engine, con=con)
+    write_parquet(result.alerts, folder_ / "result" / f"{engine}-{parts}" / "alerts.parquet")
+    seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
     counts: dict = {}
     for t in result.alerts.column("type").to_pylist():
         counts[t] = counts.get(t, 0) + 1
-    return {"seconds": round(seconds, 2), "peak_rss_mb": int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 1),
+            "peak_rss_mb": int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "alerts": result.alerts.num_rows, "candidates": result.candidates, "matched": result.matched,
             "counts": dict(sorted(counts.items()))}
 
@@ -169,8 +169,10 @@ def naive_seconds_per_household(out: str, sample: int, seed: int) -> tuple[float
 
     from jiuzhu.batch import monitoring as m
 
+    from .partitioned import part_name
+
     out = Path(out)
-    population = pq.read_table(out / "population.parquet", columns=["household_id", "bidx", "category"])
+    population = pq.read_table(out / "population" / part_name(0), columns=["household_id", "bidx", "category"])
     households = population.column("household_id").to_numpy()
     chosen = set(np.random.default_rng(seed).choice(np.unique(households), sample, replace=False).tolist())
     mask = np.isin(households, list(chosen))
@@ -187,7 +189,7 @@ def naive_seconds_per_household(out: str, sample: int, seed: int) -> tuple[float
         rows = {}
         for code, columns in m.USED.items():
             cur = con.execute(f"SELECT bidx, {', '.join(columns)} FROM read_parquet(?) WHERE bidx IN ({marks})",
-                              [str(out / "snapshots" / f"{code}.parquet"), *keys])
+                              [str(out / "snapshots" / code / part_name(0)), *keys])
             names = [d[0] for d in cur.description]
             rows[code] = [dict(zip(names, r)) for r in cur.fetchall()]
         alerts += len(naive_rules(rows, members, t))
@@ -199,30 +201,46 @@ def _in_child(fn, *args):
         return pool.apply(fn, args)
 
 
-def run(*, persons: int, seed: int = 0, sample: int = 20, engine: str = "duckdb", **_) -> dict:
-    out = _data_dir(persons, seed)
-    state = "reused"
-    if not (out / "meta.json").exists():
-        _in_child(generate, persons, seed, str(out))
-        state = "generated"
-    meta = json.loads((out / "meta.json").read_text())
-    timing = _in_child(timed_run, str(out), engine)
-    per_household, _ = naive_seconds_per_household(str(out), sample, seed)
-    baseline = per_household * meta["households"]
-    return {
-        "bench": "monitor", "persons": persons, "households": meta["households"],
-        "department_rows": meta["department_rows"], "seconds": timing["seconds"],
-        "per_second": int(persons / timing["seconds"]), "baseline": "duckdb-query-per-household",
-        "baseline_seconds": round(baseline, 1), "ratio": round(baseline / timing["seconds"], 1),
-        "peak_rss_mb": timing["peak_rss_mb"], "engine": engine, "database": "none", "alerts": timing["alerts"],
-        "candidates": timing["candidates"], "matched": timing["matched"], "counts": timing["counts"],
-        "data": state, "cpus": os.cpu_count(),
-        "notes": (f"seconds: read the population ({persons} persons) and {meta['known_keys']} known dedup keys, scan "
-                  f"{meta['department_rows']} department rows of 7 Parquet snapshots (population of "
-                  f"{meta['department_population']}), rules, de-duplication, write the alerts; one fresh process, "
-                  f"peak_rss_mb is its own. baseline measured on {sample} households (one query per snapshot per "
-                  f"household, rules in Python) and scaled linearly to {meta['households']} households. Data {state} "
-                  f"under var/bench/monitor (generation not timed: {meta['generate_seconds']} s when generated). "
-                  f"No database writes (the service's bulk insert of alerts is not part of this bench)."),
-    }
+def run(*, persons: int, seed: int = 0, sample: int = 20, engine: str = "duckdb", sizes: list[int] | None = None,
+        per_part: int = 300_000, workers: int = 2, memory_limit: str | None = "12GB",
+        temp_directory: str | None = None, **_) -> dict:
+    """The scan at four sizes (N/100, N/10, 3N/10, N; rounded to whole parts of ``per_part`` monitored
+    persons) over one partitioned generation."""
+    from . import partitioned
 
+    per_part = max(1, min(per_part, persons))
+    parts_of = sorted({max(1, -(-n // per_part)) for n in (sizes or [persons // 100, persons // 10,
+                                                                     persons * 3 // 10, persons])})
+    folder = _scale_dir(per_part, seed)
+    state = "reused" if partitioned.parts_done(folder) >= parts_of[-1] else "generated"
+    gen = partitioned.generate(partial(build_part, persons=per_part, seed=seed), parts_of[-1], folder,
+                               workers=workers)
+    temp = temp_directory or str(folder / "duckdb-tmp")
+    settings = {"memory_limit": memory_limit, "temp_directory": temp} if engine == "duckdb" else {}
+    rows = []
+    for parts in parts_of:
+        meta = partitioned.summed(folder, parts)
+        timing = _in_child(timed_scale_run, str(folder), parts, engine, settings)
+        rows.append({**{k: int(meta[k]) for k in ("persons", "households", "department_rows", "known_keys")},
+                     **timing})
+    last = rows[-1]
+    per_household, _ = naive_seconds_per_household(str(folder), sample, seed)
+    baseline = per_household * last["households"]
+    return {
+        "bench": "monitor", "persons": last["persons"], "households": last["households"],
+        "department_rows": last["department_rows"], "seconds": last["seconds"], "cpu_seconds": last["cpu_seconds"],
+        "per_second": int(last["persons"] / last["seconds"]), "baseline": "duckdb-query-per-household",
+        "baseline_seconds": round(baseline, 1), "ratio": round(baseline / last["seconds"], 1),
+        "peak_rss_mb": last["peak_rss_mb"], "engine": engine, "memory_limit": settings.get("memory_limit"),
+        "database": "none", "alerts": last["alerts"], "candidates": last["candidates"], "matched": last["matched"],
+        "counts": last["counts"], "sizes": [{k: v for k, v in r.items() if k != "counts"} for r in rows],
+        "data": state, "parts": parts_of[-1], "generate": {k: gen[k] for k in ("cpu_seconds", "wall_seconds")},
+        "cpus": os.cpu_count(),
+        "notes": (f"seconds/cpu_seconds: the engine reads the partitioned Parquet ({per_part} monitored persons "
+                  f"in a department population of {per_part + per_part // 2} per part: population, known dedup "
+                  f"keys, 7 snapshots), rules, de-duplication; the alerts written to Parquet; one fresh process "
+                  f"per size, peak_rss_mb is its own, cpu_seconds counts all its threads. baseline measured on "
+                  f"{sample} households over the first part's files (one query per snapshot per household, rules "
+                  f"in Python) and scaled linearly to {last['households']} households: a lower bound. Data "
+                  f"{state} under var/bench/monitor (generation not timed). No database writes."),
+    }

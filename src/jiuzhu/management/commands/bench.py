@@ -56,6 +56,14 @@ class Command(JiuzhuCommand):
         parser.add_argument("--relatives", default="50000", help="relatives：工作人员近亲属登记数")
         parser.add_argument("--townships", default="100", help="temporary：乡镇数（每镇一个备用金）")
         parser.add_argument("--draws", default="2000", help="temporary：每个乡镇当月备用金支出笔数")
+        # verify / monitor at provincial scale (issue 19; docs/scaling.md)
+        parser.add_argument("--dept-rows", default=None, help="verify：N 户对应的部门数据行数（默认约每户 535 行）")
+        parser.add_argument("--sizes", default=None, help="verify、monitor：逗号分隔的规模（默认 N/100、N/10、3N/10、N）")
+        parser.add_argument("--memory-limit", default="12GB", help="verify、monitor：DuckDB 内存上限（超出部分写入临时目录）")
+        parser.add_argument("--temp-dir", default=None, help="verify、monitor：DuckDB 溢出临时目录（默认在数据目录下）")
+        parser.add_argument("--engine", default="duckdb", choices=("duckdb", "pyspark"), help="verify、monitor：计算引擎")
+        parser.add_argument("--parity-rows", default="0", help="verify：另在约这么多部门数据行的样本上比对 DuckDB 与 Spark 结果")
+        parser.add_argument("--gen-workers", default="2", help="verify、monitor：生成数据的进程数")
 
     def handle(self, *args, name, households, persons, policy, as_of, out, repeat, json: bool, out_single=None,
                parquet=False, **opts):
@@ -73,7 +81,19 @@ class Command(JiuzhuCommand):
         if name == "monitor":  # --persons N: monitored persons (jiuzhu.benchmarks.monitor)
             if not (persons or "").isdigit() or int(persons) < 1:
                 raise CommandError("monitor 基准须用 --persons 给出监测人数（正整数）", returncode=2)
-            result = importlib.import_module(BENCHES[name]).run(persons=int(persons))
+            result = importlib.import_module(BENCHES[name]).run(persons=int(persons), **_scale_options(opts))
+            self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+            return
+        if name == "verify":  # --households N [--dept-rows R] (jiuzhu.benchmarks.verify)
+            if not households.isdigit() or int(households) < 1:
+                raise CommandError("verify 基准的 --households 应为正整数", returncode=2)
+            extra = _scale_options(opts)
+            for key, label in (("dept_rows", "--dept-rows"), ("parity_rows", "--parity-rows")):
+                raw = str(opts.get(key) or "0")
+                if not raw.isdigit():
+                    raise CommandError(f"{label} 应为非负整数", returncode=2)
+                extra[key] = int(raw) or None
+            result = importlib.import_module(BENCHES[name]).run(households=int(households), **extra)
             self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
             return
         if name == "selfcheck":  # --enrollments N over the verify bench's snapshots of --households H
@@ -171,6 +191,22 @@ class Command(JiuzhuCommand):
         else:
             for key, value in result.items():
                 self.stdout.write(f"{key}: {value}")
+
+
+def _scale_options(opts) -> dict:
+    """--sizes, --memory-limit, --temp-dir, --engine, --gen-workers of the verify and monitor benches."""
+    sizes = [x.strip() for x in str(opts.get("sizes") or "").split(",") if x.strip()]
+    if not all(x.isdigit() and int(x) > 0 for x in sizes):
+        raise CommandError("--sizes 应为逗号分隔的正整数，如 10000,100000,300000,1000000", returncode=2)
+    limit = str(opts.get("memory_limit") or "")
+    if limit and not (limit[:-2].replace(".", "", 1).isdigit() and limit[-2:].upper() in ("MB", "GB")):
+        raise CommandError("--memory-limit 应形如 12GB 或 800MB", returncode=2)
+    workers = str(opts.get("gen_workers") or "1")
+    if not workers.isdigit() or not 1 <= int(workers) <= 64:
+        raise CommandError("--gen-workers 应为 1–64 的整数", returncode=2)
+    return {"sizes": [int(x) for x in sizes] or None, "memory_limit": limit or None,
+            "temp_directory": opts.get("temp_dir") or None, "engine": opts.get("engine") or "duckdb",
+            "workers": int(workers)}
 
 
 def _api_options(opts) -> dict:
