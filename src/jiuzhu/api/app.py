@@ -16,6 +16,7 @@ from . import (
     payroll,
     persons,
     regions,
+    reserve,
     rules,
     tasks,
     workcalendar,
@@ -65,6 +66,7 @@ api.add_router("/v1/enrollments", enrollments.router)
 api.add_router("/v1/payroll", payroll.router)
 api.add_router("/v1/monitoring", monitoring.router)
 api.add_router("/v1/intake", intake.router)
+api.add_router("/v1/reserve", reserve.router)
 api.add_router("/v1/jobs", jobs.router)
 api.add_router("/v1/regions", regions.router)
 api.add_router("/v1/calendar", workcalendar.router)

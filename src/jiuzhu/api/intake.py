@@ -11,13 +11,15 @@ from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.apps.monitoring import intake as services
 from jiuzhu.apps.monitoring import intake_selectors as selectors
-from jiuzhu.apps.monitoring.intake_inputs import CloseInput, IntakeInput
+from jiuzhu.apps.monitoring.intake_inputs import CloseInput
+from jiuzhu.apps.monitoring.intake_person import OUTCOMES, intake_record_person
 from jiuzhu.apps.monitoring.models import Referral
+from jiuzhu.rules.errors import ValidationFailed
 from jiuzhu.rules.intake import NEEDS
 from jiuzhu.rules.monitoring import DEPARTMENTS
 
 from .cases import _json_body
-from .monitoring_schemas import FeedbackIn, body_schema
+from .monitoring_schemas import FeedbackIn, IntakeIn, body_schema
 from .schemas import RowId, errors
 
 router = Router(tags=["intake"])
@@ -59,6 +61,9 @@ class IntakeOut(Schema):
     need_labels: list[str]
     description: str
     received_on: date
+    registration: str | None = Field(None, description="填 person 时人员的登记情况：registered 已在登记家庭中（受理登记在该家庭）"
+                                                       " / reused 沿用临时登记记录 / created 新建临时登记记录；填 household 时为 null")
+    registration_label: str | None = None
     tickets: list[TicketOut]
 
 
@@ -87,20 +92,41 @@ def ticket_out(r: Referral, today) -> dict:
             "closed_on": r.closed_on}
 
 
-@router.post("", response={201: IntakeOut, **errors(400, 403, 404, 409, 422)}, openapi_extra=body_schema(IntakeInput),
+@router.post("", response={201: IntakeOut, **errors(400, 403, 404, 409, 422)}, openapi_extra=body_schema(IntakeIn),
              summary="一门受理：登记困难需求并向相关部门转介",
              description="村(居)协理员、乡镇经办人或县民政办理。needs、departments 为本地区清单中的代码或中文名称；"
                          "医疗、教育、住房、就业需求须选择转介部门。字段错误 422（details.field 指明字段，未作任何更改）；"
-                         "家庭不在管辖范围 404。")
+                         "家庭不在管辖范围 404。无登记家庭的人员：不填 household，填 person（姓名、身份证号等）和受理地 place_region"
+                         "（村/社区代码），身份证号已在登记家庭中的受理登记在该家庭，否则沿用或新建临时登记记录；"
+                         "任一字段有误均不作任何更改。")
 def intake_create(request):
-    intake = services.intake_record(actor=request.auth, data=_json_body(request), now=timezone.now())
+    data = _json_body(request)
+    outcome = None
+    if isinstance(data, dict) and data.get("person") is not None:
+        intake, outcome = _person_intake(request, data)
+    else:
+        if isinstance(data, dict) and data.get("household") is None:
+            raise ValidationFailed("intake.household", "家庭（household）与无登记家庭人员（person）须填写其一：已登记家庭填"
+                                   " household，无登记家庭的人员填 person 及受理地 place_region", field="household")
+        intake = services.intake_record(actor=request.auth, data=data, now=timezone.now())
     today = timezone.localdate()
     return Status(201, {
         "id": str(intake.pk), "number": intake.number, "household": str(intake.household_id),
+        "registration": outcome, "registration_label": OUTCOMES.get(outcome) if outcome else None,
         "person": str(intake.person_id) if intake.person_id else None, "region": intake.region_id,
         "channel": intake.channel, "needs": intake.needs, "need_labels": [NEEDS.get(n, n) for n in intake.needs],
         "description": intake.description, "received_on": intake.received_on,
         "tickets": [ticket_out(r, today) for r in selectors.intake_tickets(intake)]})
+
+
+def _person_intake(request, data: dict):
+    """一门受理 for a person without a registered household (the /intake/person/ page's service)."""
+    if data.get("household") is not None:
+        raise ValidationFailed("intake.person", "household 与 person 只能填写其一（无登记家庭的人员不填 household）",
+                               field="person")
+    rest = {k: v for k, v in data.items() if k not in ("person", "place_region")}
+    return intake_record_person(actor=request.auth, person=data["person"], place_region=data.get("place_region", ""),
+                                data=rest, now=timezone.now())
 
 
 @router.get("/referrals", response={200: TicketPage, **errors(403, 422)},

@@ -10,10 +10,11 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from jiuzhu.apps.monitoring.intake_inputs import IntakeInput
 from jiuzhu.apps.monitoring.models import Alert
 from jiuzhu.rules.monitoring import ALERT_TYPE_LABELS, DEPARTMENTS
 
-from .case_schemas import inline_refs
+from .case_schemas import PersonBlock, inline_refs
 from .schemas import RowIdIn
 
 AlertType = Literal[tuple(["", *ALERT_TYPE_LABELS])]  # type: ignore[valid-type]
@@ -137,6 +138,15 @@ class RegisterIn(_Body):
     recognized_on: date = Field(title="认定(救助)日期", description="不晚于今天")
     valid_until: date | None = Field(None, title="有效期至", description="不早于认定日期；临时救助可空")
     note: str = Field("", title="说明", max_length=300)
+
+
+class IntakeIn(IntakeInput):
+    """The request document of ``POST /v1/intake`` (documentation: the service validates the body): a registered
+    ``household``, or a ``person`` without one with the village ``place_region`` where they are received."""
+
+    household: int | None = Field(None, title="家庭（填 person 时不填）", ge=1, le=2**63 - 1)  # type: ignore[assignment]
+    person: PersonBlock = None  # type: ignore[assignment]
+    place_region: str = Field("", title="受理地(村/社区)区划代码（填 person 时必填）", pattern=r"^(\d{12})?$")
 
 
 def body_schema(model) -> dict:

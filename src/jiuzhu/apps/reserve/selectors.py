@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from jiuzhu.apps.regions.models import Region
-from jiuzhu.apps.regions.scope import scope_filter, scope_q
+from jiuzhu.apps.regions.scope import in_scope, scope_filter, scope_q
+from jiuzhu.rules.errors import NotFound
 
 from .models import ReserveEntry, ReserveFund
 
@@ -38,3 +39,17 @@ def fund_balances(*, actor) -> list[dict]:
 
 def fund_entries(*, actor, limit: int = 200):
     return ReserveEntry.objects.select_related("case").filter(scope_q(actor, "fund__region")).order_by("-id")[:limit]
+
+
+ENTRY_PAGE = 100
+
+
+def township_entries(*, actor, township: str, page: int = 1) -> tuple[list[ReserveEntry], bool]:
+    """(one township's ledger entries of the page, newest first, 100 a page; has next page). A code that is no
+    township or lies outside the actor's region: 404, as the pages."""
+    if not Region.objects.filter(pk=township, level=TOWNSHIP_LEVEL).exists() or not in_scope(actor, township):
+        raise NotFound("reserve.township", "乡镇不存在或不在您的管辖范围内", field="township")
+    start = (page - 1) * ENTRY_PAGE
+    rows = list(ReserveEntry.objects.filter(fund_id=township).select_related("case", "actor")
+                .order_by("-id")[start:start + ENTRY_PAGE + 1])
+    return rows[:ENTRY_PAGE], len(rows) > ENTRY_PAGE
