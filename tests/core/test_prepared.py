@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from itertools import count
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from jiuzhu.apps.accounts.models import ThrottleHit, User
 from jiuzhu.core.prepared import Prepared, PreparedError
@@ -38,7 +38,7 @@ def test_compiled_once_then_only_the_values_change(caseworker, outsider):
 
 
 def test_datetimes_and_shapes():
-    now = timezone.now()
+    now = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # a fixed instant: no business date from the clock
     for minutes in (1, 5, 30):
         ThrottleHit.objects.create(key="k", at=now - timedelta(minutes=minutes))
     prepared = Prepared(lambda key, since, limit: ThrottleHit.objects.filter(key=key, at__gt=since)
@@ -50,7 +50,9 @@ def test_datetimes_and_shapes():
 
 
 def test_a_build_with_hidden_constants_is_refused(caseworker):
-    hidden = Prepared(lambda region: User.objects.filter(region_id=region, date_joined__lte=timezone.now()), str)
+    ticks = count()  # a constant that changes between compilations, as a hidden timezone.now() would
+    hidden = Prepared(lambda region: User.objects.filter(
+        region_id=region, date_joined__lte=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=next(ticks))), str)
     with pytest.raises(PreparedError):
         hidden.all(caseworker.region_id)
     twice = Prepared(lambda region: User.objects.filter(region_id=region).exclude(region_id=region), str)
